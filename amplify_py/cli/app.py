@@ -1,0 +1,88 @@
+"""The ``ampy`` typer app and its single error handler."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import typer
+from rich.console import Console
+
+from amplify_py.errors import AmpyError, AmpyFault, AmpyUserError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ampy",
+    help="Amplify Gen 2 auth backends in Python: synthesize, run locally, deploy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and verbose output."),
+) -> None:
+    _state["debug"] = debug or _state["debug"]
+
+
+def _register_commands() -> None:
+    """Each command group lives in its own module and registers itself on ``app``."""
+    from amplify_py.cli import synth, init  # noqa: F401
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("AMPY_DEBUG") == "1"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``ampy``; the one place where errors become messages and exit codes."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _state["debug"] = _debug_requested(argv)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        _register_commands()
+        app(args=argv, prog_name="ampy", standalone_mode=False)
+        return 0
+    except AmpyError as exc:
+        return render_error(exc, err, debug=_state["debug"])
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        return 130
+    except SystemExit as exc:  # typer/click exits (e.g. --help)
+        return int(exc.code or 0)
+    except Exception as exc:  # noqa: BLE001 - the single handler turns bugs into AmpyFault
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Abort):
+            err.print("Aborted.")
+            return 1
+        fault = AmpyFault("UnexpectedError", f"{type(exc).__name__}: {exc}")
+        fault.__cause__ = exc
+        return render_error(fault, err, debug=_state["debug"])
+
+
+def render_error(exc: AmpyError, console: Console, *, debug: bool) -> int:
+    kind = "Error" if isinstance(exc, AmpyUserError) else "Internal error"
+    console.print(f"[bold red]{kind} ({exc.name}):[/] {exc.message}", markup=True)
+    if exc.details:
+        console.print(exc.details, markup=False)
+    if exc.resolution:
+        console.print(f"[bold]Resolution:[/] {exc.resolution}", markup=True)
+    if debug:
+        console.print("".join(traceback.format_exception(exc)), markup=False)
+    elif not isinstance(exc, AmpyUserError):
+        console.print("Re-run with --debug to see the traceback.")
+    return 1 if isinstance(exc, AmpyUserError) else 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
