@@ -8,6 +8,7 @@ import traceback
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from amplify_py.errors import AmpyError, AmpyFault, AmpyUserError
 
@@ -33,7 +34,7 @@ def _root(
 
 def _register_commands() -> None:
     """Each command group lives in its own module and registers itself on ``app``."""
-    from amplify_py.cli import synth, init  # noqa: F401
+    from amplify_py.cli import synth, init, generate  # noqa: F401
 
 
 def _debug_requested(argv: list[str]) -> bool:
@@ -72,11 +73,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def render_error(exc: AmpyError, console: Console, *, debug: bool) -> int:
     kind = "Error" if isinstance(exc, AmpyUserError) else "Internal error"
-    console.print(f"[bold red]{kind} ({exc.name}):[/] {exc.message}", markup=True)
+    # Messages are plain text: escape them so "[a-zA-Z0-9-]" is not taken for rich markup.
+    console.print(f"[bold red]{kind} ({exc.name}):[/] {escape(exc.message)}", markup=True)
     if exc.details:
         console.print(exc.details, markup=False)
     if exc.resolution:
-        console.print(f"[bold]Resolution:[/] {exc.resolution}", markup=True)
+        console.print(f"[bold]Resolution:[/] {escape(exc.resolution)}", markup=True)
     if debug:
         console.print("".join(traceback.format_exception(exc)), markup=False)
     elif not isinstance(exc, AmpyUserError):

@@ -21,6 +21,12 @@ class Factory:
 
         return Synthesizer(project_dir)
 
+    def cloudformation_client(self, region: str | None = None) -> Any:
+        """A boto3 CloudFormation client (``ampy generate outputs --stack``)."""
+        import boto3
+
+        return boto3.client("cloudformation", region_name=region)
+
 
 _factory: Factory = Factory()
 
