@@ -60,10 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the single handler turns bugs into AmpyFault
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
+        # typer 0.29 vendors click: its usage errors derive from typer.TyperException, not click's.
+        if isinstance(exc, (click.exceptions.ClickException, typer.TyperException)) and hasattr(exc, "show"):
             exc.show()
             return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, (click.exceptions.Abort, typer.Abort)):
             err.print("Aborted.")
             return 1
         fault = AmpyFault("UnexpectedError", f"{type(exc).__name__}: {exc}")

@@ -83,6 +83,9 @@ class AuthOutputs(_Model):
 class AmplifyOutputs(_Model):
     """The whole file. Categories this project does not produce are kept as plain dicts."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schema_uri: str | None = Field(default=None, alias="$schema")
     auth: AuthOutputs | None = None
     data: dict[str, Any] | None = None
     storage: dict[str, Any] | None = None
@@ -95,11 +98,12 @@ class AmplifyOutputs(_Model):
     def to_dict(self) -> dict[str, Any]:
         """The JSON object, keys in client-config's order, undefined keys left out."""
         result: dict[str, Any] = {}
-        for name in type(self).model_fields:
+        for name, field in type(self).model_fields.items():
             value = getattr(self, name)
             if value is None:
                 continue
-            result[name] = value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else value
+            key = field.alias or name
+            result[key] = value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else value
         return result
 
     def to_json(self) -> str:

@@ -216,3 +216,18 @@ def test_custom_outputs_cannot_override_auth_keys() -> None:
     stack = _auth_outputs(customOutputs=json.dumps({"auth": {"user_pool_id": "other"}}))
     with pytest.raises(AmpyUserError, match=r"Duplicated entry with key user_pool_id"):
         build_outputs(stack)
+
+
+def test_model_keeps_a_schema_reference_first() -> None:
+    data = {"$schema": "https://amplify.aws/2024-02/outputs-schema.json", "version": "1.5", "custom": {"a": None}}
+    outputs = AmplifyOutputs.from_dict(data)
+    assert outputs.to_dict() == data
+    assert list(outputs.to_dict()) == ["$schema", "version", "custom"]
+    assert_valid_outputs(outputs.to_dict())
+
+
+def test_model_rejects_keys_the_schema_does_not_define() -> None:
+    with pytest.raises(ValueError, match=r"auth\.endpoint\s+Extra inputs are not permitted"):
+        AmplifyOutputs.from_dict(
+            {"version": "1.5", "auth": {"user_pool_id": "p", "aws_region": "r", "user_pool_client_id": "c", "endpoint": "x"}}
+        )
