@@ -47,7 +47,7 @@ def outputs(
     outputs_version: _Version = typer.Option(_Version.v1_5, "--outputs-version", help="Schema version of the outputs."),
 ) -> None:
     """Write amplify_outputs for an existing deployment (the sandbox's, or --stack on AWS)."""
-    from amplify_py.deploy.records import default_identifier, load_record, validate_identifier
+    from amplify_py.deploy.records import default_identifier, load_record, outputs_for_record, validate_identifier
     from amplify_py.outputs.convert import build_outputs
     from amplify_py.outputs.writers import write_outputs
 
@@ -58,12 +58,10 @@ def outputs(
             "Pass --stack to read an AWS stack, or --identifier to read a sandbox deployment.",
         )
     if stack:
-        stack_outputs, custom = fetch_stack_outputs(stack), None
+        result = build_outputs(fetch_stack_outputs(stack), version=outputs_version.value)
     else:
         name = validate_identifier(identifier) if identifier else default_identifier()
-        record = load_record(project_dir, name)
-        stack_outputs, custom = record.stack_outputs, record.custom or None
-    result = build_outputs(stack_outputs, version=outputs_version.value, custom=custom)
+        result = outputs_for_record(load_record(project_dir, name), outputs_version.value)
     path = write_outputs(result, out_dir if out_dir is not None else project_dir, format.value)
     typer.echo(f"File written: {_display_path(path)}")
 

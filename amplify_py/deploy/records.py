@@ -18,6 +18,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from amplify_py.errors import AmpyUserError
+from amplify_py.outputs.convert import DEFAULT_OUTPUTS_VERSION, build_outputs
+from amplify_py.outputs.model import AmplifyOutputs
 from amplify_py.outputs.writers import write_text_atomic
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "delete_record",
     "list_records",
     "load_record",
+    "outputs_for_record",
     "record_path",
     "records_dir",
     "save_record",
@@ -51,6 +54,11 @@ class DeploymentRecord(BaseModel):
     stack_outputs: dict[str, str]
     custom: dict[str, Any] = Field(default_factory=dict)
     deployed_at: datetime = Field(default_factory=_now)
+
+
+def outputs_for_record(record: DeploymentRecord, version: str = DEFAULT_OUTPUTS_VERSION) -> AmplifyOutputs:
+    """amplify_outputs of a recorded deployment: its stack outputs, plus its ``custom`` entries."""
+    return build_outputs(record.stack_outputs, version=version, custom=record.custom or None)
 
 
 def default_identifier() -> str:

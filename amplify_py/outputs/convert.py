@@ -14,6 +14,8 @@ import json
 import re
 from typing import Any
 
+from pydantic import ValidationError
+
 from amplify_py.errors import AmpyFault, AmpyUserError
 from amplify_py.outputs.model import OUTPUTS_VERSIONS, AmplifyOutputs
 
@@ -98,7 +100,14 @@ def build_outputs(
         _accumulate(result, _parse_json(_CUSTOM_OUTPUTS_KEY, custom_outputs))
     if custom:
         _accumulate(result, {"custom": custom})
-    return AmplifyOutputs.model_validate(result)
+    try:
+        return AmplifyOutputs.model_validate(result)
+    except ValidationError as exc:
+        raise AmpyFault(
+            "InvalidAuthOutputsError",
+            "The deployment's stack outputs convert to an amplify_outputs.json that breaks its schema.",
+            details=str(exc),
+        ) from exc
 
 
 def _auth_section(outputs: dict[str, str], version: str) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from amplify_py.deploy.records import (
     delete_record,
     list_records,
     load_record,
+    outputs_for_record,
     save_record,
     validate_identifier,
 )
@@ -126,3 +127,12 @@ def test_default_identifier_is_the_os_user(monkeypatch) -> None:
     monkeypatch.setenv("LOGNAME", "carol")
     monkeypatch.setenv("USER", "carol")
     assert default_identifier() == "carol"
+
+
+def test_outputs_for_record_adds_custom_entries() -> None:
+    record = _record(stack_outputs={}, custom={"local_engine": {"user_pool_endpoint": "http://127.0.0.1:1"}})
+    assert outputs_for_record(record, "1.3").to_dict() == {
+        "version": "1.3",
+        "custom": {"local_engine": {"user_pool_endpoint": "http://127.0.0.1:1"}},
+    }
+    assert outputs_for_record(_record(stack_outputs={}, custom={})).to_dict() == {"version": "1.5"}

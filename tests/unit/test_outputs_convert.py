@@ -231,3 +231,9 @@ def test_model_rejects_keys_the_schema_does_not_define() -> None:
         AmplifyOutputs.from_dict(
             {"version": "1.5", "auth": {"user_pool_id": "p", "aws_region": "r", "user_pool_client_id": "c", "endpoint": "x"}}
         )
+
+
+def test_outputs_that_break_the_schema_are_a_fault() -> None:
+    with pytest.raises(AmpyFault, match=r"convert to an amplify_outputs\.json that breaks its schema") as info:
+        build_outputs(_auth_outputs(mfaTypes='["VOICE"]'))
+    assert "mfa_methods" in (info.value.details or "")
