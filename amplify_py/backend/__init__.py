@@ -1,0 +1,1 @@
+"""Backend definition: define_backend, define_auth, define_function, secret."""

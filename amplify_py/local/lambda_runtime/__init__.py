@@ -1,0 +1,29 @@
+"""The local Lambda runtime: runs Python trigger handlers for the local engine.
+
+``TriggerInvoker`` is the engine's hook; ``function_specs_from_template``
+builds its functions from a synthesized template; ``events`` builds the events
+Cognito sends to each trigger and reads the responses as Cognito does.
+"""
+
+from __future__ import annotations
+
+from amplify_py.local.lambda_runtime.runner import (
+    InvocationResult,
+    LambdaInvocationError,
+    LambdaNotFoundError,
+    LocalFunction,
+    LogCallback,
+    TriggerInvoker,
+)
+from amplify_py.local.lambda_runtime.spec import FunctionSpec, function_specs_from_template
+
+__all__ = [
+    "FunctionSpec",
+    "InvocationResult",
+    "LambdaInvocationError",
+    "LambdaNotFoundError",
+    "LocalFunction",
+    "LogCallback",
+    "TriggerInvoker",
+    "function_specs_from_template",
+]
