@@ -39,7 +39,7 @@ OUTPUTS = {
 def make_jwt(**claims: Any) -> str:
     now = int(time.time())
     payload = {"iat": now, "exp": now + 3600, "iss": ISSUER, **claims}
-    return jwt.encode(payload, "not-checked-by-the-client", algorithm="HS256")
+    return jwt.encode(payload, "not-checked-by-the-client-but-long-enough-for-hs256", algorithm="HS256")
 
 
 def auth_result(sub: str = "sub-1", username: str = "sub-1", **extra: Any) -> dict[str, Any]:
