@@ -6,7 +6,7 @@ import boto3
 import pyotp
 import pytest
 from botocore.config import Config
-from conftest import Backend, resource
+from engine_backend import Backend, resource
 
 from amplify_py.auth import (
     confirm_sign_in,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pyotp
-from conftest import Backend, resource
+from engine_backend import Backend, resource
 
 from amplify_py.auth import (
     confirm_sign_in,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Backend, resource
+from engine_backend import Backend, resource
 
 from amplify_py.auth import (
     auto_sign_in,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CLIENT_ID, FakeCognito, auth_result
+from fake_cognito import CLIENT_ID, FakeCognito, auth_result
 
 from amplify_py.auth import (
     auto_sign_in,

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CLIENT_ID, OUTPUTS, FakeCognito, auth_result, make_jwt
+from fake_cognito import CLIENT_ID, OUTPUTS, FakeCognito, auth_result, make_jwt
 
 from amplify_py.auth import (
     FileStorage,

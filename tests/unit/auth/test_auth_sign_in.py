@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CLIENT_ID, FakeCognito, auth_result
+from fake_cognito import CLIENT_ID, FakeCognito, auth_result
 
 from amplify_py.auth import confirm_sign_in, get_current_user, sign_in, sign_out
 from amplify_py.auth._session import cognito_user_pools_token_provider
