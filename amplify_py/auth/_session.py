@@ -26,7 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from amplify_py.auth._config import AuthConfig, get_auth_config
 from amplify_py.auth._transport import call_identity_pool, call_user_pool
-from amplify_py.auth.errors import AuthError
+from amplify_py.auth.errors import AuthError, UserUnAuthenticatedException
 from amplify_py.auth.types import JWT, AuthTokens, AWSCredentials, SignInDetails
 
 __all__ = [
@@ -296,8 +296,6 @@ class CognitoUserPoolsTokenProvider:
         self, config: AuthConfig, tokens: StoredTokens, client_metadata: dict[str, str] | None
     ) -> StoredTokens | None:
         if not tokens.refresh_token:
-            from amplify_py.auth.errors import UserUnAuthenticatedException
-
             raise UserUnAuthenticatedException()  # Amplify's tokenRefreshException
         try:
             # Amplify v6 refreshes with GetTokensFromRefreshToken (not InitiateAuth REFRESH_TOKEN_AUTH).
@@ -432,8 +430,6 @@ class _CredentialsProvider:
         if cached and cached.authenticated == authenticated and cached.expires_at > time.time():
             return cached.credentials, cached.identity_id
         if authenticated and id_token is None:
-            from amplify_py.auth.errors import UserUnAuthenticatedException
-
             raise UserUnAuthenticatedException()
         logins = _logins(id_token) if id_token else {}
         identity_id = self._identity_id(config, logins, authenticated)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 from botocore.config import Config
-from engine_backend import Backend, resource
+from engine_backend import Backend
 from pycognito.aws_srp import AWSSRP
 
 from amplify_py.auth import (
