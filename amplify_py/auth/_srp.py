@@ -1,0 +1,143 @@
+"""Cognito's SRP-6a client side (USER_SRP_AUTH, CUSTOM_WITH_SRP, USER_AUTH with PASSWORD_SRP).
+
+Cognito's variant: the 3072-bit group of RFC 5054 with g = 2, SHA-256, k = H(pad(N) | pad(g)),
+x = H(pad(salt) | H(poolName | userIdForSrp | ":" | password)), the session key cut to 16
+bytes with HKDF-SHA256 (salt = pad(u), info = "Caldera Derived Key" 0x01), and the claim
+signature HMAC-SHA256(key, poolName | userIdForSrp | secretBlock | timestamp), base64.
+"pad" is the two's-complement-style hex Cognito expects: even length, and a leading 00
+when the top bit is set.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+__all__ = [
+    "N",
+    "G",
+    "K",
+    "pad_hex",
+    "hex_hash",
+    "timestamp",
+    "SrpClient",
+    "hkdf_key",
+    "claim_signature",
+]
+
+N_HEX = (
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
+    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
+)
+N = int(N_HEX, 16)
+G = 2
+_INFO = b"Caldera Derived Key\x01"
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def pad_hex(value: int | str) -> str:
+    """Hex of a non-negative integer, even length, with 00 prepended when the high bit is set."""
+    text = format(value, "x") if isinstance(value, int) else value.lower()
+    if len(text) % 2:
+        text = "0" + text
+    if text[0] in "89abcdef":
+        text = "00" + text
+    return text
+
+
+def hex_hash(hex_text: str) -> str:
+    """SHA-256 of the bytes a hex string encodes, as 64 hex digits."""
+    return hashlib.sha256(bytes.fromhex(hex_text)).hexdigest()
+
+
+K = int(hex_hash(pad_hex(N) + pad_hex(G)), 16)
+
+
+def timestamp(now: datetime | None = None) -> str:
+    """Cognito's TIMESTAMP: "EEE MMM d HH:mm:ss UTC yyyy" in UTC, day not zero-padded."""
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return (
+        f"{_WEEKDAYS[now.weekday()]} {_MONTHS[now.month - 1]} {now.day} "
+        f"{now.hour:02d}:{now.minute:02d}:{now.second:02d} UTC {now.year}"
+    )
+
+
+def hkdf_key(ikm: bytes, salt: bytes) -> bytes:
+    """HKDF-SHA256 with one output block, cut to 16 bytes, as Cognito derives the SRP key."""
+    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
+    return hmac.new(prk, _INFO, hashlib.sha256).digest()[:16]
+
+
+def claim_signature(key: bytes, pool_name: str, user_id_for_srp: str, secret_block: str, now: str) -> str:
+    """PASSWORD_CLAIM_SIGNATURE for PASSWORD_VERIFIER."""
+    message = (
+        pool_name.encode("utf-8")
+        + user_id_for_srp.encode("utf-8")
+        + base64.b64decode(secret_block + "=" * (-len(secret_block) % 4))
+        + now.encode("utf-8")
+    )
+    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class SrpClient:
+    """One SRP exchange: the private ``a`` and the public ``A`` sent as SRP_A."""
+
+    pool_name: str
+    a: int
+    A: int
+
+    @classmethod
+    def create(cls, pool_name: str, a: int | None = None) -> SrpClient:
+        # 128 random bytes, as Amplify's generateRandomBigInteger.
+        small_a = a if a is not None else int.from_bytes(secrets.token_bytes(128), "big")
+        big_a = pow(G, small_a, N)
+        if big_a % N == 0:
+            raise ValueError("Illegal parameter. A mod N cannot be 0.")
+        return cls(pool_name=pool_name, a=small_a, A=big_a)
+
+    @property
+    def srp_a(self) -> str:
+        """SRP_A as Amplify sends it: plain lowercase hex, not padded."""
+        return format(self.A, "x")
+
+    def password_key(self, user_id_for_srp: str, password: str, srp_b: str, salt: str) -> bytes:
+        """The 16-byte HKDF key from the server's B and salt (hex strings)."""
+        big_b = int(srp_b, 16)
+        if big_b % N == 0:
+            raise ValueError("B cannot be zero.")
+        u = int(hex_hash(pad_hex(self.A) + pad_hex(big_b)), 16)
+        if u == 0:
+            raise ValueError("U cannot be zero.")
+        inner = hashlib.sha256(f"{self.pool_name}{user_id_for_srp}:{password}".encode("utf-8")).hexdigest()
+        x = int(hex_hash(pad_hex(int(salt, 16)) + inner), 16)
+        s = pow(big_b - K * pow(G, x, N), self.a + u * x, N)
+        return hkdf_key(bytes.fromhex(pad_hex(s)), bytes.fromhex(pad_hex(u)))
+
+    def password_verifier_responses(
+        self, challenge_parameters: dict[str, str], password: str, now: datetime | None = None
+    ) -> dict[str, str]:
+        """ChallengeResponses for PASSWORD_VERIFIER, in Amplify's field order."""
+        user_id = challenge_parameters["USER_ID_FOR_SRP"]
+        key = self.password_key(user_id, password, challenge_parameters["SRP_B"], challenge_parameters["SALT"])
+        stamp = timestamp(now)
+        return {
+            "USERNAME": user_id,
+            "PASSWORD_CLAIM_SECRET_BLOCK": challenge_parameters["SECRET_BLOCK"],
+            "TIMESTAMP": stamp,
+            "PASSWORD_CLAIM_SIGNATURE": claim_signature(
+                key, self.pool_name, user_id, challenge_parameters["SECRET_BLOCK"], stamp
+            ),
+        }

@@ -1,0 +1,66 @@
+"""How long the auth client takes against the local engine: SRP sign-in, refresh, attribute fetch.
+
+Run from the repo root: python benchmarks/client_sign_in.py  (prints milliseconds per call).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "client"))
+
+from engine_backend import outputs_for  # noqa: E402
+
+from amplify_py.auth import (  # noqa: E402
+    confirm_sign_up,
+    fetch_auth_session,
+    fetch_user_attributes,
+    sign_in,
+    sign_out,
+    sign_up,
+)
+from amplify_py.auth._config import Amplify  # noqa: E402
+from amplify_py.local import LocalEngine  # noqa: E402
+
+CASE = Path(__file__).resolve().parents[1] / "tests" / "data" / "reference" / "cases" / "email_default.template.json"
+
+
+def timed(label: str, fn, runs: int = 20) -> None:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    print(f"{label:32s} median {statistics.median(samples):7.1f} ms   max {max(samples):7.1f} ms   ({runs} runs)")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = LocalEngine(Path(tmp), port=0).start()
+        try:
+            result = engine.deploy("bench", json.loads(CASE.read_text()))
+            Amplify.configure(outputs_for("email_default", result.physical_ids, result.region, engine.endpoint))
+            sign_up(username="bench@example.com", password="Sup3r-secret!", options={"user_attributes": {"email": "bench@example.com"}})
+            code = [m["code"] for m in engine.messages() if m["recipient"] == "bench@example.com"][-1]
+            confirm_sign_up(username="bench@example.com", confirmation_code=code)
+
+            def srp_round_trip() -> None:
+                sign_in(username="bench@example.com", password="Sup3r-secret!")
+                sign_out()
+
+            timed("sign_in (SRP) + sign_out", srp_round_trip)
+            sign_in(username="bench@example.com", password="Sup3r-secret!")
+            timed("fetch_auth_session(force_refresh)", lambda: fetch_auth_session(force_refresh=True))
+            timed("fetch_user_attributes", fetch_user_attributes)
+        finally:
+            engine.stop()
+
+
+if __name__ == "__main__":
+    main()
