@@ -118,6 +118,7 @@ class AmplifyAuth(Construct):
 
         self._kms_key = self._custom_sender_key(props)
         self.user_pool = cognito.UserPool(self, f"{self._name}UserPool", **self._user_pool_props(props))
+        self._order_schema(props)
 
         for kind, operation in (("email", "customEmailSender"), ("sms", "customSmsSender")):
             sender = props.email_sender if kind == "email" else props.sms_sender
@@ -294,6 +295,26 @@ class AmplifyAuth(Construct):
             result["sns_region"] = s.sns_region
             result["enable_sms_role"] = True
         return result
+
+    def _order_schema(self, props: AuthProps) -> None:
+        """Schema order as Amplify's: email, phone_number, then the definition's attributes in their order.
+
+        (jsii passes ``StandardAttributes`` in field order, which would sort them alphabetically.)
+        """
+        cfn_pool = self.user_pool.node.default_child
+        schema = list(cfn_pool.schema or [])
+        # email and phone_number always lead (Amplify sets them first, then overlays the definition's attributes).
+        wanted: list[str] = ["email", "phone_number"]
+        for key in props.user_attributes:
+            wanted.append(key[len("custom:"):] if key.startswith("custom:") else defaults.STANDARD_ATTRIBUTES[key])
+        rank = {name: i for i, name in enumerate(dict.fromkeys(wanted))}
+
+        def name_of(entry: Any) -> str:
+            return entry["name"] if isinstance(entry, dict) else entry.name
+
+        ordered = sorted(schema, key=lambda entry: rank.get(name_of(entry), len(rank)))
+        if ordered != schema:
+            cfn_pool.schema = ordered
 
     @staticmethod
     def _account_recovery(value: str | None, email_on: bool, phone_on: bool) -> cognito.AccountRecovery | None:
