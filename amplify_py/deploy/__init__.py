@@ -1,0 +1,1 @@
+"""Deployment: synthesize the project's backend (``synth``), deploy targets come later."""
