@@ -6,8 +6,10 @@ touching it (or calling ``synth``) builds the CDK app, which starts the jsii run
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +22,31 @@ if TYPE_CHECKING:  # pragma: no cover
     from amplify_py.backend.auth import AuthDefinition
     from amplify_py.backend.auth.construct import AmplifyAuth
 
-__all__ = ["Backend", "define_backend", "DEFAULT_STACK_NAME"]
+__all__ = ["Backend", "define_backend", "backend_settings", "DEFAULT_STACK_NAME"]
 
 DEFAULT_STACK_NAME = "amplify-backend"
+
+# Settings for backends created while a loader imports the user's backend.py (see backend_settings).
+_pending: dict[str, Any] = {}
+
+
+@contextlib.contextmanager
+def backend_settings(
+    *, stack_name: str | None = None, outdir: Path | str | None = None, context: dict[str, Any] | None = None
+) -> Iterator[None]:
+    """Apply these settings to every ``define_backend()`` called inside the block.
+
+    The loader wraps the import of ``amplify/backend.py`` in it, so the stack already has
+    its final name when the user's escape hatches (``backend.auth.resources...``) build the app.
+    """
+    previous = dict(_pending)
+    _pending.clear()
+    _pending.update({k: v for k, v in {"stack_name": stack_name, "outdir": outdir, "context": context}.items() if v})
+    try:
+        yield
+    finally:
+        _pending.clear()
+        _pending.update(previous)
 
 
 class Backend:
@@ -42,6 +66,8 @@ class Backend:
         self._auth: AmplifyAuth | None = None
         self._context: dict[str, Any] = {}
         self._outdir: str | None = None
+        if _pending:
+            self.configure(**_pending)
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -105,7 +131,7 @@ class Backend:
     # -- synthesizing -----------------------------------------------------------------------------
 
     def synth(self, stack_name: str | None = None, outdir: Path | None = None) -> dict[str, Any]:
-        """Synthesize and return the stack's CloudFormation template (also written to ``outdir``, a cloud assembly)."""
+        """Synthesize and return the stack's CloudFormation template; with ``outdir``, the cloud assembly goes there."""
         if self._app is None:
             self.configure(stack_name=stack_name, outdir=outdir)
         elif stack_name and stack_name != self.stack_name:
@@ -115,6 +141,8 @@ class Backend:
                 "Synthesize a freshly imported backend to use another stack name.",
             )
         assembly = self.app.synth()
+        if outdir is not None and Path(assembly.directory).resolve() != Path(outdir).resolve():
+            shutil.copytree(assembly.directory, outdir, dirs_exist_ok=True)
         artifact = assembly.get_stack_artifact(self.stack.artifact_id)
         template = artifact.template
         if not isinstance(template, dict):  # jsii may hand back a mapping proxy

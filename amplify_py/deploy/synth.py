@@ -63,9 +63,9 @@ class Synthesizer:
             del sys.modules[name]
         importlib.invalidate_caches()
 
-    def load_backend(self) -> Any:
+    def load_backend(self, stack_name: str | None = None, outdir: Path | None = None) -> Any:
         """Import the project's ``amplify/backend.py`` afresh and return its module-level ``backend``."""
-        from amplify_py.backend.backend import Backend
+        from amplify_py.backend.backend import Backend, backend_settings
 
         if not self.backend_file.is_file():
             raise AmpyUserError(
@@ -76,8 +76,12 @@ class Synthesizer:
         self._purge()
         root = str(self.project_dir)
         sys.path.insert(0, root)
+        # No .pyc for user files: a cached one could hide an edit made within the same second (watch mode).
+        dont_write = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True
         try:
-            module = importlib.import_module(BACKEND_MODULE)
+            with backend_settings(stack_name=stack_name or default_stack_name(self.project_dir), outdir=outdir):
+                module = importlib.import_module(BACKEND_MODULE)
         except (DefinitionError, AmpyUserError):
             raise
         except SyntaxError as exc:
@@ -97,6 +101,7 @@ class Synthesizer:
                 "Fix the error in your backend definition (re-run with --debug for the traceback).",
             ) from exc
         finally:
+            sys.dont_write_bytecode = dont_write
             try:
                 sys.path.remove(root)
             except ValueError:
@@ -118,8 +123,8 @@ class Synthesizer:
         return backend
 
     def synth(self, stack_name: str | None = None, outdir: Path | None = None) -> SynthResult:
-        backend = self.load_backend()
         name = stack_name or default_stack_name(self.project_dir)
+        backend = self.load_backend(name, outdir)
         try:
             template = backend.synth(name, outdir)
         except AmpyError:
