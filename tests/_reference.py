@@ -167,6 +167,35 @@ def case_definitions() -> dict[str, dict[str, Any]]:
     }
 
 
+EXTRA_DIR = CASES_DIR.parent / "extra"
+
+
+def extra_case_definitions() -> dict[str, dict[str, Any]]:
+    """More configurations, checked against templates generated with the reference (see data/reference/extra)."""
+    return {
+  "social_all": dict(login_with={"email": True, "external_providers": {
+     "facebook": {"client_id": "fb-id", "client_secret": "fb-secret", "scopes": ["public_profile"], "attribute_mapping": {"fullname": "name", "custom": {"custom:fb": "id"}}},
+     "login_with_amazon": {"client_id": "amz-id", "client_secret": "amz-secret"},
+     "sign_in_with_apple": {"client_id": "apple-id", "team_id": "team", "key_id": "key", "private_key": "pk", "scopes": ["email"]},
+     "google": {"client_id": "g-id", "client_secret": "g-secret", "attribute_mapping": {"given_name": "given_name", "email_verified": "email_verified"}},
+     "oidc": [{"client_id": "o1", "client_secret": "s1", "issuer_url": "https://issuer.example.com", "attribute_request_method": "POST", "identifiers": ["example.com"], "endpoints": {"authorization": "https://i/a", "token": "https://i/t", "user_info": "https://i/u", "jwks_uri": "https://i/j"}}],
+     "saml": {"name": "Saml1", "metadata": {"metadata_type": "URL", "metadata_content": "https://idp.example.com/metadata"}, "idp_signout": True, "identifiers": ["corp"], "attribute_mapping": {"email": "http://schemas/email"}},
+     "scopes": ["EMAIL", "OPENID"], **EXTERNAL_URLS, "domain_prefix": "social"}}),
+  "phone_social": dict(login_with={"phone": True, "external_providers": {"google": {"client_id": "g", "client_secret": "s"}, **EXTERNAL_URLS, "domain_prefix": "ph"}}),
+  "webauthn": dict(login_with={"email": {"otp_login": True}, "phone": {"otp_login": True, "verification_message": lambda c: f"Code {c()}"}, "web_authn": True}, multifactor={"mode": "OPTIONAL", "sms": True}, passwordless_options={"preferred_challenge": "WEB_AUTHN"}),
+  "webauthn_explicit": dict(login_with={"email": True, "web_authn": {"relying_party_id": "app.example.com", "user_verification": "required"}}),
+  "mfa_sms_message_email": dict(login_with={"email": True}, multifactor={"mode": "REQUIRED", "sms": {"sms_message": lambda c: f"Your MFA code: {c()}"}, "email": True, "totp": True}, senders={"email": {"from_email": "a@example.com"}}),
+  "invitation_sms_link_text": dict(name="myAuth", login_with={"email": {"verification_email_style": "LINK", "verification_email_body": lambda l: f"Go {l('Click me')}", "user_invitation": {"sms_message": lambda u, c: f"Hi {u()} {c()}"}}}, account_recovery="PHONE_AND_EMAIL", groups=["A"]),
+  "sms_sender": dict(login_with={"phone": True}, senders={"sms": {"external_id": "ext", "sns_caller_arn": "arn:aws:iam::123456789012:role/sns", "sns_region": "us-west-2"}}),
+  "custom_string_no_len": dict(login_with={"email": True}, user_attributes={"custom:a": {"data_type": "String"}, "custom:n": {"data_type": "Number", "mutable": False}, "nickname": {"required": True}}),
+  "kms_sender": dict(login_with={"email": True}, senders={"email": {"handler": InlineFunction("kmsSenderFn"), "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/abc"}}),
+    }
+
+
+def load_extra_reference(case: str) -> dict[str, Any]:
+    return json.loads((EXTRA_DIR / f"{case}.template.json").read_text())
+
+
 def error_definitions() -> dict[str, dict[str, Any]]:
     """The 4 reference cases the reference rejects."""
     return {

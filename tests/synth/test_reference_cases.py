@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 
 from amplify_py import define_auth
-from tests._reference import REFERENCE_STACK_ID, SECRETS, case_definitions, load_reference, normalize
+from tests._reference import (
+    REFERENCE_STACK_ID,
+    SECRETS,
+    case_definitions,
+    extra_case_definitions,
+    load_extra_reference,
+    load_reference,
+    normalize,
+)
 
 CASES = sorted(case_definitions())
 
@@ -59,3 +67,29 @@ def test_trigger_is_wired_into_lambda_config(synthesized: dict[str, dict[str, An
     permission = resources["amplifyAuthUserPoolPreSignUpCognito55F45D8E"]
     assert permission["Type"] == "AWS::Lambda::Permission"
     assert permission["Properties"]["Principal"] == "cognito-idp.amazonaws.com"
+
+
+EXTRA = sorted(extra_case_definitions())
+
+
+@pytest.fixture(scope="module")
+def synthesized_extra() -> dict[str, dict[str, Any]]:
+    from aws_cdk import App, Stack
+
+    templates = {}
+    for name, kwargs in extra_case_definitions().items():
+        app = App()
+        stack = Stack(app, REFERENCE_STACK_ID)
+        define_auth(**kwargs).build(stack, resolve_secret=SECRETS.__getitem__)
+        templates[name] = normalize(app.synth().get_stack_artifact(stack.artifact_id).template)
+    return templates
+
+
+@pytest.mark.parametrize("case", EXTRA)
+def test_extra_case_equals_reference(case: str, synthesized_extra: dict[str, dict[str, Any]]) -> None:
+    ours, ref = synthesized_extra[case], normalize(load_extra_reference(case))
+    assert sorted(ours["Resources"]) == sorted(ref["Resources"])
+    for logical_id, resource in ref["Resources"].items():
+        assert ours["Resources"][logical_id] == resource, logical_id
+    assert ours["Outputs"] == ref["Outputs"]
+    assert ours["Metadata"] == ref["Metadata"]

@@ -297,7 +297,7 @@ class AmplifyAuth(Construct):
         return result
 
     def _order_schema(self, props: AuthProps) -> None:
-        """Schema order as Amplify's: email, phone_number, then the definition's attributes in their order.
+        """Schema order as Amplify's: email, phone_number, the definition's standard then custom attributes.
 
         (jsii passes ``StandardAttributes`` in field order, which would sort them alphabetically.)
         """
@@ -305,8 +305,9 @@ class AmplifyAuth(Construct):
         schema = list(cfn_pool.schema or [])
         # email and phone_number always lead (Amplify sets them first, then overlays the definition's attributes).
         wanted: list[str] = ["email", "phone_number"]
-        for key in props.user_attributes:
-            wanted.append(key[len("custom:"):] if key.startswith("custom:") else defaults.STANDARD_ATTRIBUTES[key])
+        # The user pool lists standard attributes before custom ones.
+        wanted += [defaults.STANDARD_ATTRIBUTES[k] for k in props.user_attributes if not k.startswith("custom:")]
+        wanted += [k[len("custom:"):] for k in props.user_attributes if k.startswith("custom:")]
         rank = {name: i for i, name in enumerate(dict.fromkeys(wanted))}
 
         def name_of(entry: Any) -> str:
@@ -391,8 +392,8 @@ class AmplifyAuth(Construct):
             key = a.private_key
             cognito.UserPoolIdentityProviderApple(
                 self, f"{n}AppleIDP", user_pool=pool, client_id=a.client_id, team_id=a.team_id, key_id=a.key_id,
-                private_key=key if isinstance(key, str) else None,
-                private_key_value=key if isinstance(key, SecretValue) else None,
+                # privateKey is deprecated in the CDK; the value renders the same in ProviderDetails.
+                private_key_value=SecretValue.unsafe_plain_text(key) if isinstance(key, str) else key,
                 scopes=list(a.scopes) if a.scopes is not None else None,
                 attribute_mapping=self._attribute_mapping(a.attribute_mapping, P.APPLE_EMAIL if map_email else None),
             )
