@@ -51,11 +51,14 @@ def synth(
     project_dir: Path = typer.Option(Path("."), "--dir", help="The project folder (holds amplify/backend.py)."),
     out: Path = typer.Option(None, "--out", help="Where to write the templates (default: <dir>/.amplify/synth)."),
     stack_name: str = typer.Option(None, "--stack-name", help="Stack name (default: amplify-<project folder>)."),
+    validate: bool = typer.Option(
+        False, "--validate", help="Also run aws-cdk-lib's built-in CloudFormation validation (slower)."
+    ),
 ) -> None:
     """Synthesize the backend and write each stack's CloudFormation template as JSON."""
     project_dir = project_dir.resolve()
     out_dir = (out if out is not None else project_dir / DEFAULT_OUT).resolve()
-    result = get_factory().synthesizer(project_dir).synth(stack_name=stack_name)
+    result = get_factory().synthesizer(project_dir, validate=validate).synth(stack_name=stack_name)
     target = out_dir / f"{result.stack_name}.template.json"
     write_json_atomic(target, result.template)
     console = Console(highlight=False, soft_wrap=True)
@@ -77,4 +80,6 @@ def cdk_app(
             "CDK_OUTDIR is not set: `ampy cdk-app` is run by the CDK toolkit (cdk.json's app command).",
             "Run `npx cdk synth` or `npx cdk deploy` in the project folder, or use `ampy synth`.",
         )
-    get_factory().synthesizer(project_dir.resolve()).synth(stack_name=stack_name, outdir=Path(outdir))
+    # Deploying through the CDK toolkit: keep aws-cdk-lib's CloudFormation validation on.
+    synthesizer = get_factory().synthesizer(project_dir.resolve(), validate=True)
+    synthesizer.synth(stack_name=stack_name, outdir=Path(outdir))

@@ -51,8 +51,9 @@ def _user_frame(exc: BaseException, project_dir: Path) -> tuple[str, int] | None
 class Synthesizer:
     """Synthesizes one project. ``synth`` may be called repeatedly in one process."""
 
-    def __init__(self, project_dir: Path | str) -> None:
+    def __init__(self, project_dir: Path | str, *, validate: bool = False) -> None:
         self.project_dir = Path(project_dir).resolve()
+        self.validate = validate
 
     @property
     def backend_file(self) -> Path:
@@ -80,7 +81,8 @@ class Synthesizer:
         dont_write = sys.dont_write_bytecode
         sys.dont_write_bytecode = True
         try:
-            with backend_settings(stack_name=stack_name or default_stack_name(self.project_dir), outdir=outdir):
+            name = stack_name or default_stack_name(self.project_dir)
+            with backend_settings(stack_name=name, outdir=outdir, validate=self.validate):
                 module = importlib.import_module(BACKEND_MODULE)
         except (DefinitionError, AmpyUserError):
             raise
