@@ -175,4 +175,12 @@ def define_backend(
     *, auth: "AuthDefinition | None" = None, resolve_secret: Callable[[str], Any] = resolve_secret_from_env
 ) -> Backend:
     """Amplify's ``defineBackend``: collect the resources of the app."""
+    from amplify_py.backend.auth import AuthDefinition
+
+    if auth is not None and not isinstance(auth, AuthDefinition):
+        raise AmpyUserError(
+            "InvalidBackendDefinitionError",
+            f"define_backend(auth=...) expects the result of define_auth(...), got {type(auth).__name__}.",
+            "Pass auth=define_auth(...) (e.g. `from amplify.auth.resource import auth`).",
+        )
     return Backend(auth=auth, resolve_secret=resolve_secret)

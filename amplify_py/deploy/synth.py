@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amplify_py.errors import AmpyError, AmpyUserError, DefinitionError
+from amplify_py.errors import AmpyError, AmpyUserError
 
 __all__ = ["Synthesizer", "SynthResult", "default_stack_name"]
 
@@ -39,9 +39,9 @@ def default_stack_name(project_dir: Path) -> str:
 
 
 def _user_frame(exc: BaseException, project_dir: Path) -> tuple[str, int] | None:
-    """The innermost traceback frame inside the project (file, line)."""
+    """The innermost traceback frame in the project's amplify/ folder (file, line)."""
     found = None
-    root = str(project_dir.resolve())
+    root = str(project_dir.resolve() / "amplify")
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.startswith(root):
             found = (frame.filename, frame.lineno or 0)
@@ -84,7 +84,10 @@ class Synthesizer:
             name = stack_name or default_stack_name(self.project_dir)
             with backend_settings(stack_name=name, outdir=outdir, validate=self.validate):
                 module = importlib.import_module(BACKEND_MODULE)
-        except (DefinitionError, AmpyUserError):
+        except AmpyError as exc:
+            where = _user_frame(exc, self.project_dir)
+            if where and not exc.details:
+                exc.details = f"(raised at {where[0]}:{where[1]})"
             raise
         except SyntaxError as exc:
             raise AmpyUserError(
@@ -92,8 +95,6 @@ class Synthesizer:
                 f"{exc.filename}:{exc.lineno}: {exc.msg}",
                 "Fix the syntax error and run the command again.",
             ) from exc
-        except AmpyError:
-            raise
         except Exception as exc:  # noqa: BLE001 - errors in user code become user errors
             where = _user_frame(exc, self.project_dir)
             location = f"{where[0]}:{where[1]}: " if where else f"{self.backend_file}: "

@@ -58,7 +58,16 @@ def test_validation_error_without_traceback(tmp_path: Path, capsys: pytest.Captu
     err = capsys.readouterr().err
     assert "Error (InvalidDefinitionError)" in err
     assert "write 'user_attributes' instead of 'userAttributes'" in err
+    assert "resource.py:2)" in err  # where define_auth was called
     assert "Traceback" not in err
+
+
+def test_define_backend_rejects_other_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _copy_example(tmp_path)
+    (project / "amplify" / "backend.py").write_text("from amplify_py import define_backend\nbackend = define_backend(auth=1)\n")
+    assert main(["synth", "--dir", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "expects the result of define_auth(...), got int" in err and "backend.py:2)" in err
 
 
 def test_validation_error_with_traceback_under_debug(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
