@@ -234,3 +234,12 @@ def test_secret_names_are_checked() -> None:
 
     with pytest.raises(AmpyUserError, match="Invalid secret name 'has space'"):
         secret("has space")
+
+
+def test_an_unknown_key_does_not_hide_the_other_problems_of_its_attribute() -> None:
+    found = problems(
+        login_with={"email": True},
+        user_attributes={"custom:tier": {"data_type": "Number", "min": 10, "max": 1, "required": True}},
+    )
+    assert "custom attributes cannot be required" in found["user_attributes.custom:tier.required"]
+    assert "min (10) is greater than max (1)" in found["user_attributes.custom:tier"]

@@ -8,6 +8,7 @@ passes' problems are raised together as one ``DefinitionError``.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 import typing
@@ -82,8 +83,15 @@ def _semantic_problems_of_valid_parts(data: dict[str, Any], exc: ValidationError
     Failing entries are dropped (a failing user attribute drops only itself); checks that
     depend on login_with run only if login_with itself parsed.
     """
-    partial = {k: v for k, v in data.items() if k in AuthConfig.model_fields}
-    for error in exc.errors(include_url=False):
+    partial = copy.deepcopy({k: v for k, v in data.items() if k in AuthConfig.model_fields})
+    errors = exc.errors(include_url=False)
+    # An unknown key only hides the checks of its parent: drop the key, keep the parent.
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            _drop_key(partial, error["loc"])
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            continue
         loc = error["loc"]
         top = loc[0] if loc else None
         if top in ("user_attributes", "triggers") and len(loc) > 1 and isinstance(partial.get(top), Mapping):
@@ -100,6 +108,18 @@ def _semantic_problems_of_valid_parts(data: dict[str, Any], exc: ValidationError
     problems = _semantic_problems(config) if login_ok else _independent_problems(config)
     seen = {p.path for p in known}
     return [p for p in problems if p.path not in seen]
+
+
+def _drop_key(data: Any, loc: tuple[Any, ...]) -> None:
+    """Remove the value at ``loc`` (a pydantic location, possibly with union markers) if present."""
+    node = data
+    for part in loc[:-1]:
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+    if isinstance(node, dict):
+        node.pop(loc[-1], None)
 
 
 # ---------------------------------------------------------------- pydantic errors
