@@ -170,3 +170,5 @@ for await (const line of lines) {
   reply.wire = wire;
   protocolOut.write(JSON.stringify(reply) + '\n');
 }
+// stdin closed: the tests are done. Exit now; aws-amplify keeps timers (auto sign-in, Hub) alive.
+process.exit(0);
