@@ -81,3 +81,17 @@ def test_driver_reports_an_unknown_api(node: str, amplify_js_driver: Path, refer
     with amplify_js(node, amplify_js_driver, outputs_path) as js:
         with pytest.raises(AmplifyJsError, match=re.escape("notAnApi: Error: aws-amplify/auth has no function notAnApi")):
             js.call("notAnApi")
+
+
+def test_npm_install_is_reused_once_present(amplify_js_driver: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from . import _js
+
+    def no_npm() -> str:
+        raise AssertionError("npm was run although aws-amplify is installed")
+
+    monkeypatch.setattr(_js, "find_npm", no_npm)
+    install = _js.install_amplify_js()
+    assert (amplify_js_driver.parent / "node_modules").resolve() == (install / "node_modules").resolve()
+    installed = json.loads((install / "node_modules" / "aws-amplify" / "package.json").read_text())
+    assert installed["version"] == _js.AMPLIFY_JS_VERSION
+    assert not install.is_relative_to(Path(__file__).resolve().parents[2]), "aws-amplify must not be installed into the repo"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ._js import AmplifyJs
-from .conftest import LocalBackend, new_email, sign_up_and_confirm
+from .conftest import PASSWORD, LocalBackend, new_email, sign_up_and_confirm
 
 REFERENCE_CASE = "passwordless_email_otp"
 
@@ -56,3 +56,29 @@ def test_email_otp_chosen_from_the_first_factor_selection(signed_out: AmplifyJs,
     code = backend.outbox.code_for(email, after=mark)
     done = js.call("confirmSignIn", {"challengeResponse": code})
     assert done == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
+
+
+def test_auto_sign_in_with_user_auth_uses_the_confirm_sign_up_session(signed_out: AmplifyJs, backend: LocalBackend) -> None:
+    js = signed_out
+    email = new_email("autouserauth")
+    mark = backend.outbox.mark()
+    out = js.call(
+        "signUp",
+        {
+            "username": email,
+            "password": PASSWORD,
+            "options": {"userAttributes": {"email": email}, "autoSignIn": {"authFlowType": "USER_AUTH"}},
+        },
+    )
+    assert out["nextStep"]["signUpStep"] == "CONFIRM_SIGN_UP"
+    code = backend.outbox.code_for(email, after=mark)
+    confirmed = js.call("confirmSignUp", {"username": email, "confirmationCode": code})
+    assert confirmed == {"isSignUpComplete": True, "nextStep": {"signUpStep": "COMPLETE_AUTO_SIGN_IN"}}
+    session = js.last_wire[-1]["response"]["Session"]
+
+    # No password and no code: Cognito signs the user in on the session ConfirmSignUp returned.
+    assert js.call("autoSignIn") == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
+    (initiate,) = js.last_wire
+    assert initiate["request"]["AuthFlow"] == "USER_AUTH" and initiate["request"]["Session"] == session
+    assert "PASSWORD" not in initiate["request"]["AuthParameters"]
+    assert js.call("getCurrentUser")["userId"] == out["userId"]
