@@ -139,6 +139,31 @@ def test_user_attributes_fetch_update_delete(signed_out: AmplifyJs, backend: Loc
     assert claims["given_name"] == "Ada" and "family_name" not in claims
 
 
+
+def test_email_change_is_confirmed_with_a_code_and_keeps_the_old_address_until_then(
+    signed_out: AmplifyJs, backend: LocalBackend
+) -> None:
+    js = signed_out
+    email, new_address = new_email("oldaddr"), new_email("newaddr")
+    sub = sign_up_and_confirm(js, backend.outbox, email)
+    sign_in(js, email)
+
+    mark = backend.outbox.mark()
+    out = js.call("updateUserAttributes", {"userAttributes": {"email": new_address}})
+    step = out["email"]["nextStep"]
+    assert out["email"]["isUpdated"] is False and step["updateAttributeStep"] == "CONFIRM_ATTRIBUTE_WITH_CODE"
+    assert (step["codeDeliveryDetails"]["attributeName"], step["codeDeliveryDetails"]["deliveryMedium"]) == ("email", "EMAIL")
+    code = backend.outbox.code_for(new_address, after=mark)
+    assert js.call("fetchUserAttributes")["email"] == email  # unchanged until verified
+
+    assert js.call("confirmUserAttribute", {"userAttributeKey": "email", "confirmationCode": code}) is None
+    assert js.targets() == ["VerifyUserAttribute"]
+    assert js.call("fetchUserAttributes") == {"email": new_address, "email_verified": "true", "sub": sub}
+
+    js.call("signOut")
+    sign_in(js, new_address)
+    assert js.call("getCurrentUser")["signInDetails"]["loginId"] == new_address
+
 def _refresh(cognito, backend: LocalBackend, refresh_token: str) -> dict:
     return cognito.initiate_auth(
         ClientId=backend.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": refresh_token}
