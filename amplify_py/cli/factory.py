@@ -16,10 +16,10 @@ __all__ = ["Factory", "get_factory", "set_factory"]
 class Factory:
     """The default collaborators. Each method imports lazily so ``ampy --help`` stays fast."""
 
-    def synthesizer(self, project_dir: Path) -> Any:
+    def synthesizer(self, project_dir: Path, *, validate: bool = False) -> Any:
         from amplify_py.deploy.synth import Synthesizer
 
-        return Synthesizer(project_dir)
+        return Synthesizer(project_dir, validate=validate)
 
     def cloudformation_client(self, region: str | None = None) -> Any:
         """A boto3 CloudFormation client (``ampy generate outputs --stack``)."""
