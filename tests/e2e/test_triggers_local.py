@@ -1,14 +1,13 @@
 """End to end: real Python handler files (tests/data/functions) run by the local Lambda runtime, triggered by
 the local engine, driven through amplify_py.auth.
 
-The templates are the reference email_default case plus AWS::Lambda::Function resources as AmplifyFunction
-writes them (handler ``<module>.handler``, a python runtime, the ``amplify_py:source`` folder) and the pool's
-LambdaConfig pointing at them; the engine builds the deployment's invoker itself (``deploy(..., assembly_dir=)``).
+The backends are synthesized the real way: ``define_backend(auth=define_auth(triggers={...: define_function(...)}))``
+into a cloud assembly; the engine deploys the template and builds the deployment's invoker itself from the
+assembly (``deploy(..., assembly_dir=)``), running each handler in a warm process of its own.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -18,10 +17,12 @@ from typing import Any
 import jwt
 import pytest
 
+from amplify_py import define_auth, define_backend
 from amplify_py.auth import _auto_sign_in, _transport, confirm_sign_in, confirm_sign_up, sign_in, sign_up
 from amplify_py.auth._config import Amplify
 from amplify_py.auth._session import InMemoryStorage, cognito_user_pools_token_provider, credentials_provider
 from amplify_py.auth.errors import AuthError, NotAuthorizedException
+from amplify_py.backend.function import define_function
 from amplify_py.local import LocalEngine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,44 +34,15 @@ PASSWORD = "Sup3r-secret!"
 _ids = itertools.count(1)
 
 
-def function(folder: str, module: str, *, environment: dict[str, Any] | None = None, timeout: int = 3) -> dict:
-    """An AWS::Lambda::Function resource shaped as AmplifyFunction synthesizes it."""
-    props: dict[str, Any] = {
-        "Code": {"S3Bucket": {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"},
-                 "S3Key": "0000000000000000000000000000000000000000000000000000000000000000.zip"},
-        "Handler": f"{module}.handler",
-        "Runtime": "python3.13",
-        "Timeout": timeout,
-        "MemorySize": 512,
-        "Tags": [{"Key": "amplify:friendly-name", "Value": module}],
-    }
-    if environment:
-        props["Environment"] = {"Variables": environment}
-    return {"Type": "AWS::Lambda::Function", "Properties": props,
-            "Metadata": {"amplify_py:source": str(FUNCTIONS / folder)}}
-
-
-def backend_template(functions: dict[str, dict], lambda_config: dict[str, str], *,
-                     auth_flows: list[str] | None = None) -> dict:
-    tpl = copy.deepcopy(json.loads((CASES / "email_default.template.json").read_text()))
-    pool = tpl["Resources"][POOL]["Properties"]
-    pool["Schema"].append({"Name": "department", "AttributeDataType": "String", "Mutable": True})
-    pool["LambdaConfig"] = {trigger: {"Fn::GetAtt": [fn, "Arn"]} for trigger, fn in lambda_config.items()}
-    tpl["Resources"].update(functions)
-    if auth_flows:
-        tpl["Resources"][CLIENT]["Properties"]["ExplicitAuthFlows"] = auth_flows
-    return tpl
-
-
 class Local:
     """The engine, its function log, and a helper to deploy a backend and point the client at it."""
 
-    def __init__(self, engine: LocalEngine, logs: list[tuple[str, str]], assembly: Path) -> None:
-        self.engine, self.logs, self.assembly = engine, logs, assembly
+    def __init__(self, engine: LocalEngine, logs: list[tuple[str, str]]) -> None:
+        self.engine, self.logs = engine, logs
 
-    def deploy(self, tpl: dict) -> str:
+    def deploy(self, tpl: dict, assembly: Path) -> str:
         deployment = f"triggers-e2e-{next(_ids)}"
-        result = self.engine.deploy(deployment, tpl, assembly_dir=self.assembly)
+        result = self.engine.deploy(deployment, tpl, assembly_dir=assembly)
         outputs = json.loads((CASES / "email_default.amplify_outputs.json").read_text().replace(
             "${AWS::Region}", result.region).replace("${" + POOL + "}", result.physical_ids[POOL]).replace(
             "${" + CLIENT + "}", result.physical_ids[CLIENT]))
@@ -91,7 +63,7 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Local]:
     logs: list[tuple[str, str]] = []
     engine = LocalEngine(tmp_path_factory.mktemp("engine"), on_log=lambda name, line: logs.append((name, line)))
     engine.start()
-    yield Local(engine, logs, tmp_path_factory.mktemp("assembly"))
+    yield Local(engine, logs)
     engine.stop()
 
 
@@ -111,14 +83,26 @@ def _id_token() -> dict:
     return jwt.decode(str(tokens.id_token), options={"verify_signature": False})
 
 
+def synthesize(tmp_path_factory: pytest.TempPathFactory, **auth: Any) -> tuple[dict, Path]:
+    """``ampy synth``'s path: the backend's template and its cloud assembly."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    backend = define_backend(auth=define_auth(login_with={"email": True}, **auth))
+    return backend.synth("TriggersE2E", outdir=outdir), outdir
+
+
 @pytest.fixture(scope="module")
-def sign_up_backend(local: Local) -> Callable[[], str]:
-    tpl = backend_template(
-        {"preSignUp": function("pre_sign_up", "pre_sign_up", environment={"ALLOWED_DEPARTMENTS": "engineering,sales"}),
-         "customMessage": function("custom_message", "custom_message"),
-         "preToken": function("pre_token", "pre_token", environment={"AMPLIFY_AUTH_USERPOOL_ID": {"Ref": POOL}})},
-        {"PreSignUp": "preSignUp", "CustomMessage": "customMessage", "PreTokenGeneration": "preToken"})
-    return lambda: local.deploy(tpl)
+def sign_up_backend(local: Local, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], str]:
+    tpl, assembly = synthesize(
+        tmp_path_factory,
+        user_attributes={"custom:department": {"data_type": "String", "mutable": True}},
+        triggers={
+            "pre_sign_up": define_function(entry=FUNCTIONS / "pre_sign_up" / "pre_sign_up.py",
+                                           environment={"ALLOWED_DEPARTMENTS": "engineering,sales"}),
+            "custom_message": define_function(entry=FUNCTIONS / "custom_message" / "custom_message.py"),
+            "pre_token_generation": define_function(entry=FUNCTIONS / "pre_token" / "pre_token.py"),
+        },
+    )
+    return lambda: local.deploy(tpl, assembly)
 
 
 def test_pre_sign_up_rejects_an_invalid_custom_attribute(local, sign_up_backend) -> None:
@@ -162,18 +146,19 @@ def test_pre_token_generation_adds_a_claim_and_a_group(local, sign_up_backend) -
     claims = _id_token()
     assert claims["tenant_id"] == "acme-42"
     assert claims["cognito:groups"] == ["beta-testers"]
-    assert claims["pool"] == pool_id  # AMPLIFY_AUTH_USERPOOL_ID resolved to the local pool's ID
+    assert claims["iss"].endswith("/" + pool_id)
 
 
 @pytest.fixture(scope="module")
-def challenge_backend(local: Local) -> Callable[[], str]:
-    tpl = backend_template(
-        {"defineChallenge": function("custom_challenge", "define_auth_challenge"),
-         "createChallenge": function("custom_challenge", "create_auth_challenge", environment={"SECRET_CODE": "4242"}),
-         "verifyChallenge": function("custom_challenge", "verify_auth_challenge")},
-        {"DefineAuthChallenge": "defineChallenge", "CreateAuthChallenge": "createChallenge",
-         "VerifyAuthChallengeResponse": "verifyChallenge"})
-    return lambda: local.deploy(tpl)
+def challenge_backend(local: Local, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], str]:
+    folder = FUNCTIONS / "custom_challenge"
+    tpl, assembly = synthesize(tmp_path_factory, triggers={
+        "define_auth_challenge": define_function(entry=folder / "define_auth_challenge.py"),
+        "create_auth_challenge": define_function(entry=folder / "create_auth_challenge.py",
+                                                 environment={"SECRET_CODE": "4242"}),
+        "verify_auth_challenge_response": define_function(entry=folder / "verify_auth_challenge.py"),
+    })
+    return lambda: local.deploy(tpl, assembly)
 
 
 def _confirmed(local: Local, email: str) -> None:
@@ -206,10 +191,13 @@ def test_custom_challenge_fail_authentication_ends_the_attempt(local, challenge_
     assert confirm_sign_in(challenge_response="4242").is_signed_in
 
 
-def test_user_migration_brings_a_user_in_on_first_sign_in(local) -> None:
-    local.deploy(backend_template(
-        {"migrate": function("user_migration", "user_migration")}, {"UserMigration": "migrate"},
-        auth_flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]))
+def test_user_migration_brings_a_user_in_on_first_sign_in(local, tmp_path_factory) -> None:
+    tpl, assembly = synthesize(tmp_path_factory, triggers={
+        "user_migration": define_function(entry=FUNCTIONS / "user_migration" / "user_migration.py")})
+    # Migration needs the password: let the app client use USER_PASSWORD_AUTH (an escape hatch in a real app).
+    tpl["Resources"][CLIENT]["Properties"]["ExplicitAuthFlows"] = [
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    local.deploy(tpl, assembly)
     with pytest.raises(AuthError, match="UserMigration failed with error Bad password."):
         sign_in(username="legacy@example.com", password="Wr0ng-passw0rd!", options={"auth_flow_type": "USER_PASSWORD_AUTH"})
     result = sign_in(username="legacy@example.com", password="Legacy-passw0rd!",
@@ -224,8 +212,10 @@ def test_user_migration_brings_a_user_in_on_first_sign_in(local) -> None:
     assert sign_in(username="legacy@example.com", password="Legacy-passw0rd!").is_signed_in
 
 
-def test_a_handler_that_times_out_fails_the_operation_and_the_engine_keeps_serving(local) -> None:
-    local.deploy(backend_template({"slow": function("slow", "slow", timeout=1)}, {"PreAuthentication": "slow"}))
+def test_a_handler_that_times_out_fails_the_operation_and_the_engine_keeps_serving(local, tmp_path_factory) -> None:
+    tpl, assembly = synthesize(tmp_path_factory, triggers={
+        "pre_authentication": define_function(entry=FUNCTIONS / "slow" / "slow.py", timeout_seconds=1)})
+    local.deploy(tpl, assembly)
     _confirmed(local, "judy@example.com")
     with pytest.raises(AuthError, match=r"PreAuthentication failed with error RequestId: [0-9a-f-]+ "
                                         r"Error: Task timed out after 1\.00 seconds\.") as exc:
