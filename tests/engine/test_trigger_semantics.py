@@ -3,7 +3,6 @@ CUSTOM_WITH_SRP asks DefineAuthChallenge after each step, passwordless SignUp, e
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
