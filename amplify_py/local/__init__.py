@@ -14,14 +14,14 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from amplify_py.local.core import Core, TriggerInvoker
+from amplify_py.local.core import Core, LogCallback, TriggerInvoker
 from amplify_py.local.outbox import Outbox, read_outbox
 from amplify_py.local.pools import DeployResult
 from amplify_py.local.pools import delete as _delete
 from amplify_py.local.pools import deploy as _deploy
 from amplify_py.local.store import Store
 
-__all__ = ["LocalEngine", "DeployResult", "read_outbox"]
+__all__ = ["LocalEngine", "DeployResult", "TriggerInvoker", "LogCallback", "read_outbox"]
 
 
 class LocalEngine:
@@ -37,7 +37,10 @@ class LocalEngine:
         on_message: Callable[[dict], None] | None = None,
         clock: Callable[[], float] = time.time,
         trigger_invoker: TriggerInvoker | None = None,
+        on_log: LogCallback | None = None,
     ) -> None:
+        """``trigger_invoker`` serves deployments without their own (see ``deploy``); ``on_log(source, line)``
+        receives trigger failures and, for invokers the engine builds, every line the functions log."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -46,7 +49,7 @@ class LocalEngine:
         self.outbox_path = self.state_dir / "outbox.jsonl"
         self._store = Store(self.state_dir / "engine.sqlite3")
         self.core = Core(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
-                         trigger_invoker=trigger_invoker)
+                         trigger_invoker=trigger_invoker, on_log=on_log)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -86,15 +89,51 @@ class LocalEngine:
             time.sleep(0.01)
         return self
 
-    def deploy(self, deployment_id: str, template: dict) -> DeployResult:
-        """Create or update the deployment's pools from a CloudFormation template dict (safe while serving)."""
+    def deploy(self, deployment_id: str, template: dict, *, assembly_dir: Path | None = None,
+               trigger_invoker: TriggerInvoker | None = None) -> DeployResult:
+        """Create or update the deployment's pools from a CloudFormation template dict (safe while serving).
+
+        Triggers: with ``assembly_dir`` (the cloud assembly the template came from) the engine runs the
+        template's Python functions itself, each in a warm process (a redeploy keeps unchanged workers warm
+        and restarts changed ones); or pass a ready ``trigger_invoker`` for this deployment. Without either,
+        the deployment keeps the invoker it had, else the constructor's.
+        """
         with self._store.lock:
-            return _deploy(self._store, deployment_id, template, self.region, self.core.now())
+            result = _deploy(self._store, deployment_id, template, self.region, self.core.now())
+        if assembly_dir is not None:
+            trigger_invoker = self._invoker_from_template(deployment_id, template, Path(assembly_dir), result)
+        if trigger_invoker is not None:
+            self.set_trigger_invoker(deployment_id, trigger_invoker)
+        return result
+
+    def set_trigger_invoker(self, deployment_id: str, invoker: TriggerInvoker | None) -> None:
+        """Run this deployment's triggers with ``invoker`` (None: the constructor's); the engine closes a replaced one."""
+        previous = self.core.invokers.pop(deployment_id, None)
+        if invoker is not None:
+            self.core.invokers[deployment_id] = invoker
+        if previous is not None and previous is not invoker:
+            _close(previous)
+
+    def trigger_invoker(self, deployment_id: str) -> TriggerInvoker | None:
+        """The invoker that runs this deployment's triggers."""
+        return self.core.invoker_for(deployment_id)
+
+    def _invoker_from_template(self, deployment_id: str, template: dict, assembly_dir: Path,
+                               result: DeployResult) -> TriggerInvoker:
+        from amplify_py.local.lambda_runtime import invoker_for_template
+
+        existing = self.core.invokers.get(deployment_id)
+        return invoker_for_template(
+            template, assembly_dir, physical_ids=result.physical_ids, region=self.region,
+            stack_name=deployment_id, on_log=self.core.on_log,
+            existing=existing if hasattr(existing, "update") else None,  # type: ignore[arg-type]
+        )
 
     def delete(self, deployment_id: str) -> None:
-        """Remove the deployment's pools and all their users, codes, sessions and tokens."""
+        """Remove the deployment's pools and all their users, codes, sessions and tokens; stop its functions."""
         with self._store.lock:
             _delete(self._store, deployment_id)
+        self.set_trigger_invoker(deployment_id, None)
 
     def messages(self) -> list[dict]:
         """Everything delivered to the outbox so far."""
@@ -107,6 +146,8 @@ class LocalEngine:
             self._thread.join(timeout=10)
         self._thread = None
         self._server = None
+        for deployment_id in list(self.core.invokers):
+            self.set_trigger_invoker(deployment_id, None)
         self._store.close()
 
     def __enter__(self) -> "LocalEngine":
@@ -114,3 +155,9 @@ class LocalEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _close(invoker: object) -> None:
+    close = getattr(invoker, "close", None)
+    if callable(close):
+        close()

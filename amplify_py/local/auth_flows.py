@@ -12,7 +12,9 @@ import json
 import secrets
 from typing import Any
 
-from amplify_py.local import codes, srp, totp
+from amplify_py.local import codes, srp, totp, triggers
+from amplify_py.local.lambda_runtime import events
+from amplify_py.local.users import migrate_user
 from amplify_py.local.core import Core, mask_email, mask_phone
 from amplify_py.local.errors import (
     INCORRECT_CREDENTIALS,
@@ -64,7 +66,8 @@ def initiate_auth(core: Core, body: dict, *, admin: bool = False) -> dict:
         raise invalid_parameter(f"Initiate Auth method not supported.")
     if _FLOW_PERMISSION[flow] not in client.auth_flows:
         raise invalid_parameter(f"{flow.replace('ADMIN_NO_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH')} flow not enabled for this client")
-    ctx = {"client_metadata": body.get("ClientMetadata") or {}}
+    ctx = {"client_metadata": body.get("ClientMetadata") or {},
+           "validation_data": {p["Name"]: p.get("Value") for p in body.get("ValidationData") or []}}
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
         return {"AuthenticationResult": _refresh(core, pool, client, params.get("REFRESH_TOKEN")), "ChallengeParameters": {}}
     username = params.get("USERNAME")
@@ -80,7 +83,7 @@ def initiate_auth(core: Core, body: dict, *, admin: bool = False) -> dict:
         user = user or _migrate(core, pool, client, username, params.get("PASSWORD"), ctx)
         if user is None:
             raise _unknown_user(client)
-        _check_password(core, pool, user, params.get("PASSWORD"))
+        _check_password(core, pool, client.id, user, params.get("PASSWORD"), ctx)
         return _after_first_factor(core, pool, client, user, ctx)
     if flow == "USER_AUTH":
         return _user_auth(core, pool, client, user, username, params, body.get("Session"), ctx)
@@ -88,44 +91,38 @@ def initiate_auth(core: Core, body: dict, *, admin: bool = False) -> dict:
 
 
 def _migrate(core: Core, pool: Pool, client: Client, username: str, password: str | None, ctx: dict) -> dict | None:
-    """The UserMigration trigger: bring an unknown user in on a successful password sign-in."""
-    if "UserMigration" not in pool.raw_lambda_config or password is None:
+    """The UserMigration trigger: bring an unknown user in on a password sign-in (the old directory checks it)."""
+    if password is None:
         return None
-    response = core.trigger(pool, "UserMigration", "UserMigration_Authentication", username, client.id,
-                            {"password": password, "validationData": {}, "clientMetadata": ctx["client_metadata"]},
-                            {"userAttributes": None, "finalUserStatus": None, "messageAction": None,
-                             "desiredDeliveryMediums": None, "forceAliasCreation": None})
-    if not response or not response.get("userAttributes"):
-        return None
-    attrs = {k: str(v) for k, v in response["userAttributes"].items()}
-    user = core.new_user(pool, username, attrs, response.get("finalUserStatus") or "CONFIRMED")
-    if pool.username_attributes:
-        user["username"] = user["sub"]
-    core.set_password(pool, user, password)
-    core.save_user(pool, user)
-    return user
+    return migrate_user(core, pool, client.id, username, "UserMigration_Authentication",
+                        {"ClientMetadata": ctx["client_metadata"], "ValidationData": ctx.get("validation_data")},
+                        password=password)
 
 
-def _check_password(core: Core, pool: Pool, user: dict, password: str | None) -> None:
+def _check_password(core: Core, pool: Pool, client_id: str, user: dict, password: str | None, ctx: dict) -> None:
     core.check_lockout(user)
-    _pre_authentication(core, pool, user)
+    _pre_authentication(core, pool, client_id, user, ctx)
     if not core.password_matches(user, password):
         core.record_failure(pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
     core.record_success(pool, user)
 
 
-def _pre_authentication(core: Core, pool: Pool, user: dict) -> None:
-    core.trigger(pool, "PreAuthentication", "PreAuthentication_Authentication", user, None,
-                 {"userAttributes": dict(user["attributes"]), "validationData": {}}, {})
+def _pre_authentication(core: Core, pool: Pool, client_id: str, user: dict, ctx: dict) -> None:
+    if triggers.configured(core, pool, "PreAuthentication"):
+        triggers.invoke(core, pool, "PreAuthentication", events.pre_authentication_event(
+            **triggers.common(core, pool, user["username"], client_id), user_attributes=user["attributes"],
+            validation_data=ctx.get("validation_data")))
 
 
 def _srp_challenge(core: Core, pool: Pool, client: Client, user: dict | None, srp_a: str, given_username: str,
-                   *, with_session: bool) -> dict:
+                   *, with_session: bool, custom_history: list[dict] | None = None) -> dict:
     if user is None and not client.prevent_user_existence_errors:
         raise user_not_found()
-    if user is None:  # a challenge indistinguishable from a real one; it can never succeed
-        user_id, verifier_salt, verifier = given_username, secrets.token_hex(16), secrets.token_hex(384)
+    if user is None or not user.get("srp_verifier"):
+        # Unknown (existence errors prevented) or passwordless: a challenge like a real one that never succeeds.
+        user_id = user["username"] if user else given_username
+        verifier_salt, verifier = secrets.token_hex(16), secrets.token_hex(384)
     else:
         user_id, verifier_salt, verifier = user["username"], user["srp_salt"], user["srp_verifier"]
     try:
@@ -133,7 +130,8 @@ def _srp_challenge(core: Core, pool: Pool, client: Client, user: dict | None, sr
     except ValueError as exc:
         raise not_authorized(INCORRECT_CREDENTIALS) from exc
     data = {"kind": "SRP", "username": user["username"] if user else None, "user_id": user_id,
-            "b": format(challenge.b, "x"), "B": challenge.srp_b_hex, "A": srp_a, "secret_block": challenge.secret_block}
+            "b": format(challenge.b, "x"), "B": challenge.srp_b_hex, "A": srp_a, "secret_block": challenge.secret_block,
+            "custom_history": custom_history}
     core.new_session(pool, client, data, session_id="srp:" + challenge.secret_block)
     out: dict[str, Any] = {
         "ChallengeName": "PASSWORD_VERIFIER",
@@ -160,15 +158,19 @@ def _password_verifier(core: Core, pool: Pool, client: Client, responses: dict, 
     if user is None:
         raise _unknown_user(client)
     core.check_lockout(user)
-    _pre_authentication(core, pool, user)
+    _pre_authentication(core, pool, client.id, user, ctx)
     challenge = srp.ServerChallenge(b=int(data["b"], 16), big_b=int(data["B"], 16), a=int(data["A"], 16),
                                     secret_block=data["secret_block"])
-    ok = srp.verify_proof(challenge, user["srp_verifier"], pool.id, data["user_id"], block,
+    ok = bool(user.get("srp_verifier")) and srp.verify_proof(challenge, user["srp_verifier"], pool.id, data["user_id"], block,
                           responses.get("TIMESTAMP") or "", responses.get("PASSWORD_CLAIM_SIGNATURE") or "")
     if not ok:
         core.record_failure(pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
     core.record_success(pool, user)
+    if data.get("custom_history") is not None:  # CUSTOM_WITH_SRP: DefineAuthChallenge decides what comes next
+        history = data["custom_history"] + [{"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
+                                             "challengeMetadata": None}]
+        return _custom_next(core, pool, client, user, history, ctx)
     return _after_first_factor(core, pool, client, user, ctx)
 
 
@@ -249,10 +251,28 @@ def _mfa_challenge(core: Core, pool: Pool, client: Client, user: dict, name: str
     return {"ChallengeName": name, "Session": session, "ChallengeParameters": params}
 
 
+def _email_mfa_setup(core: Core, pool: Pool, client: Client, user: dict, email: str) -> dict:
+    if "EMAIL_OTP" not in pool.enabled_mfas:
+        raise invalid_parameter("Email MFA is not enabled for the user pool.")
+    values = core.validate_attributes(pool, [{"Name": "email", "Value": email}], creating=False)
+    other = core.find_user(pool, values["email"]) if "email" in pool.username_attributes + pool.alias_attributes else None
+    if other and other["username"] != user["username"]:
+        raise CognitoError("AliasExistsException", "An account with the given email already exists.")
+    code = codes.new_code()
+    delivery = core.deliver_code(pool, user, "email", code, "MFA", destination=values["email"])
+    session = core.new_session(pool, client, {
+        "kind": "MFA", "username": user["username"], "challenge": "EMAIL_OTP", "attempts": 0, "code": code,
+        "code_expires": core.now() + codes.OTP_TTL, "setup_email": values["email"]})
+    return {"ChallengeName": "EMAIL_OTP", "Session": session, "ChallengeParameters": {
+        "CODE_DELIVERY_DELIVERY_MEDIUM": delivery["DeliveryMedium"],
+        "CODE_DELIVERY_DESTINATION": delivery["Destination"]}}
+
+
 def _complete(core: Core, pool: Pool, client: Client, user: dict, ctx: dict) -> dict:
-    core.trigger(pool, "PostAuthentication", "PostAuthentication_Authentication", user, client.id,
-                 {"userAttributes": dict(user["attributes"]), "newDeviceUsed": False,
-                  "clientMetadata": ctx.get("client_metadata") or {}}, {})
+    if triggers.configured(core, pool, "PostAuthentication"):
+        triggers.invoke(core, pool, "PostAuthentication", events.post_authentication_event(
+            **triggers.common(core, pool, user["username"], client.id), user_attributes=user["attributes"],
+            client_metadata=ctx.get("client_metadata")))
     result = core.issue_tokens(pool, client, user, client_metadata=ctx.get("client_metadata"))
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
@@ -261,7 +281,7 @@ def _complete(core: Core, pool: Pool, client: Client, user: dict, ctx: dict) -> 
 def _available(pool: Pool, user: dict | None) -> list[str]:
     factors = pool.first_factors
     out = []
-    if "PASSWORD" in factors:
+    if "PASSWORD" in factors and (user is None or user.get("pw_hash")):  # passwordless users have none
         out += ["PASSWORD", "PASSWORD_SRP"]
     if "EMAIL_OTP" in factors and (user is None or user["attributes"].get("email")):
         out.append("EMAIL_OTP")
@@ -298,7 +318,7 @@ def _answer_first_factor(core: Core, pool: Pool, client: Client, user: dict | No
     if answer == "PASSWORD":
         if user is None:
             raise not_authorized(INCORRECT_CREDENTIALS)
-        _check_password(core, pool, user, params.get("PASSWORD"))
+        _check_password(core, pool, client.id, user, params.get("PASSWORD"), ctx)
         return _after_first_factor(core, pool, client, user, ctx)
     if answer == "PASSWORD_SRP":
         if not params.get("SRP_A"):
@@ -321,37 +341,49 @@ def _answer_first_factor(core: Core, pool: Pool, client: Client, user: dict | No
 
 
 # --- CUSTOM_AUTH -------------------------------------------------------------------
+# Cognito asks DefineAuthChallenge after every step, with the session so far: [SRP_A, PASSWORD_VERIFIER,
+# CUSTOM_CHALLENGE...]. Nothing is issued unless it says issueTokens.
+_SRP_A = {"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None}
+
+
 def _custom_auth_start(core: Core, pool: Pool, client: Client, user: dict | None, params: dict, ctx: dict) -> dict:
-    if not all(k in pool.raw_lambda_config for k in ("DefineAuthChallenge", "CreateAuthChallenge",
-                                                       "VerifyAuthChallengeResponse")) or core.trigger_invoker is None:
+    if not all(triggers.configured(core, pool, k) for k in ("DefineAuthChallenge", "CreateAuthChallenge",
+                                                            "VerifyAuthChallengeResponse")):
         raise invalid_parameter("Custom auth lambda trigger is not configured for the user pool.")
     if user is None:
         raise _unknown_user(client)
-    if params.get("SRP_A"):  # SRP first, then custom challenges
-        return _srp_challenge(core, pool, client, user, params["SRP_A"], params["USERNAME"], with_session=False)
+    if params.get("SRP_A"):  # CUSTOM_WITH_SRP: the password through SRP first, if DefineAuthChallenge asks for it
+        return _custom_next(core, pool, client, user, [_SRP_A], ctx, srp_a=params["SRP_A"],
+                            given_username=params["USERNAME"])
     return _custom_next(core, pool, client, user, [], ctx)
 
 
-def _custom_next(core: Core, pool: Pool, client: Client, user: dict, history: list[dict], ctx: dict) -> dict:
-    define = core.trigger(pool, "DefineAuthChallenge", "DefineAuthChallenge_Authentication", user, client.id,
-                          {"userAttributes": dict(user["attributes"]), "session": history,
-                           "clientMetadata": ctx.get("client_metadata") or {}},
-                          {"challengeName": None, "issueTokens": False, "failAuthentication": False}) or {}
-    if define.get("failAuthentication"):
+def _custom_next(core: Core, pool: Pool, client: Client, user: dict, history: list[dict], ctx: dict,
+                 *, srp_a: str | None = None, given_username: str | None = None) -> dict:
+    common = triggers.common(core, pool, user["username"], client.id)
+    metadata = ctx.get("client_metadata")
+    returned = triggers.invoke(core, pool, "DefineAuthChallenge", events.define_auth_challenge_event(
+        **common, user_attributes=user["attributes"], session=history, client_metadata=metadata))
+    outcome = triggers.read(events.read_define_auth_challenge_response, returned or {})
+    if outcome.fail_authentication:
         raise not_authorized(INCORRECT_CREDENTIALS)
-    if define.get("issueTokens"):
+    if outcome.issue_tokens:
         return _after_first_factor(core, pool, client, user, ctx)
-    name = define.get("challengeName") or "CUSTOM_CHALLENGE"
-    created = core.trigger(pool, "CreateAuthChallenge", "CreateAuthChallenge_Authentication", user, client.id,
-                           {"userAttributes": dict(user["attributes"]), "challengeName": name, "session": history,
-                            "clientMetadata": ctx.get("client_metadata") or {}},
-                           {"publicChallengeParameters": None, "privateChallengeParameters": None,
-                            "challengeMetadata": None}) or {}
+    name = outcome.challenge_name
+    if name == "PASSWORD_VERIFIER":
+        if srp_a is None or any(h["challengeName"] == "PASSWORD_VERIFIER" for h in history):
+            raise not_authorized(INCORRECT_CREDENTIALS)
+        return _srp_challenge(core, pool, client, user, srp_a, given_username or user["username"],
+                              with_session=True, custom_history=history)
+    if name != "CUSTOM_CHALLENGE":
+        raise CognitoError("InvalidLambdaResponseException", f"Invalid lambda response: challengeName {name}")
+    returned = triggers.invoke(core, pool, "CreateAuthChallenge", events.create_auth_challenge_event(
+        **common, user_attributes=user["attributes"], challenge_name=name, session=history, client_metadata=metadata))
+    created = triggers.read(events.read_create_auth_challenge_response, returned or {})
     session = core.new_session(pool, client, {"kind": "CUSTOM", "username": user["username"], "history": history,
-                                              "challenge": name, "private": created.get("privateChallengeParameters") or {},
-                                              "metadata": created.get("challengeMetadata")})
-    public = {k: str(v) for k, v in (created.get("publicChallengeParameters") or {}).items()}
-    public.setdefault("USERNAME", user["username"])
+                                              "challenge": name, "private": created.private_challenge_parameters,
+                                              "metadata": created.challenge_metadata})
+    public = {"USERNAME": user["username"], **created.public_challenge_parameters}
     return {"ChallengeName": name, "Session": session, "ChallengeParameters": public}
 
 
@@ -359,13 +391,12 @@ def _custom_answer(core: Core, pool: Pool, client: Client, data: dict, responses
     user = core.store.get_user(pool.id, data["username"])
     if user is None:
         raise _unknown_user(client)
-    verified = core.trigger(pool, "VerifyAuthChallengeResponse", "VerifyAuthChallengeResponse_Authentication", user,
-                            client.id, {"userAttributes": dict(user["attributes"]),
-                                        "privateChallengeParameters": data["private"],
-                                        "challengeAnswer": responses.get("ANSWER"),
-                                        "clientMetadata": ctx.get("client_metadata") or {}},
-                            {"answerCorrect": False}) or {}
-    history = data["history"] + [{"challengeName": data["challenge"], "challengeResult": bool(verified.get("answerCorrect")),
+    returned = triggers.invoke(core, pool, "VerifyAuthChallengeResponse", events.verify_auth_challenge_event(
+        **triggers.common(core, pool, user["username"], client.id), user_attributes=user["attributes"],
+        private_challenge_parameters=data["private"], challenge_answer=responses.get("ANSWER") or "",
+        client_metadata=ctx.get("client_metadata")))
+    correct = triggers.read(events.read_verify_auth_challenge_response, returned or {})
+    history = data["history"] + [{"challengeName": data["challenge"], "challengeResult": correct,
                                   "challengeMetadata": data.get("metadata")}]
     return _custom_next(core, pool, client, user, history, ctx)
 
@@ -405,6 +436,9 @@ def respond_to_auth_challenge(core: Core, body: dict, *, admin: bool = False) ->
         core.store.delete_session(session_id)
         return _mfa_challenge(core, pool, client, user, answer)
     if name == "MFA_SETUP" and data.get("kind") == "MFA_SETUP" and user:
+        if responses.get("EMAIL") is not None:  # email MFA setup: a code to this address, then EMAIL_OTP
+            core.store.delete_session(session_id)
+            return _email_mfa_setup(core, pool, client, user, responses["EMAIL"])
         if not (user["mfa"].get("totp") and user.get("totp_secret")):
             raise invalid_parameter("Software token MFA is not set up for the user.")
         core.store.delete_session(session_id)
@@ -412,6 +446,12 @@ def respond_to_auth_challenge(core: Core, body: dict, *, admin: bool = False) ->
     if name in _MFA_CODE_KEYS and data.get("kind") in ("MFA", "OTP") and data.get("challenge") == name:
         _check_challenge_code(core, pool, session_id, data, user, name, responses.get(_MFA_CODE_KEYS[name]))
         core.store.delete_session(session_id)
+        if data.get("setup_email") and user:  # the address proved itself: it becomes the user's verified email MFA
+            user["attributes"]["email"] = data["setup_email"]
+            user["attributes"]["email_verified"] = "true"
+            user.get("pending", {}).pop("email", None)
+            user["mfa"]["email"] = True
+            core.save_user(pool, user)
         return _complete(core, pool, client, user, ctx)
     if name == "CUSTOM_CHALLENGE" and data.get("kind") == "CUSTOM":
         core.store.delete_session(session_id)

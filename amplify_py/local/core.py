@@ -16,7 +16,8 @@ import secrets
 import uuid
 from typing import Any, Callable
 
-from amplify_py.local import codes, srp
+from amplify_py.local import codes, srp, triggers
+from amplify_py.local.lambda_runtime import events
 from amplify_py.local.errors import (
     CognitoError,
     invalid_parameter,
@@ -32,6 +33,8 @@ from amplify_py.local.tokens import Signer, hash_refresh_token, new_jti, new_ref
 __all__ = ["Core", "TriggerInvoker", "mask_email", "mask_phone"]
 
 TriggerInvoker = Callable[[str, Any, dict], dict]
+"""``invoker(deployment_id, lambda_config_ref, event) -> returned event``; lambda_runtime.TriggerInvoker is one."""
+LogCallback = Callable[[str, str], None]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE = re.compile(r"^\+[0-9]{4,15}$")
@@ -53,14 +56,24 @@ def mask_phone(phone: str) -> str:
 
 class Core:
     def __init__(self, store: Store, outbox: Outbox, *, region: str, clock: Callable[[], float],
-                 trigger_invoker: TriggerInvoker | None) -> None:
+                 trigger_invoker: TriggerInvoker | None, on_log: LogCallback | None = None) -> None:
         self.store = store
         self.outbox = outbox
         self.region = region
         self.clock = clock
         self.signer = Signer(store)
-        self.trigger_invoker = trigger_invoker
+        self.trigger_invoker = trigger_invoker  # the default, for deployments without their own
+        self.invokers: dict[str, TriggerInvoker] = {}
+        self.on_log = on_log
         self.endpoint = "http://127.0.0.1"
+
+    def invoker_for(self, deployment_id: str) -> TriggerInvoker | None:
+        return self.invokers.get(deployment_id, self.trigger_invoker)
+
+    def log(self, source: str, line: str) -> None:
+        """A line for the sandbox console (a trigger's failure); dropped when nobody listens."""
+        if self.on_log is not None:
+            self.on_log(source, line)
 
     def now(self) -> float:
         return float(self.clock())
@@ -298,10 +311,13 @@ class Core:
             subject, email_body, sms_body = pool.verification_message()
         body = email_body if medium == "EMAIL" else sms_body
         body = body.replace("{####}", code).replace("{username}", user["username"])
-        custom = self.custom_message(pool, user, kind, code, client_id, client_metadata)
-        if custom:
-            subject = custom.get("emailSubject") or subject
-            body = (custom.get("emailMessage") if medium == "EMAIL" else custom.get("smsMessage")) or body
+        custom = self.custom_message(pool, user, kind, client_id, client_metadata)
+        if custom is not None:
+            if medium == "EMAIL":
+                subject = custom.email_subject or subject
+                body = _fill(custom.email_message, code, user["username"]) or body
+            else:
+                body = _fill(custom.sms_message, code, user["username"]) or body
         self.outbox.deliver(
             deployment=pool.deployment, pool_id=pool.id, recipient=recipient, medium=medium,
             subject=subject if medium == "EMAIL" else None, body=body, code=code, kind=kind, now=self.now(),
@@ -312,27 +328,17 @@ class Core:
             "AttributeName": attribute,
         }
 
-    def custom_message(self, pool: Pool, user: dict, kind: str, code: str, client_id: str | None,
-                       client_metadata: dict | None) -> dict | None:
-        source = {
-            "SIGN_UP": "CustomMessage_SignUp", "RESEND": "CustomMessage_ResendCode",
-            "FORGOT_PASSWORD": "CustomMessage_ForgotPassword", "VERIFY_ATTRIBUTE": "CustomMessage_VerifyUserAttribute",
-            "UPDATE_ATTRIBUTE": "CustomMessage_UpdateUserAttribute", "MFA": "CustomMessage_Authentication",
-            "EMAIL_OTP": "CustomMessage_Authentication", "SMS_OTP": "CustomMessage_Authentication",
-            "INVITATION": "CustomMessage_AdminCreateUser",
-        }.get(kind)
-        if not source:
+    def custom_message(self, pool: Pool, user: dict, kind: str, client_id: str | None,
+                       client_metadata: dict | None) -> events.CustomMessage | None:
+        """The CustomMessage trigger's message (placeholders still in it), or None to keep the pool's."""
+        source = _CUSTOM_MESSAGE_SOURCES.get(kind)
+        if not source or not triggers.configured(self, pool, "CustomMessage"):
             return None
-        response = self.trigger(pool, "CustomMessage", source, user, client_id, {
-            "userAttributes": dict(user["attributes"]),
-            "codeParameter": "{####}",
-            "usernameParameter": "{username}" if kind == "INVITATION" else None,
-            "clientMetadata": client_metadata or {},
-        }, {"smsMessage": None, "emailMessage": None, "emailSubject": None})
-        if not response:
-            return None
-        return {k: (v.replace("{####}", code).replace("{username}", user["username"]) if isinstance(v, str) else v)
-                for k, v in response.items()}
+        event = events.custom_message_event(
+            source, **triggers.common(self, pool, user["username"], client_id),
+            user_attributes=user["attributes"], client_metadata=client_metadata)
+        returned = triggers.invoke(self, pool, "CustomMessage", event)
+        return triggers.read(events.read_custom_message_response, returned) if returned is not None else None
 
     def send_verification(self, pool: Pool, user: dict, purpose: str, kind: str, ttl: float,
                           *, attribute: str | None = None, client_id: str | None = None,
@@ -397,13 +403,18 @@ class Core:
             if roles:
                 id_claims["cognito:roles"] = roles
                 id_claims["cognito:preferred_role"] = roles[0]
-        overrides = self.trigger(pool, "PreTokenGeneration", source, user, client.id, {
-            "userAttributes": dict(user["attributes"]),
-            "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None},
-            "clientMetadata": client_metadata or {},
-        }, {"claimsOverrideDetails": None})
-        if overrides:
-            _apply_claim_overrides(overrides, id_claims, access)
+        scopes = access["scope"].split()
+        if triggers.configured(self, pool, "PreTokenGeneration"):
+            version = triggers.token_generation_version(pool)
+            event = events.pre_token_generation_event(
+                source, **triggers.common(self, pool, user["username"], client.id),
+                user_attributes=user["attributes"], groups=groups,
+                iam_roles=id_claims.get("cognito:roles", []), preferred_role=id_claims.get("cognito:preferred_role"),
+                scopes=scopes, version=version, client_metadata=client_metadata)
+            returned = triggers.invoke(self, pool, "PreTokenGeneration", event)
+            if returned is not None:
+                custom = triggers.read(events.read_pre_token_generation_response, returned)
+                _customise_tokens(custom, id_claims, access, scopes, version)
         result: dict[str, Any] = {
             "AccessToken": self.signer.sign(access),
             "ExpiresIn": client.validity_seconds("AccessToken"),
@@ -433,49 +444,51 @@ class Core:
             raise not_authorized("User is disabled.")
         return pool, user, claims
 
-    # --- triggers ---------------------------------------------------------
-    def trigger(self, pool: Pool, name: str, source: str, user: dict | str | None, client_id: str | None,
-                request: dict, response: dict) -> dict | None:
-        """Run the pool's Lambda trigger ``name`` (if configured) with Cognito's event; returns its response."""
-        ref = pool.raw_lambda_config.get(name)
-        if name == "PreTokenGeneration" and ref is None:
-            ref = (pool.raw_lambda_config.get("PreTokenGenerationConfig") or {}).get("LambdaArn")
-        if ref is None or self.trigger_invoker is None:
-            return None
-        username = user["username"] if isinstance(user, dict) else user
-        event = {
-            "version": "1",
-            "region": pool.region,
-            "userPoolId": pool.id,
-            "userName": username,
-            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id or "CLIENT_ID_NOT_APPLICABLE"},
-            "triggerSource": source,
-            "request": {k: v for k, v in request.items() if v is not None},
-            "response": response,
-        }
-        try:
-            result = self.trigger_invoker(pool.deployment, ref, event)
-        except CognitoError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a failing trigger is the user's error, as in Cognito
-            label = name if name != "PreTokenGeneration" else "PreTokenGeneration"
-            raise CognitoError("UserLambdaValidationException", f"{label} failed with error {exc}.") from exc
-        return (result or {}).get("response") or {}
+
+_CUSTOM_MESSAGE_SOURCES = {
+    "SIGN_UP": "CustomMessage_SignUp", "RESEND": "CustomMessage_ResendCode",
+    "FORGOT_PASSWORD": "CustomMessage_ForgotPassword", "VERIFY_ATTRIBUTE": "CustomMessage_VerifyUserAttribute",
+    "UPDATE_ATTRIBUTE": "CustomMessage_UpdateUserAttribute", "MFA": "CustomMessage_Authentication",
+    "EMAIL_OTP": "CustomMessage_Authentication", "SMS_OTP": "CustomMessage_Authentication",
+    "INVITATION": "CustomMessage_AdminCreateUser",
+}
 
 
-def _apply_claim_overrides(response: dict, id_claims: dict, access: dict) -> None:
-    details = response.get("claimsOverrideDetails") or {}
-    protected = {"sub", "iss", "aud", "token_use", "exp", "iat", "auth_time", "jti", "origin_jti", "event_id",
-                 "cognito:username"}
-    for key, value in (details.get("claimsToAddOrOverride") or {}).items():
-        if key not in protected:
-            id_claims[key] = value
-    for key in details.get("claimsToSuppress") or []:
-        if key not in protected:
-            id_claims.pop(key, None)
-    group_cfg = details.get("groupOverrideDetails") or {}
-    if "groupsToOverride" in group_cfg:
-        id_claims["cognito:groups"] = access["cognito:groups"] = list(group_cfg["groupsToOverride"] or [])
+def _fill(message: str | None, code: str, username: str) -> str | None:
+    """Put the code (and, for invitations, the user name) where the trigger left Cognito's placeholders."""
+    if message is None:
+        return None
+    return message.replace(events.CODE_PARAMETER, code).replace(events.USERNAME_PARAMETER, username)
+
+
+def _customise_tokens(custom: events.TokenCustomisation, id_claims: dict, access: dict, scopes: list[str],
+                      version: str) -> None:
+    """Apply a pre token generation response as Cognito does (claims, groups, roles; V2+: access token, scopes)."""
+    id_claims.update(custom.id_token_claims_to_add_or_override)
+    for name in custom.id_token_claims_to_suppress:
+        id_claims.pop(name, None)
+    if custom.groups_to_override is not None:
+        groups = list(custom.groups_to_override)
+        for claims in (id_claims, access):
+            if groups:
+                claims["cognito:groups"] = groups
+            else:
+                claims.pop("cognito:groups", None)
+    if custom.iam_roles_to_override is not None:
+        if custom.iam_roles_to_override:
+            id_claims["cognito:roles"] = list(custom.iam_roles_to_override)
+        else:
+            id_claims.pop("cognito:roles", None)
+    if custom.preferred_role is not None:
+        id_claims["cognito:preferred_role"] = custom.preferred_role
+    if version == "1":
+        return
+    access.update(custom.access_token_claims_to_add_or_override)
+    for name in custom.access_token_claims_to_suppress:
+        access.pop(name, None)
+    kept = [s for s in scopes if s not in custom.access_token_scopes_to_suppress]
+    kept += [s for s in custom.access_token_scopes_to_add if s not in kept]
+    access["scope"] = " ".join(kept)
 
 
 def _scrypt(password: str, salt: bytes) -> str:

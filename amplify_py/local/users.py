@@ -6,7 +6,8 @@ import secrets
 import string
 from typing import Any
 
-from amplify_py.local import codes, totp
+from amplify_py.local import codes, totp, triggers
+from amplify_py.local.lambda_runtime import events
 from amplify_py.local.core import Core
 from amplify_py.local.errors import (
     CODE_MISMATCH,
@@ -76,22 +77,18 @@ def sign_up(core: Core, body: dict) -> dict:
             raise CognitoError("UsernameExistsException", "User already exists")
         internal = username
     attrs = core.validate_attributes(pool, [{"Name": k, "Value": v} for k, v in attrs.items()], creating=True)
-    core.check_password_policy(pool, body.get("Password"))
+    password = body.get("Password")
+    if password is not None or not passwordless_allowed(pool):
+        core.check_password_policy(pool, password)
     user = core.new_user(pool, internal or "", attrs, "UNCONFIRMED")
     if internal is None:
         user["username"] = user["sub"]
-    pre = core.trigger(pool, "PreSignUp", "PreSignUp_SignUp", user, client.id, {
-        "userAttributes": dict(user["attributes"]), "validationData": _pairs(body.get("ValidationData")),
-        "clientMetadata": body.get("ClientMetadata") or {},
-    }, {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}) or {}
-    core.set_password(pool, user, body["Password"])
+    outcome = pre_sign_up(core, pool, user, client.id, "PreSignUp_SignUp", body)
+    if password is not None:
+        core.set_password(pool, user, password)
     delivery = None
-    if pre.get("autoConfirmUser"):
+    if outcome is not None and outcome.auto_confirm_user:
         user["status"] = "CONFIRMED"
-        if pre.get("autoVerifyEmail") and attrs.get("email"):
-            user["attributes"]["email_verified"] = "true"
-        if pre.get("autoVerifyPhone") and attrs.get("phone_number"):
-            user["attributes"]["phone_number_verified"] = "true"
     core.save_user(pool, user)
     if user["status"] == "UNCONFIRMED":
         delivery = core.send_verification(pool, user, "SIGN_UP", "SIGN_UP", codes.SIGN_UP_TTL, client_id=client.id,
@@ -105,14 +102,76 @@ def sign_up(core: Core, body: dict) -> dict:
     return out
 
 
+def passwordless_allowed(pool: Pool) -> bool:
+    """Cognito lets SignUp omit the password when the sign-in policy allows a passwordless first factor."""
+    return any(f in pool.first_factors for f in ("EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"))
+
+
 def _pairs(items: list[dict] | None) -> dict:
     return {i["Name"]: i.get("Value") for i in items or []}
 
 
+def pre_sign_up(core: Core, pool: Pool, user: dict, client_id: str | None, source: str,
+                body: dict) -> events.PreSignUpOutcome | None:
+    """Run PreSignUp; marks email/phone verified when the trigger says so (the caller confirms)."""
+    if not triggers.configured(core, pool, "PreSignUp"):
+        return None
+    event = events.pre_sign_up_event(
+        source, **triggers.common(core, pool, user["username"], client_id), user_attributes=user["attributes"],
+        validation_data=_pairs(body.get("ValidationData")), client_metadata=body.get("ClientMetadata"))
+    returned = triggers.invoke(core, pool, "PreSignUp", event)
+    if returned is None:
+        return None
+    outcome = triggers.read(events.read_pre_sign_up_response, returned, user["attributes"])
+    if outcome.auto_verify_email:
+        user["attributes"]["email_verified"] = "true"
+    if outcome.auto_verify_phone:
+        user["attributes"]["phone_number_verified"] = "true"
+    return outcome
+
+
+def migrate_user(core: Core, pool: Pool, client_id: str | None, username: str, source: str, body: dict,
+                 *, password: str | None = None) -> dict | None:
+    """UserMigration: bring in a user the pool does not know from the trigger's answer (None: not found)."""
+    if not triggers.configured(core, pool, "UserMigration"):
+        return None
+    event = events.user_migration_event(
+        source, **triggers.common(core, pool, username, client_id), password=password,
+        validation_data=_pairs(body.get("ValidationData")) or None, client_metadata=body.get("ClientMetadata"))
+    returned = triggers.invoke(core, pool, "UserMigration", event)
+    if returned is None:
+        return None
+    try:
+        outcome = triggers.read(events.read_user_migration_response, returned)
+    except CognitoError as exc:
+        if exc.name == "UserNotFoundException":
+            return None
+        raise
+    given = [{"Name": k, "Value": v} for k, v in outcome.user_attributes.items() if k != "sub"]
+    attrs = core.validate_attributes(pool, given, creating=True)
+    if pool.username_attributes:
+        key = "email" if "@" in username else "phone_number"
+        if key in pool.username_attributes and attrs.get(key, username) != username:
+            raise CognitoError("UserLambdaValidationException",
+                               f"UserMigration failed with error {key} must equal the user name.")
+        attrs.setdefault(key, username)
+    # Authentication: the password that worked in the old directory; forgot password: a reset is needed.
+    status = outcome.final_user_status or ("CONFIRMED" if password is not None else "RESET_REQUIRED")
+    user = core.new_user(pool, username, attrs, status)
+    if pool.username_attributes:
+        user["username"] = user["sub"]
+    if password is not None:
+        core.set_password(pool, user, password)
+    core.save_user(pool, user)
+    return user
+
+
 def _post_confirmation(core: Core, pool: Pool, user: dict, client_id: str | None, source: str, body: dict) -> None:
-    core.trigger(pool, "PostConfirmation", source, user, client_id, {
-        "userAttributes": dict(user["attributes"]), "clientMetadata": body.get("ClientMetadata") or {},
-    }, {})
+    if not triggers.configured(core, pool, "PostConfirmation"):
+        return
+    triggers.invoke(core, pool, "PostConfirmation", events.post_confirmation_event(
+        source, **triggers.common(core, pool, user["username"], client_id), user_attributes=user["attributes"],
+        client_metadata=body.get("ClientMetadata")))
 
 
 def confirm_sign_up(core: Core, body: dict) -> dict:
@@ -157,7 +216,8 @@ def forgot_password(core: Core, body: dict) -> dict:
     pool, client = core.client(body.get("ClientId"))
     username = body.get("Username") or ""
     core.check_secret_hash(client, username, body)
-    user = core.find_user(pool, username)
+    user = core.find_user(pool, username) or migrate_user(core, pool, client.id, username,
+                                                         "UserMigration_ForgotPassword", body)
     if user is None:
         if client.prevent_user_existence_errors:
             return {"CodeDeliveryDetails": _fake_delivery(pool, username)}
@@ -462,11 +522,7 @@ def admin_create_user(core: Core, body: dict) -> dict:
         password = body.get("TemporaryPassword") or _temporary_password(pool)
         if body.get("TemporaryPassword"):
             core.check_password_policy(pool, password)
-        pre = core.trigger(pool, "PreSignUp", "PreSignUp_AdminCreateUser", user, None, {
-            "userAttributes": dict(user["attributes"]), "validationData": _pairs(body.get("ValidationData")),
-            "clientMetadata": body.get("ClientMetadata") or {},
-        }, {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False})
-        del pre
+        pre_sign_up(core, pool, user, None, "PreSignUp_AdminCreateUser", body)
     core.set_password(pool, user, password)
     core.save_user(pool, user)
     if action != "SUPPRESS":

@@ -157,3 +157,43 @@ def test_mfa_setup_selection_then_totp(deploy) -> None:
     assert setup.next_step.sign_in_step == "CONTINUE_SIGN_IN_WITH_TOTP_SETUP"
     code = pyotp.TOTP(setup.next_step.totp_setup_details.shared_secret).now()
     assert confirm_sign_in(challenge_response=code).is_signed_in
+
+
+def test_custom_challenge_with_srp_checks_the_password_then_the_custom_challenge(deploy, secret_code_triggers) -> None:
+    backend = deploy("email_default", _custom_auth)
+    _user(backend, "srp-custom@example.com")
+    result = sign_in(username="srp-custom@example.com", password=PASSWORD,
+                     options={"auth_flow_type": "CUSTOM_WITH_SRP"})
+    assert result.next_step.sign_in_step == "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE"  # not signed in yet
+    assert result.next_step.additional_info["hint"] == "Enter the secret code"
+    assert confirm_sign_in(challenge_response="42").is_signed_in
+    assert get_current_user().sign_in_details.auth_flow_type == "CUSTOM_WITH_SRP"
+    sign_out()
+    with pytest.raises(NotAuthorizedException, match="Incorrect username or password."):
+        sign_in(username="srp-custom@example.com", password="Wr0ng-secret!", options={"auth_flow_type": "CUSTOM_WITH_SRP"})
+
+
+def test_passwordless_sign_up_then_email_code_sign_in(deploy) -> None:
+    backend = deploy("passwordless_email_otp")
+    out = sign_up(username="nopass@example.com", options={"user_attributes": {"email": "nopass@example.com"}})
+    assert out.next_step.sign_up_step == "CONFIRM_SIGN_UP"
+    confirm_sign_up(username="nopass@example.com", confirmation_code=backend.last_code("nopass@example.com"))
+    result = sign_in(username="nopass@example.com", options={"auth_flow_type": "USER_AUTH"})
+    assert result.next_step.sign_in_step == "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"
+    assert result.next_step.available_challenges == ["EMAIL_OTP"]
+    assert confirm_sign_in(challenge_response="EMAIL_OTP").next_step.sign_in_step == "CONFIRM_SIGN_IN_WITH_EMAIL_CODE"
+    assert confirm_sign_in(challenge_response=backend.last_code("nopass@example.com")).is_signed_in
+
+
+def test_mfa_setup_selection_then_email(deploy) -> None:
+    backend = deploy("phone", _phone_mfa_required)
+    sign_up(username="+15555550124", password=PASSWORD, options={"user_attributes": {"phone_number": "+15555550124"}})
+    confirm_sign_up(username="+15555550124", confirmation_code=backend.last_code("+15555550124"))
+    result = sign_in(username="+15555550124", password=PASSWORD)
+    assert result.next_step.sign_in_step == "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION"
+    assert confirm_sign_in(challenge_response="EMAIL").next_step.sign_in_step == "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP"
+    code_step = confirm_sign_in(challenge_response="setup@example.com")
+    assert code_step.next_step.sign_in_step == "CONFIRM_SIGN_IN_WITH_EMAIL_CODE"
+    assert code_step.next_step.code_delivery_details.destination == "s***@e***"
+    assert confirm_sign_in(challenge_response=backend.last_code("setup@example.com")).is_signed_in
+    assert fetch_mfa_preference().enabled == ["EMAIL"]

@@ -16,6 +16,7 @@ from amplify_py.backend.auth.types import (
 )
 from amplify_py.backend.auth.validation import validate_auth
 from amplify_py.backend.secret import resolve_secret_from_env
+from amplify_py.errors import DefinitionError
 
 if TYPE_CHECKING:  # pragma: no cover
     from amplify_py.backend.auth.construct import AmplifyAuth
@@ -29,8 +30,9 @@ _UNSET: Any = None
 class AuthDefinition:
     """A validated auth definition (``define_auth``'s result). ``config`` is the parsed DSL model."""
 
-    def __init__(self, config: AuthConfig) -> None:
+    def __init__(self, config: AuthConfig, access: list[Any] | None = None) -> None:
         self.config = config
+        self.access = list(access or [])  # AuthAccessDefinition rules from define_auth(access=...)
 
     def __repr__(self) -> str:
         return f"AuthDefinition({self.config!r})"
@@ -58,7 +60,29 @@ class AuthDefinition:
         """Create the ``AmplifyAuth`` construct in ``scope`` (imports aws_cdk)."""
         from amplify_py.backend.auth.construct import AmplifyAuth
 
-        return AmplifyAuth(scope, id, self.to_props(scope, resolve_secret=resolve_secret))
+        props = self.to_props(scope, resolve_secret=resolve_secret)
+        auth = AmplifyAuth(scope, id, props)
+        if self.access:
+            self._grant_access(scope, auth, props)
+        return auth
+
+    def _grant_access(self, scope: Any, auth: "AmplifyAuth", props: "AuthProps") -> None:
+        """Amplify's access grants: a policy per rule on the function's role, and the pool ID in its environment.
+
+        A function that is also one of this pool's triggers or senders gets no pool ID variable (the pool
+        already depends on it; the reverse would be a cycle) and reads ``userPoolId`` from its events.
+        """
+        from amplify_py.backend.function.access import DEFAULT_AUTH_NAME, grant_auth_access
+
+        wired = [*props.triggers.values()]
+        for sender in (props.email_sender, props.sms_sender):
+            if getattr(sender, "handler", None) is not None:  # a custom sender Lambda
+                wired.append(sender.handler)
+        for rule in self.access:
+            resolver = getattr(rule.grantee, "resolve_function", None)
+            function = resolver(scope) if callable(resolver) else rule.grantee
+            grant_auth_access(function, auth.user_pool, rule.actions, auth_name=self.config.name or DEFAULT_AUTH_NAME,
+                              set_user_pool_id=not any(function is w for w in wired))
 
 
 def define_auth(
@@ -71,6 +95,7 @@ def define_auth(
     senders: Senders | Mapping[str, Any] | None = _UNSET,
     passwordless_options: PasswordlessOptions | Mapping[str, Any] | None = _UNSET,
     triggers: Mapping[str, Any] | None = _UNSET,
+    access: Callable[[Any], Any] | None = _UNSET,
     name: str | None = _UNSET,
     **unknown: Any,
 ) -> AuthDefinition:
@@ -87,4 +112,20 @@ def define_auth(
         "name": name,
         **unknown,  # reported as problems (a camelCase name gets its snake_case spelling)
     }
-    return AuthDefinition(validate_auth({k: v for k, v in given.items() if v is not None}))
+    problems: list[Any] = []
+    config: Any = None
+    rules: list[Any] | None = None
+    try:
+        config = validate_auth({k: v for k, v in given.items() if v is not None})
+    except DefinitionError as error:
+        problems += error.problems
+    if access is not None:  # access=lambda allow: [allow.resource(fn).to(["manage_users"])]
+        from amplify_py.backend.function.access import collect_auth_access
+
+        try:
+            rules = collect_auth_access(access)
+        except DefinitionError as error:
+            problems += error.problems
+    if problems:
+        raise DefinitionError("define_auth", problems)
+    return AuthDefinition(config, rules)

@@ -16,6 +16,7 @@ from amplify_py.local.lambda_runtime.runner import (
     TriggerInvoker,
 )
 from amplify_py.local.lambda_runtime.spec import FunctionSpec, function_specs_from_template
+from amplify_py.local.lambda_runtime.wiring import invoker_for_template
 
 __all__ = [
     "FunctionSpec",
@@ -26,4 +27,5 @@ __all__ = [
     "LogCallback",
     "TriggerInvoker",
     "function_specs_from_template",
+    "invoker_for_template",
 ]

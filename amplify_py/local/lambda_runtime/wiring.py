@@ -1,0 +1,49 @@
+"""A deployment's trigger invoker, built from its synthesized template and cloud assembly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from amplify_py.local.lambda_runtime.runner import LogCallback, TriggerInvoker
+from amplify_py.local.lambda_runtime.spec import function_specs_from_template
+
+__all__ = ["invoker_for_template"]
+
+
+def invoker_for_template(
+    template: Mapping[str, Any],
+    assembly_dir: Path,
+    *,
+    physical_ids: Mapping[str, str] | None = None,
+    region: str = "us-east-1",
+    stack_name: str = "local",
+    on_log: LogCallback | None = None,
+    existing: TriggerInvoker | None = None,
+) -> TriggerInvoker:
+    """A ``TriggerInvoker`` running the template's Python functions in warm processes.
+
+    Environment intrinsics (``{"Ref": pool}`` for AMPLIFY_AUTH_USERPOOL_ID, ...) resolve against
+    ``physical_ids`` (the engine's deploy result). With ``existing``, that invoker is updated in place:
+    unchanged functions stay warm, changed ones restart on their next call, removed ones stop.
+    """
+    from amplify_py.local.resolve import NO_VALUE, Resolver
+
+    ids = dict(physical_ids or {})
+    resolver = Resolver(dict(template), region, stack_name, ids.get)
+
+    def resolve(value: Any) -> str | None:
+        try:
+            resolved = resolver.resolve(value)
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+        if resolved is NO_VALUE or isinstance(resolved, (dict, list)) or resolved is None:
+            return None
+        return str(resolved)
+
+    specs = function_specs_from_template(template, Path(assembly_dir), resolve=resolve)
+    if existing is not None:
+        existing.update(specs)
+        return existing
+    return TriggerInvoker(specs, on_log=on_log, region=region)
