@@ -8,6 +8,7 @@ import traceback
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from amplify_py.errors import AmpyError, AmpyFault, AmpyUserError
 
@@ -33,7 +34,7 @@ def _root(
 
 def _register_commands() -> None:
     """Each command group lives in its own module and registers itself on ``app``."""
-    from amplify_py.cli import synth, init, sandbox, pipeline  # noqa: F401
+    from amplify_py.cli import synth, init, generate, sandbox, pipeline  # noqa: F401
 
 
 def _debug_requested(argv: list[str]) -> bool:
@@ -59,10 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the single handler turns bugs into AmpyFault
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
+        # typer 0.29 vendors click: its usage errors derive from typer.TyperException, not click's.
+        if isinstance(exc, (click.exceptions.ClickException, typer.TyperException)) and hasattr(exc, "show"):
             exc.show()
             return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, (click.exceptions.Abort, typer.Abort)):
             err.print("Aborted.")
             return 1
         fault = AmpyFault("UnexpectedError", f"{type(exc).__name__}: {exc}")
@@ -72,11 +74,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def render_error(exc: AmpyError, console: Console, *, debug: bool) -> int:
     kind = "Error" if isinstance(exc, AmpyUserError) else "Internal error"
-    console.print(f"[bold red]{kind} ({exc.name}):[/] {exc.message}", markup=True)
+    # Messages are plain text: escape them so "[a-zA-Z0-9-]" is not taken for rich markup.
+    console.print(f"[bold red]{kind} ({exc.name}):[/] {escape(exc.message)}", markup=True)
     if exc.details:
         console.print(exc.details, markup=False)
     if exc.resolution:
-        console.print(f"[bold]Resolution:[/] {exc.resolution}", markup=True)
+        console.print(f"[bold]Resolution:[/] {escape(exc.resolution)}", markup=True)
     if debug:
         console.print("".join(traceback.format_exception(exc)), markup=False)
     elif not isinstance(exc, AmpyUserError):

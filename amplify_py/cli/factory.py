@@ -69,6 +69,12 @@ class Factory:
                                              format=settings.outputs_format, version=settings.outputs_version),
         )
 
+    def cloudformation_client(self, region: str | None = None) -> Any:
+        """A boto3 CloudFormation client (``ampy generate outputs --stack``)."""
+        import boto3
+
+        return boto3.client("cloudformation", region_name=region)
+
 
 _factory: Factory = Factory()
 

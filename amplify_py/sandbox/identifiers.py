@@ -12,16 +12,15 @@ not drift: a different name is a different stack.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import re
 import tomllib
 from pathlib import Path
 
+from amplify_py.deploy.records import default_identifier, validate_identifier
 from amplify_py.errors import AmpyUserError
 
 __all__ = [
-    "IDENTIFIER_PATTERN",
     "validate_identifier",
     "default_identifier",
     "app_name",
@@ -30,38 +29,11 @@ __all__ = [
     "branch_stack_name",
 ]
 
-IDENTIFIER_PATTERN = re.compile(r"^[a-zA-Z0-9-]{1,15}$")
 _STACK_NAME_LIMIT = 128
 _PREFIX = "amplify"
 _HASH_LENGTH = 10
 _DASHES = 4
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
-
-
-def validate_identifier(identifier: str) -> str:
-    """Check ``--identifier`` as ampx does (same pattern, same message)."""
-    if not IDENTIFIER_PATTERN.match(identifier):
-        raise AmpyUserError(
-            "InvalidCommandInputError",
-            f"--identifier should match [a-zA-Z0-9-] and be less than 15 characters (got {identifier!r}).",
-            "Choose an identifier of 1 to 15 letters, digits or dashes, e.g. `--identifier alice-2`.",
-        )
-    return identifier
-
-
-def default_identifier() -> str:
-    """The OS user name, reduced to what ``--identifier`` accepts.
-
-    ampx uses the raw user name (its stack naming drops the other characters
-    anyway); we also use the identifier as a folder name, so we reduce it the
-    same way up front and keep it within the identifier's 15 characters.
-    """
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (some containers)
-        user = ""
-    cleaned = re.sub(r"[^A-Za-z0-9-]", "", user)[:15]
-    return cleaned or "sandbox"
 
 
 def app_name(project_dir: Path) -> str:

@@ -63,8 +63,8 @@ class OutputsPublisher:
         path = write_outputs(outputs, self.out_dir, format=self.format)
         save_record(self.project_dir, DeploymentRecord(
             identifier=identifier, target=deployment.target, stack_name=deployment.stack_name,
-            region=deployment.region, stack_outputs=dict(deployment.stack_outputs), custom=deployment.custom,
-            deployed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            region=deployment.region, stack_outputs=dict(deployment.stack_outputs), custom=deployment.custom or {},
+            deployed_at=datetime.now(timezone.utc),
         ))
         return Path(path)
 

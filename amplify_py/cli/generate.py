@@ -1,0 +1,157 @@
+"""``ampy generate outputs``: write amplify_outputs from an existing deployment, without deploying."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from amplify_py.cli.app import app
+from amplify_py.cli.factory import get_factory
+from amplify_py.errors import AmpyUserError
+
+__all__ = ["generate_app", "fetch_stack_outputs"]
+
+generate_app = typer.Typer(help="Generate files from a deployed backend.", no_args_is_help=True)
+app.add_typer(generate_app, name="generate")
+
+
+class _Format(str, Enum):
+    json = "json"
+    dart = "dart"
+
+
+class _Version(str, Enum):
+    v1 = "1"
+    v1_1 = "1.1"
+    v1_2 = "1.2"
+    v1_3 = "1.3"
+    v1_4 = "1.4"
+    v1_5 = "1.5"
+
+
+@generate_app.command("outputs")
+def outputs(
+    project_dir: Path = typer.Option(Path("."), "--dir", help="The project directory (holds amplify/ and .amplify/)."),
+    identifier: str | None = typer.Option(
+        None, "--identifier", help="The sandbox identifier. Default: your OS user name, as for `ampy sandbox`."
+    ),
+    stack: str | None = typer.Option(
+        None, "--stack", help="Read the live outputs of this AWS CloudFormation stack instead of a sandbox record."
+    ),
+    out_dir: Path | None = typer.Option(None, "--out-dir", help="Where to write the file. Default: the project directory."),
+    format: _Format = typer.Option(_Format.json, "--format", help="json writes amplify_outputs.json, dart amplify_outputs.dart."),  # noqa: A002
+    outputs_version: _Version = typer.Option(_Version.v1_5, "--outputs-version", help="Schema version of the outputs."),
+) -> None:
+    """Write amplify_outputs for an existing deployment (the sandbox's, or --stack on AWS)."""
+    from amplify_py.deploy.records import default_identifier, load_record, validate_identifier
+    from amplify_py.outputs.convert import build_outputs
+    from amplify_py.outputs.writers import write_outputs
+
+    if stack and identifier:
+        raise AmpyUserError(
+            "InvalidCommandInputError",
+            "--stack and --identifier cannot be used together.",
+            "Pass --stack to read an AWS stack, or --identifier to read a sandbox deployment.",
+        )
+    if stack:
+        stack_outputs, custom = fetch_stack_outputs(stack), None
+    else:
+        name = validate_identifier(identifier) if identifier else default_identifier()
+        record = load_record(project_dir, name)
+        stack_outputs, custom = record.stack_outputs, record.custom or None
+    result = build_outputs(stack_outputs, version=outputs_version.value, custom=custom)
+    path = write_outputs(result, out_dir if out_dir is not None else project_dir, format.value)
+    typer.echo(f"File written: {_display_path(path)}")
+
+
+def fetch_stack_outputs(stack_name: str) -> dict[str, str]:
+    """The resolved outputs of a deployed CloudFormation stack, with Amplify's error names."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+    except ImportError as exc:
+        raise AmpyUserError(
+            "MissingDependencyError",
+            "Reading an AWS stack needs boto3, which is not installed.",
+            "Install it with `pip install boto3` and re-run this command.",
+        ) from exc
+
+    try:
+        client = get_factory().cloudformation_client()
+        response: dict[str, Any] = client.describe_stacks(StackName=stack_name)
+    except NoRegionError as exc:
+        raise AmpyUserError(
+            "InvalidCredentialError",
+            "No AWS region is configured, so the stack cannot be found.",
+            "Set AWS_REGION (or a region in your AWS profile) and re-run this command.",
+        ) from exc
+    except NoCredentialsError as exc:
+        raise _credentials_error() from exc
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        message = exc.response.get("Error", {}).get("Message", "")
+        if code == "ValidationError" and "does not exist" in message:
+            raise AmpyUserError(
+                "StackDoesNotExistError",
+                "Stack does not exist.",
+                "Ensure the CloudFormation stack ID or Amplify App ID and branch specified are correct and exists,"
+                " then re-run this command.",
+            ) from exc
+        if code in ("AccessDenied", "AccessDeniedException"):
+            raise AmpyUserError(
+                "AccessDeniedError",
+                "Unable to get backend outputs due to insufficient permissions.",
+                "Ensure you have permissions to call cloudformation:DescribeStacks.",
+            ) from exc
+        if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"):
+            raise _credentials_error() from exc
+        raise
+    except BotoCoreError as exc:
+        raise AmpyUserError(
+            "CloudFormationError",
+            f"Could not read stack {stack_name}: {exc}",
+            "Check your network and AWS configuration, then re-run this command.",
+        ) from exc
+    stacks = response.get("Stacks") or []
+    if not stacks:
+        raise AmpyUserError(
+            "StackDoesNotExistError",
+            "Stack does not exist.",
+            "Ensure the CloudFormation stack ID or Amplify App ID and branch specified are correct and exists,"
+            " then re-run this command.",
+        )
+    description = stacks[0]
+    if str(description.get("StackStatus", "")).endswith("_IN_PROGRESS"):
+        raise AmpyUserError(
+            "DeploymentInProgressError",
+            "Deployment is currently in progress.",
+            "Re-run this command once the deployment completes.",
+        )
+    outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in description.get("Outputs") or []}
+    if not outputs:
+        raise AmpyUserError(
+            "AmplifyOutputsNotFoundError",
+            "Amplify outputs not found in stack metadata",
+            "Ensure the CloudFormation stack ID or Amplify App ID and branch specified are correct and exists."
+            " If this is a new sandbox or branch deployment, wait for the deployment to be successfully finished"
+            " and try again.",
+        )
+    return outputs
+
+
+def _credentials_error() -> AmpyUserError:
+    return AmpyUserError(
+        "CredentialsError",
+        "Unable to get backend outputs due to invalid credentials.",
+        "Ensure your AWS credentials are correctly set and refreshed.",
+    )
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
