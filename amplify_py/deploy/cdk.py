@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from amplify_py._node import bundled_node
 from amplify_py.deploy.cdk_errors import map_cdk_failure, strip_ansi
 from amplify_py.errors import AmpyUserError
 
@@ -186,6 +187,9 @@ class CdkToolkit:
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
+        node = bundled_node()
+        if node is not None:  # run the toolkit on the virtualenv's supported Node, as the CDK's jsii does
+            env["PATH"] = os.pathsep.join([str(node.parent), env.get("PATH", "")])
         env.setdefault("CDK_DISABLE_VERSION_CHECK", "1")
         env["NO_COLOR"] = "1"
         env.setdefault("npm_config_update_notifier", "false")

@@ -287,7 +287,7 @@ class LocalDeployer:
         from amplify_py.outputs.convert import local_engine_custom
         from amplify_py.outputs.stack_outputs import resolve_stack_outputs
 
-        stack_outputs = resolve_stack_outputs(template, result.physical_ids, result.region)
+        stack_outputs = resolve_stack_outputs(template, result.physical_ids, result.region, stack_name=self.stack_name)
         return Deployment(
             target="local", stack_name=self.stack_name, region=result.region,
             stack_outputs=stack_outputs, custom=local_engine_custom(endpoint), endpoint=endpoint,
