@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from click.core import ParameterSource
 
 from amplify_py.cli.app import app
 from amplify_py.cli.factory import get_factory
@@ -103,7 +102,7 @@ def sandbox(
     if once and (exclude or dir_to_watch):
         raise _invalid("--once cannot be combined with --exclude or --dir-to-watch: nothing is watched with --once.",
                        "Drop --exclude/--dir-to-watch, or drop --once to watch for changes.")
-    if chosen_target == "aws" and ctx.get_parameter_source("port") == ParameterSource.COMMANDLINE:
+    if chosen_target == "aws" and getattr(ctx.get_parameter_source("port"), "name", None) == "COMMANDLINE":
         raise _invalid("--port applies to the local engine only.", "Drop --port when deploying to AWS.")
     if outputs_version not in OUTPUTS_VERSIONS:
         raise _invalid(f"--outputs-version {outputs_version} is not supported.",

@@ -194,3 +194,9 @@ def test_outputs_file_problems_are_user_errors(tmp_path: Path) -> None:
     (tmp_path / "o.json").write_text(json.dumps({"other-stack": {}}))
     with pytest.raises(AmpyUserError, match=f"has no outputs for stack {STACK}"):
         read_outputs_file(tmp_path / "o.json", STACK)
+
+
+def test_destroy_without_credentials_recorded_from_the_real_toolkit(tmp_path: Path) -> None:
+    runner = FakeRunner((CDK_DATA / "destroy_no_credentials.txt").read_text(), exit_code=1)
+    with pytest.raises(AmpyUserError, match="No AWS credentials were found"):
+        CdkToolkit(tmp_path, runner=runner).destroy(tmp_path / "cdk.out", STACK)
