@@ -16,10 +16,10 @@ __all__ = ["Factory", "get_factory", "set_factory"]
 class Factory:
     """The default collaborators. Each method imports lazily so ``ampy --help`` stays fast."""
 
-    def synthesizer(self, project_dir: Path) -> Any:
+    def synthesizer(self, project_dir: Path, *, validate: bool = False) -> Any:
         from amplify_py.deploy.synth import Synthesizer
 
-        return Synthesizer(project_dir)
+        return Synthesizer(project_dir, validate=validate)
 
     def engine(self, state_dir: Path, *, host: str, port: int, on_message: Any) -> Any:
         """The local engine (not started)."""

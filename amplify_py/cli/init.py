@@ -1,0 +1,34 @@
+"""``ampy init``: scaffold ``amplify/`` (a backend with email sign-in) from the Jinja2 templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from amplify_py.cli.app import app
+from amplify_py.errors import AmpyUserError
+from amplify_py._templates import render_tree
+
+__all__ = ["init"]
+
+
+@app.command()
+def init(
+    project_dir: Path = typer.Option(Path("."), "--dir", help="The project folder to scaffold into."),
+) -> None:
+    """Create amplify/backend.py and amplify/auth/resource.py in a project without a backend."""
+    project_dir = project_dir.resolve()
+    target = project_dir / "amplify"
+    if target.exists():
+        raise AmpyUserError(
+            "ProjectAlreadyInitializedError",
+            f"{target} already exists; ampy init does not overwrite files.",
+            "Remove or rename the existing amplify/ folder, or run ampy init in another folder.",
+        )
+    written = render_tree("init", project_dir, {"project_name": project_dir.name})
+    console = Console(highlight=False)
+    for path in written:
+        console.print(f"created {path.relative_to(project_dir)}")
+    console.print("Next: [bold]ampy synth[/] (or [bold]ampy sandbox[/]) in this folder.")

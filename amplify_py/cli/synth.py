@@ -1,0 +1,85 @@
+"""``ampy synth`` (write the CloudFormation template) and the hidden ``ampy cdk-app`` (for cdk.json)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from amplify_py.cli.app import app
+from amplify_py.cli.factory import get_factory
+from amplify_py.errors import AmpyUserError
+
+__all__ = ["synth", "cdk_app", "write_json_atomic", "summarize"]
+
+DEFAULT_OUT = Path(".amplify") / "synth"
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON via a temporary file in the same folder and ``os.replace`` (readers never see half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def summarize(template: dict[str, Any]) -> Table:
+    counts = Counter(r.get("Type", "?") for r in template.get("Resources", {}).values())
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    table.add_column("Resource type")
+    table.add_column("Count", justify="right")
+    for kind, count in sorted(counts.items()):
+        table.add_row(kind, str(count))
+    return table
+
+
+@app.command()
+def synth(
+    project_dir: Path = typer.Option(Path("."), "--dir", help="The project folder (holds amplify/backend.py)."),
+    out: Path = typer.Option(None, "--out", help="Where to write the templates (default: <dir>/.amplify/synth)."),
+    stack_name: str = typer.Option(None, "--stack-name", help="Stack name (default: amplify-<project folder>)."),
+    validate: bool = typer.Option(
+        False, "--validate", help="Also run aws-cdk-lib's built-in CloudFormation validation (slower)."
+    ),
+) -> None:
+    """Synthesize the backend and write each stack's CloudFormation template as JSON."""
+    project_dir = project_dir.resolve()
+    out_dir = (out if out is not None else project_dir / DEFAULT_OUT).resolve()
+    result = get_factory().synthesizer(project_dir, validate=validate).synth(stack_name=stack_name)
+    target = out_dir / f"{result.stack_name}.template.json"
+    write_json_atomic(target, result.template)
+    console = Console(highlight=False, soft_wrap=True)
+    resources = result.template.get("Resources", {})
+    console.print(f"Synthesized [bold]{result.stack_name}[/]: {len(resources)} resources → {target}")
+    console.print(summarize(result.template))
+
+
+@app.command("cdk-app", hidden=True)
+def cdk_app(
+    project_dir: Path = typer.Option(Path("."), "--dir", help="The project folder."),
+    stack_name: str = typer.Option(None, "--stack-name", help="Stack name (default: amplify-<project folder>)."),
+) -> None:
+    """The app command of cdk.json: synthesize the project as a cloud assembly into $CDK_OUTDIR."""
+    outdir = os.environ.get("CDK_OUTDIR")
+    if not outdir:
+        raise AmpyUserError(
+            "MissingCdkOutdirError",
+            "CDK_OUTDIR is not set: `ampy cdk-app` is run by the CDK toolkit (cdk.json's app command).",
+            "Run `npx cdk synth` or `npx cdk deploy` in the project folder, or use `ampy synth`.",
+        )
+    # Deploying through the CDK toolkit: keep aws-cdk-lib's CloudFormation validation on.
+    synthesizer = get_factory().synthesizer(project_dir.resolve(), validate=True)
+    synthesizer.synth(stack_name=stack_name, outdir=Path(outdir))

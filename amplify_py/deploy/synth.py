@@ -1,0 +1,143 @@
+"""Load ``<project>/amplify/backend.py`` and synthesize its CloudFormation template.
+
+The project root goes first on ``sys.path`` (so ``from amplify.auth.resource import auth``
+works) and previously imported ``amplify``/``amplify.*`` modules are purged first, so a
+re-synth in the same process (the sandbox's watch mode) sees the user's edits.
+
+Stack name for ``ampy synth``: ``amplify-<project folder>`` (lowercased, characters outside
+``[a-z0-9-]`` replaced by ``-``), stable for a folder. The sandbox passes its own name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from amplify_py.errors import AmpyError, AmpyUserError
+
+__all__ = ["Synthesizer", "SynthResult", "default_stack_name"]
+
+BACKEND_MODULE = "amplify.backend"
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    stack_name: str
+    template: dict[str, Any]
+    backend: Any  # amplify_py.backend.backend.Backend
+
+
+def default_stack_name(project_dir: Path) -> str:
+    """``amplify-<folder>``: a valid CloudFormation stack name derived from the project folder."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", project_dir.resolve().name.lower()).strip("-") or "app"
+    return f"amplify-{slug}"[:128]
+
+
+def _user_frame(exc: BaseException, project_dir: Path) -> tuple[str, int] | None:
+    """The innermost traceback frame in the project's amplify/ folder (file, line)."""
+    found = None
+    root = str(project_dir.resolve() / "amplify")
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(root):
+            found = (frame.filename, frame.lineno or 0)
+    return found
+
+
+class Synthesizer:
+    """Synthesizes one project. ``synth`` may be called repeatedly in one process."""
+
+    def __init__(self, project_dir: Path | str, *, validate: bool = False) -> None:
+        self.project_dir = Path(project_dir).resolve()
+        self.validate = validate
+
+    @property
+    def backend_file(self) -> Path:
+        return self.project_dir / "amplify" / "backend.py"
+
+    def _purge(self) -> None:
+        for name in [m for m in sys.modules if m == "amplify" or m.startswith("amplify.")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+
+    def load_backend(self, stack_name: str | None = None, outdir: Path | None = None) -> Any:
+        """Import the project's ``amplify/backend.py`` afresh and return its module-level ``backend``."""
+        from amplify_py.backend.backend import Backend, backend_settings
+
+        if not self.backend_file.is_file():
+            raise AmpyUserError(
+                "BackendNotFoundError",
+                f"No backend definition found: {self.backend_file} does not exist.",
+                "Run the command in your project folder (or pass --dir), or create one with `ampy init`.",
+            )
+        self._purge()
+        root = str(self.project_dir)
+        sys.path.insert(0, root)
+        # No .pyc for user files: a cached one could hide an edit made within the same second (watch mode).
+        dont_write = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True
+        try:
+            name = stack_name or default_stack_name(self.project_dir)
+            with backend_settings(stack_name=name, outdir=outdir, validate=self.validate):
+                module = importlib.import_module(BACKEND_MODULE)
+        except AmpyError as exc:
+            where = _user_frame(exc, self.project_dir)
+            if where and not exc.details:
+                exc.details = f"(raised at {where[0]}:{where[1]})"
+            raise
+        except SyntaxError as exc:
+            raise AmpyUserError(
+                "SyntaxError",
+                f"{exc.filename}:{exc.lineno}: {exc.msg}",
+                "Fix the syntax error and run the command again.",
+            ) from exc
+        except Exception as exc:  # noqa: BLE001 - errors in user code become user errors
+            where = _user_frame(exc, self.project_dir)
+            location = f"{where[0]}:{where[1]}: " if where else f"{self.backend_file}: "
+            raise AmpyUserError(
+                "BackendLoadError",
+                f"{location}{type(exc).__name__}: {exc}",
+                "Fix the error in your backend definition (re-run with --debug for the traceback).",
+            ) from exc
+        finally:
+            sys.dont_write_bytecode = dont_write
+            try:
+                sys.path.remove(root)
+            except ValueError:
+                pass
+        if module.__file__ and Path(module.__file__).resolve() != self.backend_file:
+            raise AmpyUserError(
+                "BackendNotFoundError",
+                f"'amplify.backend' resolved to {module.__file__}, not {self.backend_file}.",
+                "Rename the other 'amplify' package or module that shadows your project's amplify/ folder.",
+            )
+        backend = getattr(module, "backend", None)
+        if not isinstance(backend, Backend):
+            found = "nothing" if backend is None else f"a {type(backend).__name__}"
+            raise AmpyUserError(
+                "BackendNotFoundError",
+                f"{self.backend_file} must define a module-level 'backend' = define_backend(...), found {found}.",
+                "Add: backend = define_backend(auth=auth)",
+            )
+        return backend
+
+    def synth(self, stack_name: str | None = None, outdir: Path | None = None) -> SynthResult:
+        name = stack_name or default_stack_name(self.project_dir)
+        backend = self.load_backend(name, outdir)
+        try:
+            template = backend.synth(name, outdir)
+        except AmpyError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - CDK validation errors caused by the definition
+            where = _user_frame(exc, self.project_dir)
+            location = f"{where[0]}:{where[1]}: " if where else ""
+            raise AmpyUserError(
+                "SynthError",
+                f"{location}synthesizing the backend failed: {exc}".strip(),
+                "Check the backend definition (re-run with --debug for the traceback).",
+            ) from exc
+        return SynthResult(stack_name=name, template=template, backend=backend)
