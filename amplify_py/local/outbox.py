@@ -1,0 +1,51 @@
+"""Where "delivered" codes go: a JSON-lines file and an optional callback.
+
+Nothing leaves the machine. Each message is rendered from the pool's own
+templates, appended to ``outbox.jsonl`` and passed to ``on_message`` (the
+sandbox prints it); tests read codes from the file.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+__all__ = ["Outbox", "read_outbox"]
+
+
+class Outbox:
+    def __init__(self, path: Path, on_message: Callable[[dict], None] | None = None) -> None:
+        self.path = path
+        self._on_message = on_message
+        self._lock = threading.Lock()
+
+    def deliver(self, *, deployment: str, pool_id: str, recipient: str, medium: str, subject: str | None,
+                body: str, code: str | None, kind: str, now: float) -> dict:
+        message = {
+            "deployment": deployment,
+            "pool_id": pool_id,
+            "recipient": recipient,
+            "medium": medium,
+            "subject": subject,
+            "body": body,
+            "code": code,
+            "kind": kind,
+            "timestamp": datetime.fromtimestamp(now, timezone.utc).isoformat(),
+        }
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(message) + "\n")
+        if self._on_message is not None:
+            self._on_message(dict(message))
+        return message
+
+
+def read_outbox(path: Path) -> list[dict]:
+    """All messages so far, oldest first (a helper for tests and the sandbox)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

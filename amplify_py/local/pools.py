@@ -1,0 +1,400 @@
+"""User pools, app clients, groups and identity pools, deployed from a template.
+
+``deploy`` reads the Cognito resources of a synthesized CloudFormation template,
+gives each a physical id the way Cognito shapes them, and keeps that id across
+redeploys unless CloudFormation itself would replace the resource. ``Pool`` and
+``Client`` are read-only views over the stored, resolved properties.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from amplify_py.local.resolve import Resolver
+from amplify_py.local.store import Store
+
+__all__ = ["Pool", "Client", "DeployResult", "deploy", "delete", "STANDARD_ATTRIBUTES"]
+
+POOL = "AWS::Cognito::UserPool"
+CLIENT = "AWS::Cognito::UserPoolClient"
+GROUP = "AWS::Cognito::UserPoolGroup"
+DOMAIN = "AWS::Cognito::UserPoolDomain"
+IDP = "AWS::Cognito::UserPoolIdentityProvider"
+IDENTITY_POOL = "AWS::Cognito::IdentityPool"
+ROLE_ATTACHMENT = "AWS::Cognito::IdentityPoolRoleAttachment"
+_ORDER = [POOL, IDP, CLIENT, GROUP, DOMAIN, IDENTITY_POOL, ROLE_ATTACHMENT]
+
+# Cognito's standard attributes and their types (all mutable except sub).
+STANDARD_ATTRIBUTES: dict[str, str] = {
+    **{
+        name: "String"
+        for name in (
+            "address", "birthdate", "email", "family_name", "gender", "given_name", "locale",
+            "middle_name", "name", "nickname", "phone_number", "picture", "preferred_username",
+            "profile", "zoneinfo", "website", "sub",
+        )
+    },
+    "updated_at": "Number",
+    "email_verified": "Boolean",
+    "phone_number_verified": "Boolean",
+}
+
+# Properties whose change makes CloudFormation replace the user pool.
+_POOL_REPLACEMENT_KEYS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+_CLIENT_REPLACEMENT_KEYS = ("GenerateSecret", "UserPoolId")
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """What a deploy produced: ``{logical_id: physical_id}`` for every Cognito resource, and the region."""
+
+    deployment_id: str
+    physical_ids: dict[str, str]
+    region: str
+    replaced: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SchemaAttribute:
+    name: str
+    data_type: str
+    mutable: bool = True
+    required: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+
+
+class Pool:
+    """A deployed user pool: its id, resolved properties and raw LambdaConfig."""
+
+    def __init__(self, pool_id: str, deployment: str, logical_id: str, config: dict) -> None:
+        self.id = pool_id
+        self.deployment = deployment
+        self.logical_id = logical_id
+        self.props: dict = config["props"]
+        self.raw_lambda_config: dict = config.get("raw_lambda_config", {})
+        self.created: float = config.get("created", 0.0)
+        self.region = pool_id.split("_", 1)[0]
+
+    # --- sign-in identifiers ----------------------------------------------
+    @property
+    def username_attributes(self) -> list[str]:
+        return list(self.props.get("UsernameAttributes") or [])
+
+    @property
+    def alias_attributes(self) -> list[str]:
+        return list(self.props.get("AliasAttributes") or [])
+
+    @property
+    def case_sensitive(self) -> bool:
+        return bool((self.props.get("UsernameConfiguration") or {}).get("CaseSensitive", True))
+
+    # --- schema -----------------------------------------------------------
+    def schema(self) -> dict[str, SchemaAttribute]:
+        out = {name: SchemaAttribute(name, t, mutable=name != "sub", required=name == "sub")
+               for name, t in STANDARD_ATTRIBUTES.items()}
+        for item in self.props.get("Schema") or []:
+            name = item["Name"]
+            full = name if name in STANDARD_ATTRIBUTES else f"custom:{name}"
+            base = out.get(full)
+            s = item.get("StringAttributeConstraints") or {}
+            n = item.get("NumberAttributeConstraints") or {}
+            out[full] = SchemaAttribute(
+                full,
+                item.get("AttributeDataType") or (base.data_type if base else "String"),
+                mutable=bool(item.get("Mutable", True)),
+                required=bool(item.get("Required", False)),
+                min_length=_num(s.get("MinLength"), int),
+                max_length=_num(s.get("MaxLength"), int),
+                min_value=_num(n.get("MinValue"), float),
+                max_value=_num(n.get("MaxValue"), float),
+            )
+        return out
+
+    # --- policies ---------------------------------------------------------
+    @property
+    def password_policy(self) -> dict:
+        policy = (self.props.get("Policies") or {}).get("PasswordPolicy") or {}
+        return {
+            "MinimumLength": int(policy.get("MinimumLength", 8)),
+            "RequireLowercase": bool(policy.get("RequireLowercase", True)),
+            "RequireUppercase": bool(policy.get("RequireUppercase", True)),
+            "RequireNumbers": bool(policy.get("RequireNumbers", True)),
+            "RequireSymbols": bool(policy.get("RequireSymbols", True)),
+            "TemporaryPasswordValidityDays": int(policy.get("TemporaryPasswordValidityDays", 7)),
+        }
+
+    @property
+    def first_factors(self) -> list[str]:
+        policy = (self.props.get("Policies") or {}).get("SignInPolicy") or {}
+        return list(policy.get("AllowedFirstAuthFactors") or ["PASSWORD"])
+
+    @property
+    def auto_verified(self) -> list[str]:
+        return list(self.props.get("AutoVerifiedAttributes") or [])
+
+    @property
+    def verify_before_update(self) -> list[str]:
+        settings = self.props.get("UserAttributeUpdateSettings") or {}
+        return list(settings.get("AttributesRequireVerificationBeforeUpdate") or [])
+
+    @property
+    def mfa_configuration(self) -> str:
+        return self.props.get("MfaConfiguration") or "OFF"
+
+    @property
+    def enabled_mfas(self) -> list[str]:
+        if self.mfa_configuration == "OFF":
+            return []
+        return list(self.props.get("EnabledMfas") or ["SMS_MFA"])
+
+    @property
+    def recovery_mechanisms(self) -> list[str]:
+        setting = self.props.get("AccountRecoverySetting") or {}
+        mechanisms = sorted(setting.get("RecoveryMechanisms") or [], key=lambda m: m.get("Priority", 0))
+        if not setting:
+            return ["verified_phone_number", "verified_email"]
+        return [m["Name"] for m in mechanisms]
+
+    @property
+    def admin_create_only(self) -> bool:
+        return bool((self.props.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly", False))
+
+    # --- messages ---------------------------------------------------------
+    def verification_message(self) -> tuple[str, str, str]:
+        """(email subject, email body, sms body) for sign-up, attribute and reset codes."""
+        tpl = self.props.get("VerificationMessageTemplate") or {}
+        subject = tpl.get("EmailSubject") or self.props.get("EmailVerificationSubject") or "Your verification code"
+        body = tpl.get("EmailMessage") or self.props.get("EmailVerificationMessage") or "Your verification code is {####}. "
+        sms = tpl.get("SmsMessage") or self.props.get("SmsVerificationMessage") or "Your verification code is {####}. "
+        return subject, body, sms
+
+    def authentication_message(self) -> tuple[str, str, str]:
+        """(email subject, email body, sms body) for MFA and one-time sign-in codes."""
+        sms = self.props.get("SmsAuthenticationMessage") or "Your authentication code is {####}. "
+        email_mfa = self.props.get("EmailAuthenticationMessage") or "Your authentication code is {####}. "
+        subject = self.props.get("EmailAuthenticationSubject") or "Your authentication code"
+        return subject, email_mfa, sms
+
+    def invitation_message(self) -> tuple[str, str, str]:
+        tpl = (self.props.get("AdminCreateUserConfig") or {}).get("InviteMessageTemplate") or {}
+        default = "Your username is {username} and temporary password is {####}. "
+        return (
+            tpl.get("EmailSubject") or "Your temporary password",
+            tpl.get("EmailMessage") or default,
+            tpl.get("SMSMessage") or default,
+        )
+
+    def describe(self) -> dict:
+        """The DescribeUserPool shape (the fields a client or test reads)."""
+        schema = []
+        for attr in self.schema().values():
+            item: dict[str, Any] = {
+                "Name": attr.name, "AttributeDataType": attr.data_type, "DeveloperOnlyAttribute": False,
+                "Mutable": attr.mutable, "Required": attr.required,
+            }
+            if attr.data_type == "String":
+                item["StringAttributeConstraints"] = {
+                    "MinLength": str(attr.min_length if attr.min_length is not None else 0),
+                    "MaxLength": str(attr.max_length if attr.max_length is not None else 2048),
+                }
+            if attr.data_type == "Number" and (attr.min_value is not None or attr.max_value is not None):
+                item["NumberAttributeConstraints"] = {
+                    k: str(int(v)) for k, v in (("MinValue", attr.min_value), ("MaxValue", attr.max_value)) if v is not None
+                }
+            schema.append(item)
+        out = {
+            "Id": self.id,
+            "Name": self.props.get("UserPoolName") or self.logical_id,
+            "Arn": f"arn:aws:cognito-idp:{self.region}:000000000000:userpool/{self.id}",
+            "Policies": {"PasswordPolicy": self.password_policy,
+                         "SignInPolicy": {"AllowedFirstAuthFactors": self.first_factors}},
+            "SchemaAttributes": schema,
+            "AutoVerifiedAttributes": self.auto_verified,
+            "MfaConfiguration": self.mfa_configuration,
+            "CreationDate": self.created,
+            "LastModifiedDate": self.created,
+            "LambdaConfig": self.props.get("LambdaConfig") or {},
+            "AdminCreateUserConfig": self.props.get("AdminCreateUserConfig") or {"AllowAdminCreateUserOnly": False},
+            "UsernameConfiguration": {"CaseSensitive": self.case_sensitive},
+            "DeletionProtection": self.props.get("DeletionProtection") or "INACTIVE",
+        }
+        for key in ("UsernameAttributes", "AliasAttributes", "VerificationMessageTemplate",
+                    "UserAttributeUpdateSettings", "AccountRecoverySetting", "EmailVerificationMessage",
+                    "EmailVerificationSubject", "SmsVerificationMessage", "SmsAuthenticationMessage",
+                    "EmailConfiguration", "SmsConfiguration", "UserPoolTags"):
+            if self.props.get(key) is not None:
+                out[key] = self.props[key]
+        return out
+
+
+class Client:
+    """A deployed app client."""
+
+    def __init__(self, client_id: str, deployment: str, logical_id: str, config: dict) -> None:
+        self.id = client_id
+        self.deployment = deployment
+        self.logical_id = logical_id
+        self.props: dict = config["props"]
+        self.pool_id: str = self.props["UserPoolId"]
+        self.secret: str | None = config.get("secret")
+        self.created: float = config.get("created", 0.0)
+
+    @property
+    def auth_flows(self) -> list[str]:
+        flows = self.props.get("ExplicitAuthFlows")
+        if not flows:
+            return ["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        return list(flows)
+
+    @property
+    def prevent_user_existence_errors(self) -> bool:
+        return self.props.get("PreventUserExistenceErrors", "ENABLED") == "ENABLED"
+
+    def validity_seconds(self, which: str) -> int:
+        """Token validity from the client's settings; Cognito's defaults 60 min / 60 min / 30 days."""
+        defaults = {"AccessToken": (60, "minutes"), "IdToken": (60, "minutes"), "RefreshToken": (30, "days")}
+        default_units = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
+        value = self.props.get(f"{which}Validity")
+        if value is None:
+            value, unit = defaults[which]
+        else:
+            unit = (self.props.get("TokenValidityUnits") or {}).get(which, default_units[which])
+        scale = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}[unit]
+        return int(value) * scale
+
+    @property
+    def auth_session_seconds(self) -> int:
+        return int(self.props.get("AuthSessionValidity", 3)) * 60
+
+    def describe(self) -> dict:
+        out = {
+            "UserPoolId": self.pool_id,
+            "ClientName": self.props.get("ClientName") or self.logical_id,
+            "ClientId": self.id,
+            "ExplicitAuthFlows": self.auth_flows,
+            "PreventUserExistenceErrors": "ENABLED" if self.prevent_user_existence_errors else "LEGACY",
+            "EnableTokenRevocation": bool(self.props.get("EnableTokenRevocation", True)),
+            "AccessTokenValidity": self.validity_seconds("AccessToken") // 60,
+            "IdTokenValidity": self.validity_seconds("IdToken") // 60,
+            "RefreshTokenValidity": self.validity_seconds("RefreshToken") // 86400 or 1,
+            "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
+            "AuthSessionValidity": self.auth_session_seconds // 60,
+            "CreationDate": self.created,
+            "LastModifiedDate": self.created,
+        }
+        if self.secret:
+            out["ClientSecret"] = self.secret
+        for key in ("AllowedOAuthFlows", "AllowedOAuthScopes", "AllowedOAuthFlowsUserPoolClient", "CallbackURLs",
+                    "LogoutURLs", "SupportedIdentityProviders", "ReadAttributes", "WriteAttributes"):
+            if self.props.get(key) is not None:
+                out[key] = self.props[key]
+        return out
+
+
+def _num(value: Any, kind: type) -> Any:
+    return None if value in (None, "") else kind(value)
+
+
+def _alnum(n: int, alphabet: str) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+def new_physical_id(rtype: str, region: str, props: dict) -> str:
+    if rtype == POOL:
+        return f"{region}_{_alnum(9, string.ascii_letters + string.digits)}"
+    if rtype == CLIENT:
+        return _alnum(26, string.ascii_lowercase + string.digits)
+    if rtype == IDENTITY_POOL:
+        return f"{region}:{uuid.uuid4()}"
+    if rtype == GROUP:
+        return str(props.get("GroupName") or "")
+    if rtype == DOMAIN:
+        return str(props.get("Domain") or "")
+    if rtype == IDP:
+        return str(props.get("ProviderName") or "")
+    return f"local-{uuid.uuid4()}"
+
+
+def _needs_replacement(rtype: str, old: dict, new: dict) -> bool:
+    if rtype == POOL:
+        if any(old.get(k) != new.get(k) for k in _POOL_REPLACEMENT_KEYS):
+            return True
+        old_schema = {a["Name"]: a for a in old.get("Schema") or []}
+        new_schema = {a["Name"]: a for a in new.get("Schema") or []}
+        # Adding attributes is an in-place update; removing or changing one replaces the pool.
+        return any(name not in new_schema or new_schema[name] != attr for name, attr in old_schema.items())
+    if rtype == CLIENT:
+        return any(old.get(k) != new.get(k) for k in _CLIENT_REPLACEMENT_KEYS)
+    if rtype in (GROUP, DOMAIN, IDP):
+        return new_physical_id(rtype, "", old) != new_physical_id(rtype, "", new) or old.get("UserPoolId") != new.get(
+            "UserPoolId"
+        )
+    return False
+
+
+def deploy(store: Store, deployment_id: str, template: dict, region: str, now: float) -> DeployResult:
+    """Create or update the deployment's Cognito resources from a template dict."""
+    resources = template.get("Resources") or {}
+    existing = {logical: (rtype, physical, config) for logical, rtype, physical, config in store.resources(deployment_id)}
+    assigned: dict[str, str] = {}
+    replaced: list[str] = []
+
+    def physical(logical_id: str) -> str | None:
+        return assigned.get(logical_id)
+
+    resolver = Resolver(template, region, deployment_id, physical)
+    ordered = sorted(
+        ((lid, r) for lid, r in resources.items() if r.get("Type") in _ORDER),
+        key=lambda item: _ORDER.index(item[1]["Type"]),
+    )
+    with store.transaction():
+        for logical_id, resource in ordered:
+            rtype = resource["Type"]
+            raw = resource.get("Properties") or {}
+            props = resolver.resolve(raw)
+            config: dict[str, Any] = {"props": props}
+            if rtype == POOL:
+                config["raw_lambda_config"] = raw.get("LambdaConfig") or {}
+            previous = existing.get(logical_id)
+            if previous and previous[0] == rtype and not _needs_replacement(rtype, previous[2]["props"], props):
+                physical_id = previous[1]
+                config["created"] = previous[2].get("created", now)
+                if "secret" in previous[2]:
+                    config["secret"] = previous[2]["secret"]
+            else:
+                if previous:
+                    _remove(store, previous[0], previous[1])
+                    replaced.append(logical_id)
+                physical_id = new_physical_id(rtype, region, props)
+                config["created"] = now
+                if rtype == CLIENT and props.get("GenerateSecret"):
+                    config["secret"] = _alnum(51, string.ascii_lowercase + string.digits)
+            assigned[logical_id] = physical_id
+            store.put_resource(deployment_id, logical_id, rtype, physical_id, config)
+        for logical_id, (rtype, physical_id, _config) in existing.items():
+            if logical_id not in assigned:
+                _remove(store, rtype, physical_id)
+                store.delete_resource(deployment_id, logical_id)
+    return DeployResult(deployment_id, dict(assigned), region, replaced)
+
+
+def _remove(store: Store, rtype: str, physical_id: str) -> None:
+    if rtype == POOL:
+        store.purge_pool(physical_id)
+    elif rtype == IDENTITY_POOL:
+        store.purge_identity_pool(physical_id)
+
+
+def delete(store: Store, deployment_id: str) -> None:
+    """Remove a deployment's pools and every user, code, session and token in them."""
+    with store.transaction():
+        for logical_id, rtype, physical_id, _config in store.resources(deployment_id):
+            _remove(store, rtype, physical_id)
+            store.delete_resource(deployment_id, logical_id)

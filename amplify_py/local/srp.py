@@ -1,0 +1,130 @@
+"""Server side of Cognito's SRP-6a variant (what USER_SRP_AUTH clients speak).
+
+Cognito's flavour: the 3072-bit RFC 5054 group with g = 2, SHA-256, hex
+padding so a value never reads as negative, x = H(salt | H(pool | user ":" pw))
+where ``pool`` is the pool id without its region, a 16-byte key from HKDF
+("Caldera Derived Key") over S with u as salt, and a client proof
+M1 = HMAC(key, pool | user | secret_block | timestamp). The server stores only
+the salt and the verifier v = g^x mod N, never the password.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+__all__ = ["N", "G", "K", "make_verifier", "ServerChallenge", "start", "verify_proof", "pad_hex"]
+
+_N_HEX = (
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1"
+    "29024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245"
+    "E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D"
+    "C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D"
+    "670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9"
+    "DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
+    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64"
+    "ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6B"
+    "F12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB31"
+    "43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
+)
+N = int(_N_HEX, 16)
+G = 2
+_INFO = b"Caldera Derived Key\x01"
+
+
+def pad_hex(value: int | str) -> str:
+    """Hex of a non-negative number, with a leading 00 when the top bit is set (as Cognito clients do)."""
+    text = value if isinstance(value, str) else format(value, "x")
+    if len(text) % 2 == 1:
+        return "0" + text
+    if text[0] in "89ABCDEFabcdef":
+        return "00" + text
+    return text
+
+
+def _hash_hex(hex_text: str) -> int:
+    return int(hashlib.sha256(bytes.fromhex(hex_text)).hexdigest(), 16)
+
+
+K = _hash_hex("00" + _N_HEX + "02")
+
+
+def _x(pool_name: str, user_id: str, password: str, salt_hex: str) -> int:
+    inner = hashlib.sha256(f"{pool_name}{user_id}:{password}".encode()).hexdigest()
+    return _hash_hex(pad_hex(int(salt_hex, 16)) + inner)
+
+
+def make_verifier(pool_id: str, user_id: str, password: str) -> tuple[str, str]:
+    """(salt_hex, verifier_hex) for a new password; ``pool_id`` is the full id (region_XXXX)."""
+    salt = secrets.token_hex(16)
+    x = _x(pool_id.split("_", 1)[1], user_id, password, salt)
+    return salt, format(pow(G, x, N), "x")
+
+
+@dataclass(frozen=True)
+class ServerChallenge:
+    """What the server keeps between InitiateAuth and PASSWORD_VERIFIER (never sent: b)."""
+
+    b: int
+    big_b: int
+    a: int
+    secret_block: str
+
+    @property
+    def srp_b_hex(self) -> str:
+        return format(self.big_b, "x")
+
+
+def start(srp_a_hex: str, verifier_hex: str) -> ServerChallenge:
+    """Pick b, compute B = k*v + g^b; reject an A that is 0 mod N (a known attack)."""
+    a = int(srp_a_hex, 16)
+    if a % N == 0:
+        raise ValueError("SRP_A is 0 mod N")
+    v = int(verifier_hex, 16)
+    while True:
+        b = secrets.randbits(256)
+        big_b = (K * v + pow(G, b, N)) % N
+        if big_b % N != 0:
+            break
+    block = base64.b64encode(secrets.token_bytes(96)).decode()
+    return ServerChallenge(b=b, big_b=big_b, a=a, secret_block=block)
+
+
+def _hkdf(ikm: bytes, salt: bytes) -> bytes:
+    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
+    return hmac.new(prk, _INFO, hashlib.sha256).digest()[:16]
+
+
+def verify_proof(
+    challenge: ServerChallenge,
+    verifier_hex: str,
+    pool_id: str,
+    user_id: str,
+    secret_block: str,
+    timestamp: str,
+    signature_b64: str,
+) -> bool:
+    """Recompute the client's M1 from the server side and compare in constant time."""
+    v = int(verifier_hex, 16)
+    u = _hash_hex(pad_hex(challenge.a) + pad_hex(challenge.big_b))
+    if u == 0:
+        return False
+    s = pow(challenge.a * pow(v, u, N), challenge.b, N)
+    key = _hkdf(bytes.fromhex(pad_hex(s)), bytes.fromhex(pad_hex(u)))
+    try:
+        block = base64.b64decode(secret_block)
+        given = base64.b64decode(signature_b64)
+    except (ValueError, TypeError):
+        return False
+    msg = pool_id.split("_", 1)[1].encode() + user_id.encode() + block + timestamp.encode()
+    expected = hmac.new(key, msg, hashlib.sha256).digest()
+    return hmac.compare_digest(expected, given)

@@ -1,0 +1,95 @@
+"""Engine-tier fixtures: engines on a manual clock, boto3 clients pointed at them, helpers."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import boto3
+import pytest
+
+from amplify_py.local import LocalEngine
+
+CASES = Path(__file__).resolve().parents[1] / "data" / "reference" / "cases"
+POOL = "amplifyAuthUserPool4BA7F805"
+CLIENT = "amplifyAuthUserPoolAppClient2626C6F8"
+IDENTITY_POOL = "amplifyAuthIdentityPool3FDE84CC"
+PASSWORD = "Passw0rd!"
+
+
+class ManualClock:
+    """A clock that only moves when a test says so (expiry and lockout without sleeping)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def template(case: str, **client_overrides: Any) -> dict:
+    body = json.loads((CASES / f"{case}.template.json").read_text())
+    body = copy.deepcopy(body)
+    body["Resources"][CLIENT]["Properties"].update(client_overrides)
+    return body
+
+
+class Env:
+    """One engine + deployment + boto3 client, with helpers the tests share."""
+
+    def __init__(self, engine: LocalEngine, clock: ManualClock, deployment: str, tpl: dict) -> None:
+        self.engine, self.clock = engine, clock
+        self.result = engine.deploy(deployment, tpl)
+        self.pool_id = self.result.physical_ids[POOL]
+        self.client_id = self.result.physical_ids[CLIENT]
+        self.identity_pool_id = self.result.physical_ids.get(IDENTITY_POOL)
+        self.idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
+                                aws_access_key_id="local", aws_secret_access_key="local")
+        self.identity = boto3.client("cognito-identity", endpoint_url=engine.endpoint, region_name="us-east-1",
+                                     aws_access_key_id="local", aws_secret_access_key="local")
+
+    def last_message(self, recipient: str) -> dict:
+        found = [m for m in self.engine.messages() if m["recipient"] == recipient and m["pool_id"] == self.pool_id]
+        assert found, f"no message to {recipient}"
+        return found[-1]
+
+    def code(self, recipient: str) -> str:
+        return self.last_message(recipient)["code"]
+
+    def sign_up(self, email: str, password: str = PASSWORD, **extra: Any) -> dict:
+        attrs = [{"Name": "email", "Value": email}] + extra.pop("attrs", [])
+        return self.idp.sign_up(ClientId=self.client_id, Username=email, Password=password, UserAttributes=attrs, **extra)
+
+    def confirmed_user(self, email: str, password: str = PASSWORD) -> dict:
+        out = self.sign_up(email, password)
+        self.idp.confirm_sign_up(ClientId=self.client_id, Username=email, ConfirmationCode=self.code(email))
+        return out
+
+    def srp_sign_in(self, email: str, password: str = PASSWORD) -> dict:
+        from pycognito.aws_srp import AWSSRP
+
+        return AWSSRP(username=email, password=password, pool_id=self.pool_id, client_id=self.client_id,
+                      client=self.idp).authenticate_user()
+
+    def password_sign_in(self, email: str, password: str = PASSWORD) -> dict:
+        return self.idp.initiate_auth(ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": email, "PASSWORD": password})
+
+
+@pytest.fixture(scope="module")
+def engine_and_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalEngine, ManualClock]]:
+    clock = ManualClock()
+    engine = LocalEngine(tmp_path_factory.mktemp("engine"), clock=clock).start()
+    yield engine, clock
+    engine.stop()
+
+
+def make_env(engine_and_clock: tuple[LocalEngine, ManualClock], name: str, case: str, **client: Any) -> Env:
+    engine, clock = engine_and_clock
+    return Env(engine, clock, name, template(case, **client))
