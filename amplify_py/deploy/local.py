@@ -270,11 +270,9 @@ class LocalDeployer:
         if self.detached:
             self._replace_detached()
             _require_free_port(LOCAL_HOST, self.port)
-            engine = self._new_engine(self.port)
-            engine.start()
+            engine = self._new_engine(self.port)  # writes the pools into the state; the server then serves it
             try:
                 result = engine.deploy(self.stack_name, template)
-                endpoint = engine.endpoint
             finally:
                 engine.stop()
             info = start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
@@ -299,7 +297,6 @@ class LocalDeployer:
         self._replace_detached()
         if self.state_dir.exists():
             engine = self._new_engine(0)
-            engine.start()
             try:
                 engine.delete(self.stack_name)
             finally:

@@ -65,7 +65,10 @@ class SandboxConsole:
         recipient = message.get("recipient") or message.get("destination") or "?"
         subject = message.get("subject")
         code = message.get("code")
+        kind = message.get("kind")
         head = f"[magenta]✉ {escape(medium)}[/] to [bold]{escape(str(recipient))}[/]"
+        if kind:
+            head += f" [dim]({escape(str(kind))})[/]"
         if subject:
             head += f": {escape(str(subject))}"
         if code:
