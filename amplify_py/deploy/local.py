@@ -206,12 +206,16 @@ def stop_detached_server(state_dir: Path) -> ServerInfo | None:
         try:
             os.kill(info.pid, sig)
         except ProcessLookupError:
-            return info
+            break
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if not _alive(info.pid):
-                return info
+        while _alive(info.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
+        if not _alive(info.pid):
+            break
+    # The main thread can be a zombie while the server thread still holds the socket: wait for the port.
+    deadline = time.monotonic() + 5.0
+    while not _port_free(info.host, info.port) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return info
 
 
