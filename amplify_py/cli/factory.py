@@ -21,6 +21,54 @@ class Factory:
 
         return Synthesizer(project_dir, validate=validate)
 
+    def engine(self, state_dir: Path, *, host: str, port: int, on_message: Any) -> Any:
+        """The local engine (not started)."""
+        from amplify_py.local import LocalEngine
+
+        return LocalEngine(state_dir, host=host, port=port, on_message=on_message)
+
+    def cdk_toolkit(self, project_dir: Path, *, profile: str | None) -> Any:
+        from amplify_py.deploy.cdk import CdkToolkit
+
+        return CdkToolkit(project_dir, profile=profile)
+
+    def deployer(self, *, target: str, project_dir: Path, identifier: str, stack_name: str, console: Any,
+                 port: int = 9325, profile: str | None = None, detached: bool = False,
+                 hotswap: bool = True) -> Any:
+        """The deploy target: the local engine (default) or AWS through the CDK toolkit."""
+        if target == "aws":
+            from amplify_py.deploy.aws import AwsDeployer
+
+            return AwsDeployer(project_dir, stack_name, self.cdk_toolkit(project_dir, profile=profile),
+                               hotswap=hotswap, on_event=console.resource_event, on_line=console.toolkit_line)
+        from amplify_py.deploy.local import LocalDeployer
+
+        return LocalDeployer(project_dir, identifier, stack_name, engine_factory=self.engine, port=port,
+                             detached=detached, on_message=console.engine_message, on_note=console.note)
+
+    def outputs_publisher(self, project_dir: Path, *, out_dir: Path | None, format: str, version: str) -> Any:
+        from amplify_py.sandbox.lifecycle import OutputsPublisher
+
+        return OutputsPublisher(project_dir, out_dir=out_dir, format=format, version=version)
+
+    def sandbox(self, settings: Any, console: Any) -> Any:
+        """A :class:`amplify_py.sandbox.Sandbox` for validated settings."""
+        from amplify_py.sandbox.identifiers import sandbox_stack_name
+        from amplify_py.sandbox.lifecycle import Sandbox
+
+        project_dir = settings.project_dir
+        deployer = self.deployer(
+            target=settings.target, project_dir=project_dir, identifier=settings.identifier,
+            stack_name=sandbox_stack_name(project_dir, settings.identifier), console=console,
+            port=settings.port, profile=settings.profile, detached=settings.once, hotswap=True,
+        )
+        return Sandbox(
+            project_dir=project_dir, identifier=settings.identifier, synthesizer=self.synthesizer(project_dir),
+            deployer=deployer, console=console, watch_dir=settings.watch_dir, exclude=settings.exclude,
+            publisher=self.outputs_publisher(project_dir, out_dir=settings.outputs_out_dir,
+                                             format=settings.outputs_format, version=settings.outputs_version),
+        )
+
     def cloudformation_client(self, region: str | None = None) -> Any:
         """A boto3 CloudFormation client (``ampy generate outputs --stack``)."""
         import boto3

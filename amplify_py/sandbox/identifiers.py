@@ -1,0 +1,74 @@
+"""Names of sandboxes and of the stacks they deploy, following Amplify's rules.
+
+ampx names a sandbox by ``--identifier`` (default: the OS user name) and a
+branch deployment by the Amplify app id and the branch. Both become a
+CloudFormation stack name ``amplify-<namespace>-<name>-<type>-<hash>``
+(amplify-backend's ``BackendIdentifierConversions.toStackName``): only ASCII
+letters and digits survive in namespace and name, the name is cut to 50
+characters, the namespace to what fits in 128, and the hash is the first 10 hex
+digits of SHA-512 over namespace then name (both unsanitized). The rule must
+not drift: a different name is a different stack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+
+from amplify_py.deploy.records import default_identifier, validate_identifier
+from amplify_py.errors import AmpyUserError
+
+__all__ = [
+    "validate_identifier",
+    "default_identifier",
+    "app_name",
+    "backend_stack_name",
+    "sandbox_stack_name",
+    "branch_stack_name",
+]
+
+_STACK_NAME_LIMIT = 128
+_PREFIX = "amplify"
+_HASH_LENGTH = 10
+_DASHES = 4
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
+def app_name(project_dir: Path) -> str:
+    """The project's name: ``[project].name`` of pyproject.toml, else the folder's name.
+
+    ampx takes package.json's ``name``; a Python project's equivalent is
+    pyproject.toml. A project without one still gets a stable name.
+    """
+    pyproject = project_dir / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            name = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("name")
+        except tomllib.TOMLDecodeError as exc:
+            raise AmpyUserError(
+                "InvalidPyprojectError",
+                f"{pyproject} is not valid TOML: {exc}",
+                "Fix the syntax of pyproject.toml; ampy reads the project name from it.",
+            ) from exc
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return project_dir.resolve().name
+
+
+def backend_stack_name(namespace: str, name: str, kind: str, hash_: str | None = None) -> str:
+    """``amplify-<namespace>-<name>-<kind>-<hash>``, exactly as Amplify names backend stacks."""
+    digest = hash_ or hashlib.sha512((namespace + name).encode("utf-8")).hexdigest()[:_HASH_LENGTH]
+    short_name = _NOT_ALNUM.sub("", name)[:50]
+    namespace_room = _STACK_NAME_LIMIT - len(_PREFIX) - len(kind) - len(short_name) - _DASHES - _HASH_LENGTH
+    short_namespace = _NOT_ALNUM.sub("", namespace)[: namespace_room - 1]
+    return "-".join([_PREFIX, short_namespace, short_name, kind, digest])
+
+
+def sandbox_stack_name(project_dir: Path, identifier: str) -> str:
+    return backend_stack_name(app_name(project_dir), identifier, "sandbox")
+
+
+def branch_stack_name(app_id: str, branch: str) -> str:
+    return backend_stack_name(app_id, branch, "branch")

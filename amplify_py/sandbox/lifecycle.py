@@ -1,0 +1,234 @@
+"""The sandbox lifecycle: synthesize → deploy → write outputs and record → watch → redeploy.
+
+Rules that matter to users:
+
+* A failed synth or deploy (a syntax error, a validation error, a toolkit
+  failure) is printed and nothing else happens: the last good deployment keeps
+  serving, untouched, and its amplify_outputs.json stays as it was.
+* Saves are debounced; changes that arrive during a deployment are coalesced
+  into the next one.
+* The synthesizer lives as long as the sandbox, so the CDK runtime stays warm
+  between saves (a redeploy does not pay for starting jsii again).
+* Ctrl-C stops watching and closes the target; the deployment stays in place
+  (``ampy sandbox delete`` removes it).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+
+from amplify_py.deploy.deployment import Deployer, Deployment
+from amplify_py.errors import AmpyError, AmpyFault
+from amplify_py.sandbox.console import SandboxConsole
+
+__all__ = ["Sandbox", "SandboxSettings", "OutputsPublisher", "outputs_file_name", "OUTPUTS_VERSIONS"]
+
+OUTPUTS_VERSIONS = ("1", "1.1", "1.2", "1.3", "1.4", "1.5")
+
+
+def outputs_file_name(format: str) -> str:
+    return "amplify_outputs.dart" if format == "dart" else "amplify_outputs.json"
+
+
+class OutputsPublisher:
+    """Writes amplify_outputs.json (or .dart) and the deployment record ``ampy generate outputs`` reads."""
+
+    def __init__(self, project_dir: Path, *, out_dir: Path | None = None, format: str = "json",
+                 version: str = "1.5") -> None:
+        self.project_dir = project_dir
+        self.out_dir = out_dir or project_dir
+        self.format = format
+        self.version = version
+
+    @property
+    def outputs_path(self) -> Path:
+        return self.out_dir / outputs_file_name(self.format)
+
+    def publish(self, identifier: str, deployment: Deployment) -> Path:
+        from amplify_py.deploy.records import DeploymentRecord, save_record
+        from amplify_py.outputs.convert import build_outputs
+        from amplify_py.outputs.writers import write_outputs
+
+        outputs = build_outputs(deployment.stack_outputs, version=self.version, custom=deployment.custom)
+        path = write_outputs(outputs, self.out_dir, format=self.format)
+        save_record(self.project_dir, DeploymentRecord(
+            identifier=identifier, target=deployment.target, stack_name=deployment.stack_name,
+            region=deployment.region, stack_outputs=dict(deployment.stack_outputs), custom=deployment.custom or {},
+            deployed_at=datetime.now(timezone.utc),
+        ))
+        return Path(path)
+
+    def forget(self, identifier: str) -> None:
+        from amplify_py.deploy.records import delete_record
+
+        delete_record(self.project_dir, identifier)
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """Everything ``ampy sandbox`` was asked for, already validated by the CLI."""
+
+    project_dir: Path
+    identifier: str
+    target: str = "local"  # "local" | "aws"
+    port: int = 9325
+    profile: str | None = None
+    once: bool = False
+    watch_dir: Path | None = None
+    exclude: tuple[str, ...] = ()
+    outputs_out_dir: Path | None = None
+    outputs_format: str = "json"
+    outputs_version: str = "1.5"
+    debug: bool = False
+
+
+@dataclass
+class _Result:
+    deployment: Deployment | None
+    error: AmpyError | None
+    seconds: float
+
+
+class Sandbox:
+    """One sandbox: a project, an identifier, a deploy target."""
+
+    def __init__(
+        self,
+        *,
+        project_dir: Path,
+        identifier: str,
+        synthesizer: Any,
+        deployer: Deployer,
+        publisher: OutputsPublisher,
+        console: SandboxConsole,
+        watch_dir: Path | None = None,
+        exclude: Iterable[str] = (),
+        debounce_ms: int = 100,
+    ) -> None:
+        self.project_dir = project_dir
+        self.identifier = identifier
+        self.synthesizer = synthesizer
+        self.deployer = deployer
+        self.publisher = publisher
+        self.console = console
+        self.watch_dir = watch_dir or project_dir / "amplify"
+        self.exclude = list(exclude)
+        self.debounce_ms = debounce_ms
+        self.last_good: Deployment | None = None
+        self.deploy_count = 0
+
+    # -- one cycle ---------------------------------------------------------------------------------
+    def deploy(self) -> Deployment:
+        """Synthesize, deploy, write outputs and record. Raises on failure; nothing is changed then."""
+        target = "the local engine" if self.deployer.target == "local" else "AWS"
+        with self.console.step("Synthesizing backend"):
+            synth = self.synthesizer.synth(stack_name=self.deployer.stack_name, outdir=self.deployer.assembly_dir)
+        with self.console.step(f"Deploying {self.deployer.stack_name} to {target}"):
+            deployment = self.deployer.deploy(synth)
+        with self.console.step("Writing outputs"):
+            path = self.publisher.publish(self.identifier, deployment)
+        self.last_good = deployment
+        self.deploy_count += 1
+        if deployment.endpoint:
+            self.console.endpoint(deployment.endpoint)
+        self.console.success(f"Deployed. {self._rel(path)} is up to date.")
+        return deployment
+
+    def try_deploy(self) -> _Result:
+        """A cycle that never raises a user error: failures are printed, the last good deployment stays."""
+        started = time.perf_counter()
+        try:
+            deployment = self.deploy()
+            return _Result(deployment, None, time.perf_counter() - started)
+        except AmpyError as exc:
+            error: AmpyError = exc
+        except Exception as exc:  # noqa: BLE001 - a bug in user code or ours must not end watch mode
+            error = AmpyFault("UnexpectedDeployError", f"{type(exc).__name__}: {exc}")
+            error.__cause__ = exc
+        self.console.error(error)
+        if self.console.debug:
+            self.console.note("".join(traceback.format_exception(error)))
+        if self.last_good is not None:
+            self.console.note(f"The last good deployment ({self.last_good.stack_name}) is still in place, unchanged.")
+        return _Result(None, error, time.perf_counter() - started)
+
+    # -- watch -------------------------------------------------------------------------------------
+    def excluded(self, path: str) -> bool:
+        """``--exclude``: paths (files or folders) or glob patterns, relative to the project or absolute."""
+        candidate = Path(path)
+        try:
+            rel = str(candidate.relative_to(self.project_dir))
+        except ValueError:
+            rel = path
+        for pattern in self.exclude:
+            base = Path(pattern) if Path(pattern).is_absolute() else self.project_dir / pattern
+            if candidate == base or base in candidate.parents:
+                return True
+            if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(path, str(base)):
+                return True
+        return False
+
+    def _filter(self) -> watchfiles.DefaultFilter:
+        sandbox = self
+
+        class _Filter(watchfiles.DefaultFilter):
+            def __call__(self, change: watchfiles.Change, path: str) -> bool:
+                return super().__call__(change, path) and not sandbox.excluded(path)
+
+        return _Filter(ignore_paths=[str(self.publisher.outputs_path), str(self.project_dir / ".amplify")])
+
+    def watch(self, stop_event: threading.Event | None = None) -> None:
+        """Redeploy on every (debounced) change until ``stop_event`` is set or Ctrl-C."""
+        self.console.info(f"Watching {self._rel(self.watch_dir)}/ for changes. Press Ctrl-C to stop.")
+        for changes in watchfiles.watch(
+            self.watch_dir, watch_filter=self._filter(), debounce=self.debounce_ms, step=50,
+            stop_event=stop_event, raise_interrupt=True,
+        ):
+            names = sorted({self._rel(Path(p)) for _, p in changes})
+            self.console.info(f"\nChange detected: {', '.join(names)}")
+            self.try_deploy()
+
+    def run(self, *, once: bool = False, stop_event: threading.Event | None = None) -> Deployment | None:
+        """``ampy sandbox``: first deployment, then (unless once) watch. Returns the last good deployment."""
+        try:
+            self.deployer.open()
+            if once:
+                return self.deploy()
+            self.try_deploy()
+            self.watch(stop_event)
+        except KeyboardInterrupt:
+            self.console.info("")
+        finally:
+            self.deployer.close()
+        if not once:
+            self.console.note(
+                "Sandbox stopped. The deployment stays in place; `ampy sandbox` serves it again, "
+                "`ampy sandbox delete` removes it."
+            )
+        return self.last_good
+
+    def delete(self) -> None:
+        """Remove the deployment and its record (amplify_outputs.json is left, as ampx leaves it)."""
+        if self.deployer.assembly_dir is not None:
+            with self.console.step("Synthesizing backend"):
+                self.synthesizer.synth(stack_name=self.deployer.stack_name, outdir=self.deployer.assembly_dir)
+        with self.console.step(f"Deleting {self.deployer.stack_name}"):
+            self.deployer.delete()
+        self.publisher.forget(self.identifier)
+        self.console.success(f"Sandbox {self.identifier} deleted.")
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.project_dir.resolve()))
+        except ValueError:
+            return str(path)
