@@ -21,11 +21,11 @@ class Factory:
 
         return Synthesizer(project_dir, validate=validate)
 
-    def engine(self, state_dir: Path, *, host: str, port: int, on_message: Any) -> Any:
+    def engine(self, state_dir: Path, *, host: str, port: int, on_message: Any, on_log: Any = None) -> Any:
         """The local engine (not started)."""
         from amplify_py.local import LocalEngine
 
-        return LocalEngine(state_dir, host=host, port=port, on_message=on_message)
+        return LocalEngine(state_dir, host=host, port=port, on_message=on_message, on_log=on_log)
 
     def cdk_toolkit(self, project_dir: Path, *, profile: str | None) -> Any:
         from amplify_py.deploy.cdk import CdkToolkit
@@ -44,7 +44,8 @@ class Factory:
         from amplify_py.deploy.local import LocalDeployer
 
         return LocalDeployer(project_dir, identifier, stack_name, engine_factory=self.engine, port=port,
-                             detached=detached, on_message=console.engine_message, on_note=console.note)
+                             detached=detached, on_message=console.engine_message, on_note=console.note,
+                             on_log=console.function_log)
 
     def outputs_publisher(self, project_dir: Path, *, out_dir: Path | None, format: str, version: str) -> Any:
         from amplify_py.sandbox.lifecycle import OutputsPublisher

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from amplify_py.cli.app import app
 from amplify_py.errors import AmpyUserError
@@ -39,12 +40,17 @@ def serve(
         except (OSError, ValueError) as exc:
             raise AmpyUserError("TemplateUnreadableError", f"Cannot read template {path}: {exc}",
                                 "Pass a synthesized CloudFormation template in JSON (ampy synth writes one).") from exc
-    engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show)
+    def log(source: str, line: str) -> None:
+        console.print(f"[dim]{escape(source)}[/] {escape(line)}")
+
+    engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log)
     try:
         engine.start()
     except OSError as exc:
         raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
                             "Choose another port with --port, or stop the process using it.") from exc
+    for deployment_id in engine.restore_triggers():
+        console.print(f"Triggers of {deployment_id} run locally.")
     for path, body in templates:
         result = engine.deploy(path.stem.split(".")[0], body)
         console.print(f"Deployed {path.name}: " + ", ".join(f"{k}={v}" for k, v in result.physical_ids.items()))

@@ -223,7 +223,6 @@ class LocalDeployer:
     """Deploys into the local engine; see the module docstring for the two modes."""
 
     target = "local"
-    assembly_dir: Path | None = None
 
     def __init__(
         self,
@@ -236,6 +235,7 @@ class LocalDeployer:
         detached: bool = False,
         on_message: Callable[[dict[str, Any]], None] | None = None,
         on_note: Callable[[str], None] | None = None,
+        on_log: Callable[[str, str], None] | None = None,
     ) -> None:
         self.project_dir = project_dir
         self.identifier = identifier
@@ -246,12 +246,16 @@ class LocalDeployer:
         self._engine_factory = engine_factory
         self._on_message = on_message or (lambda _m: None)
         self._note = on_note or (lambda _t: None)
+        self._on_log = on_log
+        # The cloud assembly the synthesizer writes: trigger functions are run from it (and their live source).
+        self.assembly_dir = self.state_dir / "cdk.out"
         self._engine: Any = None
         self.endpoint: str | None = None
 
     def _new_engine(self, port: int) -> Any:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        return self._engine_factory(self.state_dir, host=LOCAL_HOST, port=port, on_message=self._on_message)
+        return self._engine_factory(self.state_dir, host=LOCAL_HOST, port=port, on_message=self._on_message,
+                                    on_log=self._on_log)
 
     def _replace_detached(self) -> None:
         stopped = stop_detached_server(self.state_dir)
@@ -276,14 +280,14 @@ class LocalDeployer:
             _require_free_port(LOCAL_HOST, self.port)
             engine = self._new_engine(self.port)  # writes the pools into the state; the server then serves it
             try:
-                result = engine.deploy(self.stack_name, template)
+                result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
             finally:
                 engine.stop()
             info = start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
             endpoint = info.endpoint
         else:
             self.open()
-            result = self._engine.deploy(self.stack_name, template)
+            result = self._engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
             endpoint = self._engine.endpoint
         self.endpoint = endpoint
         from amplify_py.outputs.convert import local_engine_custom

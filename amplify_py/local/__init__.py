@@ -8,6 +8,7 @@ State lives in SQLite under ``state_dir``; codes go to ``state_dir/outbox.jsonl`
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -22,6 +23,8 @@ from amplify_py.local.pools import deploy as _deploy
 from amplify_py.local.store import Store
 
 __all__ = ["LocalEngine", "DeployResult", "TriggerInvoker", "LogCallback", "read_outbox"]
+
+_TRIGGERS_KEY = "triggers:"
 
 
 class LocalEngine:
@@ -101,7 +104,11 @@ class LocalEngine:
         with self._store.lock:
             result = _deploy(self._store, deployment_id, template, self.region, self.core.now())
         if assembly_dir is not None:
-            trigger_invoker = self._invoker_from_template(deployment_id, template, Path(assembly_dir), result)
+            # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
+            self._store.set_meta(_TRIGGERS_KEY + deployment_id,
+                                 json.dumps({"template": template, "assembly_dir": str(assembly_dir)}))
+            trigger_invoker = self._invoker_from_template(deployment_id, template, Path(assembly_dir),
+                                                          result.physical_ids)
         if trigger_invoker is not None:
             self.set_trigger_invoker(deployment_id, trigger_invoker)
         return result
@@ -119,20 +126,37 @@ class LocalEngine:
         return self.core.invoker_for(deployment_id)
 
     def _invoker_from_template(self, deployment_id: str, template: dict, assembly_dir: Path,
-                               result: DeployResult) -> TriggerInvoker:
+                               physical_ids: dict[str, str]) -> TriggerInvoker:
         from amplify_py.local.lambda_runtime import invoker_for_template
 
         existing = self.core.invokers.get(deployment_id)
         return invoker_for_template(
-            template, assembly_dir, physical_ids=result.physical_ids, region=self.region,
+            template, assembly_dir, physical_ids=physical_ids, region=self.region,
             stack_name=deployment_id, on_log=self.core.on_log,
             existing=existing if hasattr(existing, "update") else None,  # type: ignore[arg-type]
         )
+
+    def restore_triggers(self) -> list[str]:
+        """Rebuild the trigger invokers of deployments deployed with an ``assembly_dir`` (after a restart)."""
+        restored = []
+        for deployment_id in self._store.deployments():
+            if deployment_id in self.core.invokers:
+                continue
+            saved = self._store.get_meta(_TRIGGERS_KEY + deployment_id)
+            if saved is None:
+                continue
+            data = json.loads(saved)
+            physical_ids = {logical: physical for logical, _t, physical, _c in self._store.resources(deployment_id)}
+            self.set_trigger_invoker(deployment_id, self._invoker_from_template(
+                deployment_id, data["template"], Path(data["assembly_dir"]), physical_ids))
+            restored.append(deployment_id)
+        return restored
 
     def delete(self, deployment_id: str) -> None:
         """Remove the deployment's pools and all their users, codes, sessions and tokens; stop its functions."""
         with self._store.lock:
             _delete(self._store, deployment_id)
+            self._store.delete_meta(_TRIGGERS_KEY + deployment_id)
         self.set_trigger_invoker(deployment_id, None)
 
     def messages(self) -> list[dict]:

@@ -89,6 +89,9 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def delete_meta(self, key: str) -> None:
+        self.execute("DELETE FROM meta WHERE key = ?", (key,))
+
     # --- resources (pools, clients, groups, identity pools ...) -----------
     def put_resource(self, deployment: str, logical_id: str, rtype: str, physical_id: str, config: dict) -> None:
         self.execute(

@@ -78,6 +78,10 @@ class SandboxConsole:
         if body and (self.debug or not code):
             self.console.print(f"  [dim]{escape(str(body))}[/]")
 
+    def function_log(self, source: str, line: str) -> None:
+        """A line a trigger function logged (its prints, START/END, tracebacks) on the local engine."""
+        self.console.print(f"[blue]λ {escape(source)}[/] {escape(line)}")
+
     def resource_event(self, event: Any) -> None:
         """A CloudFormation event from the toolkit: progress in the spinner, failures and completions as lines."""
         counter = f"{event.done}/{event.total} " if event.done is not None and event.total else ""

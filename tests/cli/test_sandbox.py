@@ -49,6 +49,7 @@ class FakeEngine:
     def __init__(self, state_dir: Path, *, host: str, port: int, on_message: Callable[[dict], None]) -> None:
         self.state_dir, self.host, self.port, self.on_message = state_dir, host, port, on_message
         self.running = False
+        self.assembly_dirs: list[Path | None] = []
 
     @property
     def endpoint(self) -> str:
@@ -64,8 +65,9 @@ class FakeEngine:
     def stop(self) -> None:
         self.running = False
 
-    def deploy(self, deployment_id: str, template: dict) -> FakeDeployResult:
+    def deploy(self, deployment_id: str, template: dict, *, assembly_dir: Path | None = None) -> FakeDeployResult:
         assert self.running, "deploy on a stopped engine"
+        self.assembly_dirs.append(assembly_dir)
         if "Rejected" in json.dumps(template):
             raise AmpyUserError("InvalidTemplateError", "the engine rejected the template", "fix it")
         previous = self.deployments.get(deployment_id, {})
@@ -129,7 +131,7 @@ class FakeFactory(Factory):
         self.synthesizers.append(synth)
         return synth
 
-    def engine(self, state_dir: Path, *, host: str, port: int, on_message: Any) -> FakeEngine:
+    def engine(self, state_dir: Path, *, host: str, port: int, on_message: Any, on_log: Any = None) -> FakeEngine:
         return FakeEngine(state_dir, host=host, port=port, on_message=on_message)
 
     def cdk_toolkit(self, project_dir: Path, *, profile: str | None) -> CdkToolkit:
