@@ -77,6 +77,15 @@ def test_python_client_and_aws_amplify_js_sign_up_and_sign_in_from_the_sandbox_o
             js.call("signOut")
             assert js.call("signIn", {"username": "py@example.com", "password": PASSWORD})["isSignedIn"] is True
 
+        # issue 3: `ampy generate outputs` rewrites the outputs of this deployment without deploying
+        out_dir = example / "generated"
+        generated = _ampy("generate", "outputs", "--dir", str(example), "--identifier", "clients",
+                          "--out-dir", str(out_dir), "--format", "dart")
+        assert generated.returncode == 0, generated.stdout + generated.stderr
+        dart = (out_dir / "amplify_outputs.dart").read_text()
+        assert dart.startswith("const amplifyConfig = r\'\'\'")
+        assert json.loads(dart.split("\'\'\'")[1]) == outputs
+
 
 def test_a_trigger_in_the_project_runs_in_the_background_engine(example: Path) -> None:
     (example / "amplify" / "auth" / "pre_sign_up.py").write_text(textwrap.dedent('''
