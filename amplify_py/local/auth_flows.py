@@ -105,7 +105,6 @@ def _check_password(core: Core, pool: Pool, client_id: str, user: dict, password
     if not core.password_matches(pool, user, password):
         core.record_failure(pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
-    core.record_success(pool, user)
 
 
 def _pre_authentication(core: Core, pool: Pool, client_id: str, user: dict, ctx: dict) -> None:
@@ -166,7 +165,6 @@ def _password_verifier(core: Core, pool: Pool, client: Client, responses: dict, 
     if not ok:
         core.record_failure(pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
-    core.record_success(pool, user)
     if data.get("custom_history") is not None:  # CUSTOM_WITH_SRP: DefineAuthChallenge decides what comes next
         history = data["custom_history"] + [{"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
                                              "challengeMetadata": None}]
@@ -269,6 +267,7 @@ def _email_mfa_setup(core: Core, pool: Pool, client: Client, user: dict, email: 
 
 
 def _complete(core: Core, pool: Pool, client: Client, user: dict, ctx: dict) -> dict:
+    core.record_success(pool, user)  # only a whole sign-in resets the lockout count (MFA failures count too)
     if triggers.configured(core, pool, "PostAuthentication"):
         triggers.invoke(core, pool, "PostAuthentication", events.post_authentication_event(
             **triggers.common(core, pool, user["username"], client.id), user_attributes=user["attributes"],
@@ -490,8 +489,6 @@ def _check_challenge_code(core: Core, pool: Pool, session_id: str, data: dict, u
         if found:
             core.store.put_session(session_id, found[0], found[1], data)
         raise CognitoError("CodeMismatchException", _INVALID_MFA_CODE)
-    if mfa:
-        core.record_success(pool, user)
 
 
 # --- refresh -------------------------------------------------------------------------
