@@ -182,3 +182,13 @@ def test_masked_destinations_have_cognitos_shape() -> None:
     assert mask_email("alice@example.com") == "a***@e***"  # the AWS CLI's get-user-attribute-verification-code example
     assert mask_phone("+12065551234") == "+*******1234"  # every digit but the last four masked, length kept
     assert mask_phone("+447700900123") == "+********0123"
+
+
+# --- serving ------------------------------------------------------------------------
+def test_the_listening_socket_is_tcp_so_responses_go_out_without_nagle(env: Env) -> None:
+    """asyncio sets TCP_NODELAY on accepted connections only when the socket's proto is TCP; without it
+    each response sat ~40 ms behind the client's delayed ACK (benchmarks/engine.py measures the effect)."""
+    import socket
+
+    listening = [s for srv in env.engine._server.servers for s in srv.sockets]
+    assert listening and all(s.proto == socket.IPPROTO_TCP for s in listening)
