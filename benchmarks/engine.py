@@ -15,7 +15,7 @@ Measured on the 2-core dev box, `PYTHONPATH=. python benchmarks/engine.py 40`:
   response waited ~40 ms for a delayed ACK): 3.4 loops/s; SRP sign-in server + wire 107 ms median,
   client math 26 ms, inside the engine 17 ms.
 - after: 13.1 loops/s; SRP sign-in server + wire 21 ms median (p95 23), client math 26 ms, inside the
-  engine 17 ms (four 3072-bit modexps: B, v^u, S, and none for a password hash any more at sign-up).
+  engine 17 ms (three 3072-bit modexps: g^b for B, then v^u and S for the proof).
 """
 
 from __future__ import annotations
