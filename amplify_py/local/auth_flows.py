@@ -100,12 +100,11 @@ def _migrate(core: Core, pool: Pool, client: Client, username: str, password: st
 
 
 def _check_password(core: Core, pool: Pool, client_id: str, user: dict, password: str | None, ctx: dict) -> None:
-    core.check_lockout(user)
+    core.check_lockout(pool, user)
     _pre_authentication(core, pool, client_id, user, ctx)
-    if not core.password_matches(user, password):
+    if not core.password_matches(pool, user, password):
         core.record_failure(pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
-    core.record_success(pool, user)
 
 
 def _pre_authentication(core: Core, pool: Pool, client_id: str, user: dict, ctx: dict) -> None:
@@ -124,7 +123,7 @@ def _srp_challenge(core: Core, pool: Pool, client: Client, user: dict | None, sr
         user_id = user["username"] if user else given_username
         verifier_salt, verifier = secrets.token_hex(16), secrets.token_hex(384)
     else:
-        user_id, verifier_salt, verifier = user["username"], user["srp_salt"], user["srp_verifier"]
+        user_id, verifier_salt, verifier = user["username"], srp.canonical_salt(user["srp_salt"]), user["srp_verifier"]
     try:
         challenge = srp.start(srp_a, verifier)
     except ValueError as exc:
@@ -157,7 +156,7 @@ def _password_verifier(core: Core, pool: Pool, client: Client, responses: dict, 
     user = core.store.get_user(pool.id, data["username"])
     if user is None:
         raise _unknown_user(client)
-    core.check_lockout(user)
+    core.check_lockout(pool, user)
     _pre_authentication(core, pool, client.id, user, ctx)
     challenge = srp.ServerChallenge(b=int(data["b"], 16), big_b=int(data["B"], 16), a=int(data["A"], 16),
                                     secret_block=data["secret_block"])
@@ -166,7 +165,6 @@ def _password_verifier(core: Core, pool: Pool, client: Client, responses: dict, 
     if not ok:
         core.record_failure(pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
-    core.record_success(pool, user)
     if data.get("custom_history") is not None:  # CUSTOM_WITH_SRP: DefineAuthChallenge decides what comes next
         history = data["custom_history"] + [{"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
                                              "challengeMetadata": None}]
@@ -269,6 +267,7 @@ def _email_mfa_setup(core: Core, pool: Pool, client: Client, user: dict, email: 
 
 
 def _complete(core: Core, pool: Pool, client: Client, user: dict, ctx: dict) -> dict:
+    core.record_success(pool, user)  # only a whole sign-in resets the lockout count (MFA failures count too)
     if triggers.configured(core, pool, "PostAuthentication"):
         triggers.invoke(core, pool, "PostAuthentication", events.post_authentication_event(
             **triggers.common(core, pool, user["username"], client.id), user_attributes=user["attributes"],
@@ -281,7 +280,7 @@ def _complete(core: Core, pool: Pool, client: Client, user: dict, ctx: dict) -> 
 def _available(pool: Pool, user: dict | None) -> list[str]:
     factors = pool.first_factors
     out = []
-    if "PASSWORD" in factors and (user is None or user.get("pw_hash")):  # passwordless users have none
+    if "PASSWORD" in factors and (user is None or user.get("srp_verifier")):  # passwordless users have none
         out += ["PASSWORD", "PASSWORD_SRP"]
     if "EMAIL_OTP" in factors and (user is None or user["attributes"].get("email")):
         out.append("EMAIL_OTP")
@@ -461,20 +460,30 @@ def respond_to_auth_challenge(core: Core, body: dict, *, admin: bool = False) ->
 
 def _check_challenge_code(core: Core, pool: Pool, session_id: str, data: dict, user: dict | None, name: str,
                           code: str | None) -> None:
+    """An MFA or OTP code; a wrong MFA code counts toward the user's lockout, as a wrong password does."""
     now = core.now()
     if data["attempts"] >= _MAX_CHALLENGE_ATTEMPTS:
         core.store.delete_session(session_id)
         raise not_authorized("Invalid session for the user.")
+    mfa = data.get("kind") == "MFA" and user is not None
+    if mfa:
+        core.check_lockout(pool, user)
     if name == "SOFTWARE_TOKEN_MFA":
-        ok = bool(user) and totp.verify(user["totp_secret"], code or "", now) and code != user.get("last_totp")
+        step = totp.matching_step(user["totp_secret"], code or "", now) if user else None
+        if step is not None and step <= user.get("totp_last_step", -1):
+            raise CognitoError("ExpiredCodeException", totp.ALREADY_USED)
+        ok = step is not None
         if ok:
-            user["last_totp"] = code
+            user["totp_last_step"] = step
+            user.pop("last_totp", None)
             core.save_user(pool, user)
     else:
         if data.get("code_expires", 0) <= now:
             raise CognitoError("ExpiredCodeException", "Invalid code provided, please request a code again.")
         ok = user is not None and data.get("code") is not None and secrets.compare_digest(str(data["code"]), str(code or ""))
     if not ok:
+        if mfa:
+            core.record_failure(pool, user)
         data["attempts"] += 1
         found = core.store.get_session(session_id)
         if found:

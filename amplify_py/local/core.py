@@ -41,6 +41,7 @@ _PHONE = re.compile(r"^\+[0-9]{4,15}$")
 _SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_MAX_SECONDS = 900
+LOCKOUT_IDLE_RESET = 900
 
 
 def mask_email(email: str) -> str:
@@ -267,28 +268,40 @@ class Core:
                                     "Member must have length less than or equal to 256")
 
     def set_password(self, pool: Pool, user: dict, password: str) -> None:
-        """Store an SRP verifier and a scrypt hash; the password itself is never kept."""
+        """Store the SRP salt and verifier, the one password secret (the password itself is never kept)."""
         user["srp_salt"], user["srp_verifier"] = srp.make_verifier(pool.id, user["username"], password)
-        salt = secrets.token_bytes(16)
-        user["pw_salt"] = salt.hex()
-        user["pw_hash"] = _scrypt(password, salt)
+        # Rows written before the verifier became the only secret also carried a scrypt hash of the same
+        # password; every such row has a verifier too, so the hash is dropped rather than migrated.
+        user.pop("pw_hash", None)
+        user.pop("pw_salt", None)
 
-    def password_matches(self, user: dict, password: str | None) -> bool:
-        if not user.get("pw_hash") or password is None:
+    def password_matches(self, pool: Pool, user: dict, password: str | None) -> bool:
+        """A plain password (USER_PASSWORD_AUTH, PASSWORD, ChangePassword) checked against the SRP verifier."""
+        if not user.get("srp_verifier") or password is None:
             return False
-        return hmac.compare_digest(user["pw_hash"], _scrypt(password, bytes.fromhex(user["pw_salt"])))
+        return srp.password_matches(pool.id, user["username"], password, user["srp_salt"], user["srp_verifier"])
 
     # --- lockout ----------------------------------------------------------
-    def check_lockout(self, user: dict) -> None:
+    # Cognito's documented rule: after 5 failed password (or MFA code) attempts the user is locked out for
+    # 2^(n-5) seconds (n = failures so far), up to about 15 minutes; attempts during a lockout fail with
+    # "Password attempts exceeded" and don't count; a success after the lockout, or 15 minutes without any
+    # sign-in attempt, resets n to 0.
+    def check_lockout(self, pool: Pool, user: dict) -> None:
+        now = self.now()
+        last_attempt = max(user.get("last_attempt", 0.0), user.get("last_failure", 0.0))
+        if user.get("failed", 0) >= LOCKOUT_THRESHOLD and now - last_attempt >= LOCKOUT_IDLE_RESET:
+            user["failed"] = 0
         failed = user.get("failed", 0)
         if failed >= LOCKOUT_THRESHOLD:
             wait = min(2 ** (failed - LOCKOUT_THRESHOLD), LOCKOUT_MAX_SECONDS)
-            if self.now() < user.get("last_failure", 0.0) + wait:
+            if now < user.get("last_failure", 0.0) + wait:
+                user["last_attempt"] = now
+                self.save_user(pool, user)
                 raise not_authorized("Password attempts exceeded")
 
     def record_failure(self, pool: Pool, user: dict) -> None:
         user["failed"] = user.get("failed", 0) + 1
-        user["last_failure"] = self.now()
+        user["last_failure"] = user["last_attempt"] = self.now()
         self.save_user(pool, user)
 
     def record_success(self, pool: Pool, user: dict) -> None:
@@ -489,9 +502,4 @@ def _customise_tokens(custom: events.TokenCustomisation, id_claims: dict, access
     kept = [s for s in scopes if s not in custom.access_token_scopes_to_suppress]
     kept += [s for s in custom.access_token_scopes_to_add if s not in kept]
     access["scope"] = " ".join(kept)
-
-
-def _scrypt(password: str, salt: bytes) -> str:
-    return hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, maxmem=64 * 1024 * 1024).hex()
-
 

@@ -6,6 +6,15 @@ where ``pool`` is the pool id without its region, a 16-byte key from HKDF
 ("Caldera Derived Key") over S with u as salt, and a client proof
 M1 = HMAC(key, pool | user | secret_block | timestamp). The server stores only
 the salt and the verifier v = g^x mod N, never the password.
+
+The verifier is also the engine's only password secret: a plain password
+(USER_PASSWORD_AUTH, PASSWORD, ChangePassword) is checked by recomputing
+g^x and comparing it with v. A slow hash beside it would add nothing, since
+anyone holding (salt, v) can already test a guess with one modexp.
+
+Salts are kept in canonical form (``pad_hex`` of their value): amplify-js
+hashes padHex(BigInteger(salt)), pycognito hashes the SALT string as sent,
+and the two agree only when the string is already canonical.
 """
 
 from __future__ import annotations
@@ -16,7 +25,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-__all__ = ["N", "G", "K", "make_verifier", "ServerChallenge", "start", "verify_proof", "pad_hex"]
+__all__ = ["N", "G", "K", "make_verifier", "password_matches", "canonical_salt", "ServerChallenge", "start",
+           "verify_proof", "pad_hex"]
 
 _N_HEX = (
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1"
@@ -63,11 +73,25 @@ def _x(pool_name: str, user_id: str, password: str, salt_hex: str) -> int:
     return _hash_hex(pad_hex(int(salt_hex, 16)) + inner)
 
 
+def canonical_salt(salt_hex: str) -> str:
+    """The salt as every client hashes it (see the module docstring); what SALT must carry."""
+    return pad_hex(int(salt_hex, 16))
+
+
 def make_verifier(pool_id: str, user_id: str, password: str) -> tuple[str, str]:
     """(salt_hex, verifier_hex) for a new password; ``pool_id`` is the full id (region_XXXX)."""
-    salt = secrets.token_hex(16)
+    salt = pad_hex(secrets.randbits(128))
     x = _x(pool_id.split("_", 1)[1], user_id, password, salt)
     return salt, format(pow(G, x, N), "x")
+
+
+def password_matches(pool_id: str, user_id: str, password: str, salt_hex: str, verifier_hex: str) -> bool:
+    """Does ``password`` produce the stored verifier? Constant-time compare of the fixed-width values."""
+    x = _x(pool_id.split("_", 1)[1], user_id, password, salt_hex)
+    width = len(_N_HEX)
+    given = format(pow(G, x, N), "x").zfill(width).encode()
+    stored = format(int(verifier_hex, 16), "x").zfill(width).encode()
+    return hmac.compare_digest(given, stored)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,19 @@
-"""TOTP (RFC 6238) for SOFTWARE_TOKEN_MFA, via pyotp: 30-second steps, 6 digits, one step of drift."""
+"""TOTP (RFC 6238) for SOFTWARE_TOKEN_MFA, via pyotp: 30-second steps, 6 digits, one step of drift.
+
+RFC 6238 §5.2: a verifier must not accept the same OTP twice. The engine keeps
+the last accepted time step per user and accepts only later ones, as Cognito
+does ("Your software token has already been used once.").
+"""
 
 from __future__ import annotations
 
+import hmac
+
 import pyotp
 
-__all__ = ["new_secret", "verify"]
+__all__ = ["new_secret", "matching_step", "verify", "ALREADY_USED"]
+
+ALREADY_USED = "Your software token has already been used once."
 
 
 def new_secret() -> str:
@@ -12,7 +21,17 @@ def new_secret() -> str:
     return pyotp.random_base32(length=32)
 
 
-def verify(secret: str, code: str, now: float) -> bool:
+def matching_step(secret: str, code: str, now: float) -> int | None:
+    """The time step (counter) ``code`` belongs to, within one step of ``now``; None if it matches none."""
     if not code or not code.isdigit() or len(code) != 6:
-        return False
-    return pyotp.TOTP(secret).verify(code, for_time=int(now), valid_window=1)
+        return None
+    otp = pyotp.TOTP(secret)
+    current = int(now) // otp.interval
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(otp.generate_otp(step), code):
+            return step
+    return None
+
+
+def verify(secret: str, code: str, now: float) -> bool:
+    return matching_step(secret, code, now) is not None

@@ -258,8 +258,8 @@ def confirm_forgot_password(core: Core, body: dict) -> dict:
 
 def change_password(core: Core, body: dict) -> dict:
     pool, user, _claims = core.authenticate(body.get("AccessToken"))
-    core.check_lockout(user)
-    if not core.password_matches(user, body.get("PreviousPassword")):
+    core.check_lockout(pool, user)
+    if not core.password_matches(pool, user, body.get("PreviousPassword")):
         core.record_failure(pool, user)
         raise not_authorized()
     core.check_password_policy(pool, body.get("ProposedPassword"))
@@ -434,9 +434,11 @@ def verify_software_token(core: Core, body: dict) -> dict:
     secret = user.get("totp_pending")
     if not secret:
         raise invalid_parameter("User has not set up software token mfa")
-    if not totp.verify(secret, body.get("UserCode", ""), core.now()):
+    step = totp.matching_step(secret, body.get("UserCode", ""), core.now())
+    if step is None:
         raise CognitoError("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
     user["totp_secret"] = secret
+    user["totp_last_step"] = step  # this code is spent: a sign-in in the same step needs the next one
     user["totp_pending"] = None
     if session:  # during MFA_SETUP sign-in the new factor becomes the user's MFA
         user["mfa"]["totp"] = True
