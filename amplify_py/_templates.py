@@ -20,8 +20,13 @@ SUFFIX = ".j2"
 
 def templates_root() -> Path:
     root = Path(str(resources.files("amplify_py") / "templates"))
-    if not root.is_dir():  # pragma: no cover - a broken install
-        raise FileNotFoundError(f"amplify-py templates not found at {root}")
+    if not root.is_dir():
+        # A checkout made without symlinks (git's core.symlinks=false, e.g. on Windows)
+        # has a plain file here; the templates are still at the repository's top level.
+        checkout = Path(__file__).resolve().parent.parent / "templates"
+        if not checkout.is_dir():  # pragma: no cover - a broken install
+            raise FileNotFoundError(f"amplify-py templates not found at {root}")
+        root = checkout
     return root
 
 

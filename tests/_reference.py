@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from amplify_py.backend.secret import secret
 
@@ -213,6 +213,23 @@ def error_definitions() -> dict[str, dict[str, Any]]:
 
 def load_reference(case: str) -> dict[str, Any]:
     return json.loads((CASES_DIR / f"{case}.template.json").read_text())
+
+
+def synthesize(
+    kwargs: dict[str, Any],
+    *,
+    stack_id: str = REFERENCE_STACK_ID,
+    resolve_secret: Callable[[str], Any] = SECRETS.__getitem__,
+) -> dict[str, Any]:
+    """The template ``define_auth(**kwargs)`` synthesizes, in an App of its own (the stack id shows in SMS role ids)."""
+    from aws_cdk import App, Stack
+
+    from amplify_py.backend.auth import define_auth
+
+    app = App()
+    stack = Stack(app, stack_id)
+    define_auth(**kwargs).build(stack, resolve_secret=resolve_secret)
+    return app.synth().get_stack_artifact(stack.artifact_id).template
 
 
 def normalize(template: dict[str, Any]) -> dict[str, Any]:

@@ -215,10 +215,14 @@ class ClientMetadataOptions(TypedDict, total=False):
     client_metadata: dict[str, str]
 
 
-class AutoSignInOptions(TypedDict, total=False):
+class SignInOptions(TypedDict, total=False):
     auth_flow_type: AuthFlowType
     client_metadata: dict[str, str]
     preferred_challenge: str
+
+
+#: sign_up's ``auto_sign_in`` takes the same options as sign_in (amplify-js: ``autoSignIn?: SignInOptions | boolean``).
+AutoSignInOptions = SignInOptions
 
 
 class SignUpOptions(TypedDict, total=False):
@@ -231,12 +235,6 @@ class SignUpOptions(TypedDict, total=False):
 class ConfirmSignUpOptions(TypedDict, total=False):
     client_metadata: dict[str, str]
     force_alias_creation: bool
-
-
-class SignInOptions(TypedDict, total=False):
-    auth_flow_type: AuthFlowType
-    client_metadata: dict[str, str]
-    preferred_challenge: str
 
 
 class ConfirmSignInOptions(TypedDict, total=False):

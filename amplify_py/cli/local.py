@@ -13,6 +13,8 @@ from rich.markup import escape
 from amplify_py.cli.app import app
 from amplify_py.errors import AmpyUserError
 
+__all__ = ["local_app"]
+
 local_app = typer.Typer(help="Run the local Cognito-compatible engine.", no_args_is_help=True)
 app.add_typer(local_app, name="local")
 

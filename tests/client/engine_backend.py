@@ -10,17 +10,16 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from amplify_py.auth import _auto_sign_in, _transport
 from amplify_py.auth._config import Amplify
-from amplify_py.auth._session import InMemoryStorage, cognito_user_pools_token_provider, credentials_provider
 from amplify_py.local import LocalEngine
+from tests._client import fresh_client  # noqa: F401  (autouse fixture, re-exported for conftest)
+from tests._outputs import local_outputs
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "reference" / "cases"
 _ids = itertools.count(1)
@@ -28,12 +27,7 @@ _ids = itertools.count(1)
 
 def outputs_for(case: str, physical_ids: dict[str, str], region: str, endpoint: str) -> dict[str, Any]:
     """The case's reference amplify_outputs.json with deploy-time ids and the local engine's endpoint."""
-    text = (CASES / f"{case}.amplify_outputs.json").read_text()
-    text = text.replace("${AWS::Region}", region)
-    text = re.sub(r"\$\{(\w+)\}", lambda m: physical_ids[m.group(1)], text)
-    outputs = json.loads(text)
-    outputs.setdefault("custom", {})["local_engine"] = {"user_pool_endpoint": endpoint, "identity_pool_endpoint": endpoint}
-    return outputs
+    return local_outputs(CASES.parent, case, physical_ids, region, endpoint)
 
 
 class Backend:
@@ -107,15 +101,3 @@ def deploy(engine: LocalEngine) -> Callable[..., Backend]:
         return Backend(engine, deployment, outputs)
 
     return deploy
-
-
-@pytest.fixture(autouse=True)
-def fresh_client() -> None:
-    """Every test starts signed out, with in-memory storage and the real HTTP transport."""
-    _transport.set_http_client(None)
-    cognito_user_pools_token_provider.set_key_value_storage(InMemoryStorage())
-    credentials_provider._cached = None
-    credentials_provider._primary_identity_id = None
-    _auto_sign_in.reset()
-    yield
-    Amplify._auth = None

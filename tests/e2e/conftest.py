@@ -19,7 +19,7 @@ import pytest
 
 from ._js import AmplifyJs, amplify_js, find_node, install_amplify_js, stage_driver
 from ._outbox import Outbox
-from ._outputs import local_outputs
+from tests._outputs import local_outputs
 
 REGION = "us-east-1"
 PASSWORD = "Corr3ct-Horse!"

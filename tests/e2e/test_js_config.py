@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from ._js import AmplifyJsError, amplify_js
-from ._outputs import local_outputs
+from tests._outputs import local_outputs
 
 CASES = ("email_default", "mfa_optional_totp_sms", "passwordless_email_otp")
 PHYSICAL_IDS = {

@@ -9,7 +9,6 @@ assembly (``deploy(..., assembly_dir=)``), running each handler in a warm proces
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,15 +17,17 @@ import jwt
 import pytest
 
 from amplify_py import define_auth, define_backend
-from amplify_py.auth import _auto_sign_in, _transport, confirm_sign_in, confirm_sign_up, sign_in, sign_up
+from amplify_py.auth import confirm_sign_in, confirm_sign_up, sign_in, sign_up
 from amplify_py.auth._config import Amplify
-from amplify_py.auth._session import InMemoryStorage, cognito_user_pools_token_provider, credentials_provider
+from amplify_py.auth._session import cognito_user_pools_token_provider
 from amplify_py.auth.errors import AuthError, NotAuthorizedException
 from amplify_py.backend.function import define_function
 from amplify_py.local import LocalEngine
+from tests._client import fresh_client  # noqa: F401  (autouse fixture)
+from tests._outputs import local_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT / "data" / "reference" / "cases"
+REFERENCE = ROOT / "data" / "reference"
 FUNCTIONS = ROOT / "data" / "functions"
 POOL = "amplifyAuthUserPool4BA7F805"
 CLIENT = "amplifyAuthUserPoolAppClient2626C6F8"
@@ -43,11 +44,9 @@ class Local:
     def deploy(self, tpl: dict, assembly: Path) -> str:
         deployment = f"triggers-e2e-{next(_ids)}"
         result = self.engine.deploy(deployment, tpl, assembly_dir=assembly)
-        outputs = json.loads((CASES / "email_default.amplify_outputs.json").read_text().replace(
-            "${AWS::Region}", result.region).replace("${" + POOL + "}", result.physical_ids[POOL]).replace(
-            "${" + CLIENT + "}", result.physical_ids[CLIENT]))
-        outputs["auth"].pop("identity_pool_id", None)
-        outputs["custom"] = {"local_engine": {"user_pool_endpoint": self.engine.endpoint}}
+        outputs = local_outputs(REFERENCE, "email_default", result.physical_ids, result.region, self.engine.endpoint)
+        outputs["auth"].pop("identity_pool_id", None)  # no identity pool: sign-ins do not fetch AWS credentials
+        del outputs["custom"]["local_engine"]["identity_pool_endpoint"]
         Amplify.configure(outputs)
         return result.physical_ids[POOL]
 
@@ -65,17 +64,6 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Local]:
     engine.start()
     yield Local(engine, logs)
     engine.stop()
-
-
-@pytest.fixture(autouse=True)
-def fresh_client() -> Iterator[None]:
-    _transport.set_http_client(None)
-    cognito_user_pools_token_provider.set_key_value_storage(InMemoryStorage())
-    credentials_provider._cached = None
-    credentials_provider._primary_identity_id = None
-    _auto_sign_in.reset()
-    yield
-    Amplify._auth = None
 
 
 def _id_token() -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pyotp
 import pytest
@@ -29,7 +30,7 @@ def test_totp_setup_and_sign_in(optional: Env) -> None:
     optional.confirmed_user("totp@example.com")
     tokens = optional.srp_sign_in("totp@example.com")["AuthenticationResult"]
     secret = optional.idp.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Code mismatch and fail enable Software Token MFA")) as exc:
         optional.idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode="000000")
     assert _error(exc) == ("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
     totp = pyotp.TOTP(secret)
@@ -51,7 +52,7 @@ def test_totp_setup_and_sign_in(optional: Env) -> None:
                                                  ChallengeResponses=proof)
     assert mfa["ChallengeName"] == "SOFTWARE_TOKEN_MFA" and mfa["Session"]
     optional.clock.advance(30)  # a fresh time step (a code can't be used twice)
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Invalid code received for user")) as exc:
         optional.idp.respond_to_auth_challenge(ClientId=optional.client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
                                                Session=mfa["Session"], ChallengeResponses={
                                                    "USERNAME": "totp@example.com", "SOFTWARE_TOKEN_MFA_CODE": "123456"})
@@ -83,7 +84,7 @@ def test_required_mfa_asks_for_setup(engine_and_clock) -> None:
     again = env.password_sign_in("req@example.com")
     assert again["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     env.clock.advance(181)  # the session outlives its 3 minutes
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Invalid session for the user, session is expired.")) as exc:
         env.idp.respond_to_auth_challenge(ClientId=env.client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
                                           Session=again["Session"], ChallengeResponses={
                                               "USERNAME": "req@example.com",
@@ -126,7 +127,7 @@ def test_expired_email_otp(passwordless: Env) -> None:
     otp = passwordless.idp.initiate_auth(ClientId=passwordless.client_id, AuthFlow="USER_AUTH", AuthParameters={
         "USERNAME": "slow@example.com", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
     passwordless.clock.advance(181)
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Invalid session for the user, session is expired.")) as exc:
         passwordless.idp.respond_to_auth_challenge(
             ClientId=passwordless.client_id, ChallengeName="EMAIL_OTP", Session=otp["Session"],
             ChallengeResponses={"USERNAME": "slow@example.com", "EMAIL_OTP_CODE": passwordless.code("slow@example.com")})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import jwt
 import pytest
@@ -51,7 +53,7 @@ def test_sign_up_sends_templated_code_and_confirm_verifies_email(env: Env) -> No
 
 def test_duplicate_sign_up_is_rejected(env: Env) -> None:
     env.sign_up("dup@example.com")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("An account with the given email already exists.")) as exc:
         env.sign_up("DUP@example.com")
     assert _error(exc) == ("UsernameExistsException", "An account with the given email already exists.")
 
@@ -61,7 +63,7 @@ def test_password_policy_messages(env: Env) -> None:
                               ("alllowercase1!", "Password must have uppercase characters"),
                               ("NoNumbers!!", "Password must have numeric characters"),
                               ("NoSymbols123", "Password must have symbol characters")):
-        with pytest.raises(ClientError) as exc:
+        with pytest.raises(ClientError, match=re.escape(f"Password did not conform with policy: {problem}")) as exc:
             env.sign_up("policy@example.com", password)
         assert _error(exc) == ("InvalidPasswordException", f"Password did not conform with policy: {problem}")
 
@@ -70,17 +72,17 @@ def test_wrong_reused_and_expired_codes(env: Env) -> None:
     env.sign_up("codes@example.com")
     code = env.code("codes@example.com")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Invalid verification code provided, please try again.")) as exc:
         env.idp.confirm_sign_up(ClientId=env.client_id, Username="codes@example.com", ConfirmationCode=wrong)
     assert _error(exc) == ("CodeMismatchException", "Invalid verification code provided, please try again.")
     env.idp.confirm_sign_up(ClientId=env.client_id, Username="codes@example.com", ConfirmationCode=code)
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("User cannot be confirmed. Current status is CONFIRMED")) as exc:
         env.idp.confirm_sign_up(ClientId=env.client_id, Username="codes@example.com", ConfirmationCode=code)
     assert _error(exc) == ("NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED")
 
     env.sign_up("late@example.com")
     env.clock.advance(24 * 3600 + 1)
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Invalid code provided, please request a code again.")) as exc:
         env.idp.confirm_sign_up(ClientId=env.client_id, Username="late@example.com",
                                 ConfirmationCode=env.code("late@example.com"))
     assert _error(exc) == ("ExpiredCodeException", "Invalid code provided, please request a code again.")
@@ -96,7 +98,7 @@ def test_code_attempt_limit(env: Env) -> None:
     for _ in range(5):
         with pytest.raises(ClientError, match="Invalid verification code provided"):
             env.idp.confirm_sign_up(ClientId=env.client_id, Username="limit@example.com", ConfirmationCode=wrong)
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Attempt limit exceeded, please try after some time.")) as exc:
         env.idp.confirm_sign_up(ClientId=env.client_id, Username="limit@example.com", ConfirmationCode=code)
     assert _error(exc) == ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
 
@@ -105,7 +107,7 @@ def test_srp_sign_in_and_wrong_password(env: Env) -> None:
     env.confirmed_user("srp@example.com")
     tokens = env.srp_sign_in("SRP@example.com")["AuthenticationResult"]
     assert tokens["TokenType"] == "Bearer" and tokens["ExpiresIn"] == 3600
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Incorrect username or password.")) as exc:
         env.srp_sign_in("srp@example.com", "Wr0ng-password")
     assert _error(exc) == ("NotAuthorizedException", "Incorrect username or password.")
 
@@ -125,29 +127,29 @@ def test_srp_challenge_shape(env: Env) -> None:
 
 
 def test_unknown_and_unconfirmed_users(env: Env, legacy: Env) -> None:
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Incorrect username or password.")) as exc:
         env.srp_sign_in("nobody@example.com")
     assert _error(exc) == ("NotAuthorizedException", "Incorrect username or password.")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("User does not exist.")) as exc:
         legacy.srp_sign_in("nobody@example.com")
     assert _error(exc) == ("UserNotFoundException", "User does not exist.")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Username/client id combination not found.")) as exc:
         legacy.idp.forgot_password(ClientId=legacy.client_id, Username="nobody@example.com")
     assert _error(exc) == ("UserNotFoundException", "Username/client id combination not found.")
     fake = env.idp.forgot_password(ClientId=env.client_id, Username="nobody@example.com")
     assert fake["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
     env.sign_up("pending@example.com")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("User is not confirmed.")) as exc:
         env.srp_sign_in("pending@example.com")
     assert _error(exc) == ("UserNotConfirmedException", "User is not confirmed.")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Incorrect username or password.")) as exc:
         env.password_sign_in("pending@example.com", "Wr0ng-password")
     assert _error(exc) == ("NotAuthorizedException", "Incorrect username or password.")
 
 
 def test_flow_not_enabled(engine_and_clock) -> None:
     other = make_env(engine_and_clock, "noflow", "email_default")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("USER_PASSWORD_AUTH flow not enabled for this client")) as exc:
         other.password_sign_in("x@example.com")
     assert _error(exc) == ("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
 
@@ -157,7 +159,7 @@ def test_lockout_after_repeated_failures(env: Env) -> None:
     for _ in range(5):
         with pytest.raises(ClientError, match="Incorrect username or password."):
             env.password_sign_in("lock@example.com", "Wr0ng-password")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Password attempts exceeded")) as exc:
         env.password_sign_in("lock@example.com")
     assert _error(exc) == ("NotAuthorizedException", "Password attempts exceeded")
     env.clock.advance(2)
@@ -196,11 +198,11 @@ def test_refresh_revoke_and_global_sign_out(env: Env) -> None:
     assert via_new_api["AuthenticationResult"]["AccessToken"]
 
     env.idp.revoke_token(Token=first["RefreshToken"], ClientId=env.client_id)
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Refresh Token has been revoked")) as exc:
         env.idp.initiate_auth(ClientId=env.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
                               AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]})
     assert _error(exc) == ("NotAuthorizedException", "Refresh Token has been revoked")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Access Token has been revoked")) as exc:
         env.idp.get_user(AccessToken=refreshed["AccessToken"])
     assert _error(exc) == ("NotAuthorizedException", "Access Token has been revoked")
 
@@ -218,11 +220,11 @@ def test_refresh_revoke_and_global_sign_out(env: Env) -> None:
 def test_expired_and_forged_access_tokens(env: Env) -> None:
     env.confirmed_user("expiry@example.com")
     tokens = env.password_sign_in("expiry@example.com")["AuthenticationResult"]
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Invalid Access Token")) as exc:
         env.idp.get_user(AccessToken=tokens["AccessToken"][:-4] + "AAAA")
     assert _error(exc) == ("NotAuthorizedException", "Invalid Access Token")
     env.clock.advance(3601)
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Access Token has expired")) as exc:
         env.idp.get_user(AccessToken=tokens["AccessToken"])
     assert _error(exc) == ("NotAuthorizedException", "Access Token has expired")
 
@@ -249,7 +251,7 @@ def test_forgot_password(env: Env) -> None:
                                         ConfirmationCode=f"{(int(code) + 1) % 1_000_000:06d}", Password="R3set-pass!")
     env.idp.confirm_forgot_password(ClientId=env.client_id, Username="forgot@example.com", ConfirmationCode=code,
                                     Password="R3set-pass!")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Invalid code provided, please request a code again.")) as exc:
         env.idp.confirm_forgot_password(ClientId=env.client_id, Username="forgot@example.com", ConfirmationCode=code,
                                         Password="R3set-pass!2")
     assert _error(exc) == ("ExpiredCodeException", "Invalid code provided, please request a code again.")

@@ -4,6 +4,7 @@ CUSTOM_WITH_SRP asks DefineAuthChallenge after each step, passwordless SignUp, e
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -253,7 +254,7 @@ def test_handler_failure_is_user_lambda_validation_and_the_engine_keeps_serving(
         return event
 
     setup[2].by_name["pre"] = pre
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("PreSignUp failed with error Invalid department: marketing.")) as exc:
         env.sign_up("bad@example.com")
     assert exc.value.response["Error"] == {"Code": "UserLambdaValidationException",
                                            "Message": "PreSignUp failed with error Invalid department: marketing."}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -29,7 +31,7 @@ def test_pre_sign_up_auto_confirm_and_failure(tmp_path) -> None:
         assert event["triggerSource"] == "PreSignUp_SignUp" and event["userPoolId"] == env.pool_id
         assert event["callerContext"]["clientId"] == env.client_id
         assert env.srp_sign_in("auto@example.com")["AuthenticationResult"]
-        with pytest.raises(ClientError) as exc:
+        with pytest.raises(ClientError, match=re.escape("PreSignUp failed with error blocked domain.")) as exc:
             env.sign_up("blocked@example.com")
         assert exc.value.response["Error"] == {"Code": "UserLambdaValidationException",
                                                "Message": "PreSignUp failed with error blocked domain."}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -59,7 +61,7 @@ def test_custom_attributes_are_checked_against_the_schema(custom: Env) -> None:
          "Attributes did not conform to the schema: custom:favorite_number: Number must be no greater than 100"),
     ]
     for attribute, message in cases:
-        with pytest.raises(ClientError) as exc:
+        with pytest.raises(ClientError, match=re.escape(message)) as exc:
             custom.idp.update_user_attributes(AccessToken=token, UserAttributes=[attribute])
         assert _error(exc) == ("InvalidParameterException", message)
     custom.idp.delete_user_attributes(AccessToken=token, UserAttributeNames=["custom:display_name"])
@@ -86,7 +88,7 @@ def test_admin_create_user_and_new_password(groups: Env) -> None:
     assert done["AuthenticationResult"]["AccessToken"]
     groups.idp.admin_add_user_to_group(UserPoolId=groups.pool_id, Username="admin@example.com", GroupName="EDITORS")
     groups.idp.admin_add_user_to_group(UserPoolId=groups.pool_id, Username="admin@example.com", GroupName="ADMINS")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Group not found.")) as exc:
         groups.idp.admin_add_user_to_group(UserPoolId=groups.pool_id, Username="admin@example.com", GroupName="NOPE")
     assert _error(exc) == ("ResourceNotFoundException", "Group not found.")
     listed = groups.idp.admin_list_groups_for_user(UserPoolId=groups.pool_id, Username="admin@example.com")
@@ -103,7 +105,7 @@ def test_admin_create_user_and_new_password(groups: Env) -> None:
     found = groups.idp.list_users(UserPoolId=groups.pool_id, Filter='email = "admin@example.com"')["Users"]
     assert len(found) == 1
     groups.idp.admin_delete_user(UserPoolId=groups.pool_id, Username="admin@example.com")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("User does not exist.")) as exc:
         groups.idp.admin_get_user(UserPoolId=groups.pool_id, Username="admin@example.com")
     assert _error(exc) == ("UserNotFoundException", "User does not exist.")
 
@@ -127,7 +129,7 @@ def test_identity_pool_credentials(groups: Env) -> None:
     assert groups.identity.get_id(IdentityPoolId=groups.identity_pool_id, Logins=logins)["IdentityId"] == identity_id
     authed = groups.identity.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)
     assert authed["IdentityId"] == identity_id and authed["Credentials"]["SessionToken"].startswith("local-session.")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Logins don't match. Please include at least one valid login")) as exc:
         groups.identity.get_credentials_for_identity(IdentityId=identity_id)
     assert exc.value.response["Error"]["Code"] == "NotAuthorizedException"
     # aws-amplify builds the logins key from the token's iss (the engine's own host)
@@ -140,7 +142,7 @@ def test_unauthenticated_identities_can_be_disallowed(engine_and_clock) -> None:
     tpl = template("email_default")
     tpl["Resources"]["amplifyAuthIdentityPool3FDE84CC"]["Properties"]["AllowUnauthenticatedIdentities"] = False
     env = Env(*engine_and_clock, "no-guests", tpl)
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Unauthenticated access is not supported for this identity pool.")) as exc:
         env.identity.get_id(IdentityPoolId=env.identity_pool_id)
     assert _error(exc) == ("NotAuthorizedException", "Unauthenticated access is not supported for this identity pool.")
 
@@ -161,7 +163,7 @@ def test_redeploy_keeps_users_unless_replaced(engine_and_clock) -> None:
     replaced = env.engine.deploy("redeploy", changed)
     assert replaced.physical_ids["amplifyAuthUserPool4BA7F805"] != env.pool_id
     assert "amplifyAuthUserPool4BA7F805" in replaced.replaced
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape(f"User pool {env.pool_id} does not exist.")) as exc:
         env.idp.list_users(UserPoolId=env.pool_id)
     assert _error(exc) == ("ResourceNotFoundException", f"User pool {env.pool_id} does not exist.")
 

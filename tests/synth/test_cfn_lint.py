@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from amplify_py import define_auth
-from tests._reference import REFERENCE_STACK_ID, SECRETS, case_definitions, extra_case_definitions
+from tests._reference import case_definitions, extra_case_definitions, synthesize
 
 LINTED = [
     "email_default",
@@ -36,16 +35,8 @@ LINTED = [
 
 @pytest.fixture(scope="module")
 def templates() -> dict[str, dict[str, Any]]:
-    from aws_cdk import App, Stack
-
     definitions = {**case_definitions(), **extra_case_definitions()}
-    result = {}
-    for name in LINTED:
-        app = App()
-        stack = Stack(app, REFERENCE_STACK_ID)
-        define_auth(**definitions[name]).build(stack, resolve_secret=SECRETS.__getitem__)
-        result[name] = app.synth().get_stack_artifact(stack.artifact_id).template
-    return result
+    return {name: synthesize(definitions[name]) for name in LINTED}
 
 
 @pytest.mark.parametrize("case", LINTED)

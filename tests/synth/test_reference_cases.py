@@ -11,15 +11,13 @@ from typing import Any
 
 import pytest
 
-from amplify_py import define_auth
 from tests._reference import (
-    REFERENCE_STACK_ID,
-    SECRETS,
     case_definitions,
     extra_case_definitions,
     load_extra_reference,
     load_reference,
     normalize,
+    synthesize,
 )
 
 CASES = sorted(case_definitions())
@@ -28,15 +26,7 @@ CASES = sorted(case_definitions())
 @pytest.fixture(scope="module")
 def synthesized() -> dict[str, dict[str, Any]]:
     """One App per case (the stack id 'AuthStack' appears in SMS role external ids), built once per module."""
-    from aws_cdk import App, Stack
-
-    templates = {}
-    for name, kwargs in case_definitions().items():
-        app = App()
-        stack = Stack(app, REFERENCE_STACK_ID)
-        define_auth(**kwargs).build(stack, resolve_secret=SECRETS.__getitem__)
-        templates[name] = normalize(app.synth().get_stack_artifact(stack.artifact_id).template)
-    return templates
+    return {name: normalize(synthesize(kwargs)) for name, kwargs in case_definitions().items()}
 
 
 def test_all_eighteen_cases_are_covered() -> None:
@@ -74,15 +64,7 @@ EXTRA = sorted(extra_case_definitions())
 
 @pytest.fixture(scope="module")
 def synthesized_extra() -> dict[str, dict[str, Any]]:
-    from aws_cdk import App, Stack
-
-    templates = {}
-    for name, kwargs in extra_case_definitions().items():
-        app = App()
-        stack = Stack(app, REFERENCE_STACK_ID)
-        define_auth(**kwargs).build(stack, resolve_secret=SECRETS.__getitem__)
-        templates[name] = normalize(app.synth().get_stack_artifact(stack.artifact_id).template)
-    return templates
+    return {name: normalize(synthesize(kwargs)) for name, kwargs in extra_case_definitions().items()}
 
 
 @pytest.mark.parametrize("case", EXTRA)

@@ -11,12 +11,18 @@ from typing import Any
 
 import pytest
 
-from amplify_py import define_auth, secret
-from tests._reference import normalize
+from amplify_py import secret
+from tests._reference import case_definitions, normalize, synthesize
 
+# Six of the seed's examples are reference cases (tests/_reference.py); the rest are the seed's own.
+_CASES = case_definitions()
 SEED_EXAMPLES: dict[str, dict[str, Any]] = {
-    "email": {"login_with": {"email": True}},
-    "birthdate": {"login_with": {"email": True}, "user_attributes": {"birthdate": {"mutable": True, "required": False}}},
+    "email": _CASES["email_default"],
+    "birthdate": _CASES["birthdate_attr"],
+    "custom_attributes": _CASES["custom_attrs"],
+    "invitation_email": _CASES["email_customized"],
+    "phone": _CASES["phone"],
+    "mfa": _CASES["mfa_optional_totp_sms"],
     "standard_attributes": {
         "login_with": {"email": True},
         "user_attributes": {
@@ -28,15 +34,6 @@ SEED_EXAMPLES: dict[str, dict[str, Any]] = {
             "given_name": {"mutable": True, "required": False},
         },
     },
-    "custom_attributes": {
-        "login_with": {"email": True},
-        "user_attributes": {
-            "custom:display_name": {"data_type": "String", "mutable": True, "max_len": 16, "min_len": 1},
-            "custom:favorite_number": {"data_type": "Number", "mutable": True, "min": 1, "max": 100},
-            "custom:is_beta_user": {"data_type": "Boolean", "mutable": True},
-            "custom:started_free_trial": {"data_type": "DateTime", "mutable": True},
-        },
-    },
     "verification_email": {
         "login_with": {
             "email": {
@@ -46,23 +43,6 @@ SEED_EXAMPLES: dict[str, dict[str, Any]] = {
             }
         }
     },
-    "invitation_email": {
-        "login_with": {
-            "email": {
-                "verification_email_style": "CODE",
-                "verification_email_subject": "Welcome to my app!",
-                "verification_email_body": lambda create_code: f"Use this code to confirm your account: {create_code()}",
-                "user_invitation": {
-                    "email_subject": "Welcome to my app!",
-                    "email_body": lambda user, code: (
-                        f"We're happy to have you! You can now login with username {user()} and temporary password {code()}"
-                    ),
-                },
-            }
-        }
-    },
-    "phone": {"login_with": {"phone": True}},
-    "mfa": {"login_with": {"email": True}, "multifactor": {"mode": "OPTIONAL", "totp": True, "sms": True}},
     "external_providers": {
         "login_with": {
             "email": True,
@@ -85,15 +65,10 @@ SEED_EXAMPLES: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def templates() -> dict[str, dict[str, Any]]:
-    from aws_cdk import App, Stack
-
-    result = {}
-    for name, kwargs in SEED_EXAMPLES.items():
-        app = App()
-        stack = Stack(app, "SeedStack")
-        define_auth(**kwargs).build(stack, resolve_secret=lambda secret_name: f"<{secret_name}>")
-        result[name] = normalize(app.synth().get_stack_artifact(stack.artifact_id).template)
-    return result
+    return {
+        name: normalize(synthesize(kwargs, stack_id="SeedStack", resolve_secret=lambda secret_name: f"<{secret_name}>"))
+        for name, kwargs in SEED_EXAMPLES.items()
+    }
 
 
 @pytest.mark.parametrize("example", sorted(SEED_EXAMPLES))
@@ -118,11 +93,6 @@ def test_logical_ids_are_pinned(example: str, templates: dict[str, dict[str, Any
 
 
 def test_group_logical_ids_are_pinned() -> None:
-    from aws_cdk import App, Stack
-
-    app = App()
-    stack = Stack(app, "Groups")
-    define_auth(login_with={"email": True}, groups=["ADMINS", "EDITORS"]).build(stack)
-    resources = app.synth().get_stack_artifact(stack.artifact_id).template["Resources"]
+    resources = synthesize({"login_with": {"email": True}, "groups": ["ADMINS", "EDITORS"]}, stack_id="Groups")["Resources"]
     groups = {v["Properties"]["GroupName"]: k for k, v in resources.items() if v["Type"] == "AWS::Cognito::UserPoolGroup"}
     assert groups == {"ADMINS": "amplifyAuthADMINSGroup50EC39D2", "EDITORS": "amplifyAuthEDITORSGroup8A406E3D"}

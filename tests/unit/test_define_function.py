@@ -49,7 +49,7 @@ def test_non_python_entry_is_rejected() -> None:
 
 
 def test_all_problems_are_reported_at_once() -> None:
-    with pytest.raises(DefinitionError) as caught:
+    with pytest.raises(DefinitionError, match=r"define_function has 7 problems:") as caught:
         define_function(
             entry=DATA / "basic" / "echo.py",
             handler="not-a-name",

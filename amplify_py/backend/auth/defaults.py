@@ -27,7 +27,6 @@ __all__ = [
     "VERIFICATION_EMAIL_STYLE",
     "TRIGGER_EVENTS",
     "SENDER_EVENTS",
-    "ACCOUNT_RECOVERY_VALUES",
     "STANDARD_ATTRIBUTES",
     "OAUTH_PROVIDER_DOMAINS",
     "CONSTRUCT_ID",
@@ -86,15 +85,6 @@ TRIGGER_EVENTS = {
     "verify_auth_challenge_response": "verifyAuthChallengeResponse",
 }
 SENDER_EVENTS = {"email": "customEmailSender", "sms": "customSmsSender"}
-
-ACCOUNT_RECOVERY_VALUES = (
-    "EMAIL_AND_PHONE_WITHOUT_MFA",
-    "PHONE_WITHOUT_MFA_AND_EMAIL",
-    "EMAIL_ONLY",
-    "PHONE_ONLY_WITHOUT_MFA",
-    "PHONE_AND_EMAIL",
-    "NONE",
-)
 
 #: The 17 standard attributes (DSL name → Cognito attribute name).
 STANDARD_ATTRIBUTES = {

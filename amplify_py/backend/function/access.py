@@ -98,6 +98,16 @@ AUTH_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _require_known(actions: Sequence[str]) -> None:
+    unknown = [a for a in actions if a not in AUTH_ACTIONS]
+    if unknown:
+        raise AmpyUserError(
+            "InvalidAccessActionError",
+            f"Unknown auth access action(s): {', '.join(map(repr, unknown))}.",
+            f"Use Amplify's auth actions in snake_case: {', '.join(AUTH_ACTIONS)}.",
+        )
+
+
 @dataclass(frozen=True)
 class AuthAccessDefinition:
     """One rule: ``grantee`` (a FunctionDefinition, an IFunction, ...) may perform ``actions`` on the pool."""
@@ -118,13 +128,7 @@ class AuthActionBuilder:
                 f"allow.resource(...).to() takes a list of actions, got {actions!r}.",
                 f"Pass a list such as [\"manage_users\"]. Valid actions: {', '.join(AUTH_ACTIONS)}.",
             )
-        unknown = [a for a in actions if a not in AUTH_ACTIONS]
-        if unknown:
-            raise AmpyUserError(
-                "InvalidAccessActionError",
-                f"Unknown auth access action(s): {', '.join(map(repr, unknown))}.",
-                f"Use Amplify's auth actions in snake_case: {', '.join(AUTH_ACTIONS)}.",
-            )
+        _require_known(actions)
         return AuthAccessDefinition(grantee=self._grantee, actions=tuple(actions))
 
 
@@ -227,13 +231,7 @@ def grant_auth_access(
             "At least one action must be specified.",
             "Ensure all resource access rules specify at least one action.",
         )
-    unknown = [a for a in actions if a not in AUTH_ACTIONS]
-    if unknown:
-        raise AmpyUserError(
-            "InvalidAccessActionError",
-            f"Unknown auth access action(s): {', '.join(map(repr, unknown))}.",
-            f"Use Amplify's auth actions in snake_case: {', '.join(AUTH_ACTIONS)}.",
-        )
+    _require_known(actions)
     role = function.role
     if role is None:
         raise AmpyUserError(

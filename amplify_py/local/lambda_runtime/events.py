@@ -125,7 +125,16 @@ def build_event(
     return event
 
 
-def _with_metadata(request: dict[str, Any], client_metadata: Mapping[str, str] | None) -> dict[str, Any]:
+def _request(
+    request: dict[str, Any],
+    *,
+    user_not_found: bool | None = None,
+    client_metadata: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """``request`` with ``userNotFound`` (sent only when the pool prevents user existence errors)
+    and ``clientMetadata`` (sent only when the caller passed some)."""
+    if user_not_found is not None:
+        request["userNotFound"] = user_not_found
     if client_metadata:
         request["clientMetadata"] = dict(client_metadata)
     return request
@@ -151,7 +160,7 @@ def pre_sign_up_event(
     request = {"userAttributes": dict(user_attributes), "validationData": dict(validation_data) if validation_data else None}
     return build_event(
         trigger_source, region=region, user_pool_id=user_pool_id, user_name=user_name, client_id=client_id,
-        request=_with_metadata(request, client_metadata),
+        request=_request(request, client_metadata=client_metadata),
         response={"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False},
     )  # fmt: skip
 
@@ -169,7 +178,7 @@ def post_confirmation_event(
     _check_source("PostConfirmation", trigger_source)
     return build_event(
         trigger_source, region=region, user_pool_id=user_pool_id, user_name=user_name, client_id=client_id,
-        request=_with_metadata({"userAttributes": dict(user_attributes)}, client_metadata), response={},
+        request=_request({"userAttributes": dict(user_attributes)}, client_metadata=client_metadata), response={},
     )  # fmt: skip
 
 
@@ -184,12 +193,10 @@ def pre_authentication_event(
     user_not_found: bool | None = None,
 ) -> dict[str, Any]:
     """``user_not_found`` is sent only when the pool prevents user existence errors."""
-    request: dict[str, Any] = {"userAttributes": dict(user_attributes), "validationData": dict(validation_data or {})}
-    if user_not_found is not None:
-        request["userNotFound"] = user_not_found
+    request = {"userAttributes": dict(user_attributes), "validationData": dict(validation_data or {})}
     return build_event(
         "PreAuthentication_Authentication", region=region, user_pool_id=user_pool_id, user_name=user_name,
-        client_id=client_id, request=request, response={},
+        client_id=client_id, request=_request(request, user_not_found=user_not_found), response={},
     )  # fmt: skip
 
 
@@ -206,7 +213,7 @@ def post_authentication_event(
     request = {"userAttributes": dict(user_attributes), "newDeviceUsed": new_device_used}
     return build_event(
         "PostAuthentication_Authentication", region=region, user_pool_id=user_pool_id, user_name=user_name,
-        client_id=client_id, request=_with_metadata(request, client_metadata), response={},
+        client_id=client_id, request=_request(request, client_metadata=client_metadata), response={},
     )  # fmt: skip
 
 
@@ -230,7 +237,7 @@ def custom_message_event(
     }
     return build_event(
         trigger_source, region=region, user_pool_id=user_pool_id, user_name=user_name, client_id=client_id,
-        request=_with_metadata(request, client_metadata),
+        request=_request(request, client_metadata=client_metadata),
         response={"smsMessage": None, "emailMessage": None, "emailSubject": None},
     )  # fmt: skip
 
@@ -267,7 +274,7 @@ def pre_token_generation_event(
         response = {"claimsAndScopeOverrideDetails": None}
     return build_event(
         trigger_source, region=region, user_pool_id=user_pool_id, user_name=user_name, client_id=client_id,
-        request=_with_metadata(request, client_metadata), response=response, version=version,
+        request=_request(request, client_metadata=client_metadata), response=response, version=version,
     )  # fmt: skip
 
 
@@ -295,11 +302,9 @@ def define_auth_challenge_event(
     client_metadata: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     request: dict[str, Any] = {"userAttributes": dict(user_attributes), "session": _challenge_session(session)}
-    if user_not_found is not None:
-        request["userNotFound"] = user_not_found
     return build_event(
         "DefineAuthChallenge_Authentication", region=region, user_pool_id=user_pool_id, user_name=user_name,
-        client_id=client_id, request=_with_metadata(request, client_metadata),
+        client_id=client_id, request=_request(request, user_not_found=user_not_found, client_metadata=client_metadata),
         response={"challengeName": None, "issueTokens": None, "failAuthentication": None},
     )  # fmt: skip
 
@@ -321,11 +326,9 @@ def create_auth_challenge_event(
         "challengeName": challenge_name,
         "session": _challenge_session(session),
     }
-    if user_not_found is not None:
-        request["userNotFound"] = user_not_found
     return build_event(
         "CreateAuthChallenge_Authentication", region=region, user_pool_id=user_pool_id, user_name=user_name,
-        client_id=client_id, request=_with_metadata(request, client_metadata),
+        client_id=client_id, request=_request(request, user_not_found=user_not_found, client_metadata=client_metadata),
         response={"publicChallengeParameters": None, "privateChallengeParameters": None, "challengeMetadata": None},
     )  # fmt: skip
 
@@ -347,11 +350,10 @@ def verify_auth_challenge_event(
         "privateChallengeParameters": dict(private_challenge_parameters),
         "challengeAnswer": challenge_answer,
     }
-    if user_not_found is not None:
-        request["userNotFound"] = user_not_found
     return build_event(
         "VerifyAuthChallengeResponse_Authentication", region=region, user_pool_id=user_pool_id, user_name=user_name,
-        client_id=client_id, request=_with_metadata(request, client_metadata), response={"answerCorrect": None},
+        client_id=client_id, response={"answerCorrect": None},
+        request=_request(request, user_not_found=user_not_found, client_metadata=client_metadata),
     )  # fmt: skip
 
 
@@ -373,7 +375,7 @@ def user_migration_event(
         request["password"] = password
     return build_event(
         trigger_source, region=region, user_pool_id=user_pool_id, user_name=user_name, client_id=client_id,
-        request=_with_metadata(request, client_metadata),
+        request=_request(request, client_metadata=client_metadata),
         response={
             "userAttributes": None,
             "finalUserStatus": None,

@@ -28,7 +28,8 @@ def invoker_for_template(
     ``physical_ids`` (the engine's deploy result). With ``existing``, that invoker is updated in place:
     unchanged functions stay warm, changed ones restart on their next call, removed ones stop.
     """
-    from amplify_py.local.resolve import NO_VALUE, Resolver
+    from amplify_py._cfn import NO_VALUE
+    from amplify_py.local.resolve import Resolver
 
     ids = dict(physical_ids or {})
     resolver = Resolver(dict(template), region, stack_name, ids.get)

@@ -5,6 +5,7 @@ derives from the TS construct's stack, with deploy-time values left as
 `${LogicalId}` / `${AWS::Region}` placeholders; filling them with the engine's
 physical IDs gives the file `ampy sandbox` would write. `custom.local_engine`
 carries the engine's endpoints, which clients need in place of the AWS ones.
+Shared by the client tier (tests/client/engine_backend.py) and the e2e tier.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-_PLACEHOLDER = re.compile(r"^\$\{([^}]+)\}$")
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 
 def local_outputs(reference_dir: Path, case: str, physical_ids: dict[str, str], region: str, endpoint: str) -> dict[str, Any]:
@@ -25,14 +26,17 @@ def local_outputs(reference_dir: Path, case: str, physical_ids: dict[str, str], 
             return {key: fill(item) for key, item in value.items()}
         if isinstance(value, list):
             return [fill(item) for item in value]
-        if isinstance(value, str) and (match := _PLACEHOLDER.match(value)):
-            name = match.group(1)
-            if name == "AWS::Region":
-                return region
-            if name not in physical_ids:
-                raise KeyError(f"the engine's deployment has no physical ID for {name} (has {sorted(physical_ids)})")
-            return physical_ids[name]
+        if isinstance(value, str):
+            return _PLACEHOLDER.sub(placeholder, value)
         return value
+
+    def placeholder(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "AWS::Region":
+            return region
+        if name not in physical_ids:
+            raise KeyError(f"the engine's deployment has no physical ID for {name} (has {sorted(physical_ids)})")
+        return physical_ids[name]
 
     outputs = fill(template)
     outputs["custom"] = {"local_engine": {"user_pool_endpoint": endpoint, "identity_pool_endpoint": endpoint}}
