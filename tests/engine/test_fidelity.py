@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pyotp
 import pytest
 from botocore.exceptions import ClientError
@@ -41,11 +43,11 @@ def test_password_flows_use_the_srp_verifier_only(env: Env) -> None:
     user = _stored(env, "one@example.com")
     assert user["srp_verifier"] and "pw_hash" not in user and "pw_salt" not in user
     assert "AuthenticationResult" in env.password_sign_in("one@example.com")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Incorrect username or password.")) as exc:
         env.password_sign_in("one@example.com", "Passw0rd?")
     assert _error(exc) == ("NotAuthorizedException", "Incorrect username or password.")
     tokens = env.srp_sign_in("one@example.com")["AuthenticationResult"]
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Incorrect username or password.")) as exc:
         env.idp.change_password(AccessToken=tokens["AccessToken"], PreviousPassword="Passw0rd?",
                                 ProposedPassword="N3w-Passw0rd!")
     assert _error(exc) == ("NotAuthorizedException", "Incorrect username or password.")
@@ -103,7 +105,7 @@ def test_a_totp_code_is_accepted_once(mfa: Env) -> None:
     first = mfa.password_sign_in("reuse@example.com")
     assert first["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     # The code VerifySoftwareToken just consumed can't complete a sign-in in the same step.
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Your software token has already been used once.")) as exc:
         _answer(mfa, "reuse@example.com", first["Session"], totp.at(mfa.clock()))
     assert _error(exc) == ("ExpiredCodeException", "Your software token has already been used once.")
     mfa.clock.advance(30)
@@ -112,7 +114,7 @@ def test_a_totp_code_is_accepted_once(mfa: Env) -> None:
     # A second sign-in inside the same 30 s, or with the previous step's code (still within drift), is refused.
     for stale in (code, totp.at(mfa.clock() - 30)):
         again = mfa.password_sign_in("reuse@example.com")
-        with pytest.raises(ClientError) as exc:
+        with pytest.raises(ClientError, match=re.escape("Your software token has already been used once.")) as exc:
             _answer(mfa, "reuse@example.com", again["Session"], stale)
         assert _error(exc) == ("ExpiredCodeException", "Your software token has already been used once.")
     mfa.clock.advance(30)
@@ -122,7 +124,7 @@ def test_a_totp_code_is_accepted_once(mfa: Env) -> None:
 
 # --- lockout (Cognito developer guide, "Lockout behavior for failed sign-in attempts") --
 def _fail(env: Env, email: str, expected: str = "Incorrect username or password.") -> None:
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape(expected)) as exc:
         env.password_sign_in(email, "Wr0ng-password")
     assert _error(exc) == ("NotAuthorizedException", expected)
 
@@ -164,10 +166,10 @@ def test_wrong_mfa_codes_count_toward_the_lockout(mfa: Env) -> None:
     mfa.clock.advance(30)
     for _ in range(5):
         step = mfa.password_sign_in("mfalock@example.com")
-        with pytest.raises(ClientError) as exc:
+        with pytest.raises(ClientError, match=re.escape("Invalid code received for user")) as exc:
             _answer(mfa, "mfalock@example.com", step["Session"], "000000")
         assert _error(exc) == ("CodeMismatchException", "Invalid code received for user")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(ClientError, match=re.escape("Password attempts exceeded")) as exc:
         mfa.password_sign_in("mfalock@example.com")
     assert _error(exc) == ("NotAuthorizedException", "Password attempts exceeded")
     mfa.clock.advance(1)
