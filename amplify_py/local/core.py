@@ -408,7 +408,8 @@ class Core:
         for name, value in user["attributes"].items():
             if name == "sub":
                 continue
-            id_claims[name] = value == "true" if name.endswith("_verified") else value
+            # Only the two standard verification flags are booleans; custom attributes are always strings.
+            id_claims[name] = value == "true" if name in ("email_verified", "phone_number_verified") else value
         if groups:
             access["cognito:groups"] = groups
             id_claims["cognito:groups"] = groups
