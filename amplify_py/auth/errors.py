@@ -194,6 +194,34 @@ RECOVERY_SUGGESTIONS: dict[str, str] = {
     "SoftwareTokenMFANotFoundException": "Set up TOTP with set_up_totp and verify_totp_setup first.",
 }
 
+# NotAuthorizedException covers more than a wrong password; for these messages "check the username and
+# password" would send the user the wrong way (message prefixes as Cognito sends them).
+_MESSAGE_SUGGESTIONS: tuple[tuple[str, str, str], ...] = (
+    ("NotAuthorizedException", "Password attempts exceeded",
+     "Too many failed attempts locked the user out for a while; wait before trying again "
+     "(attempts during the lockout don't count)."),
+    ("NotAuthorizedException", "User is disabled",
+     "An administrator must enable the user again before it can sign in."),
+    ("NotAuthorizedException", "User cannot be confirmed. Current status is",
+     "The user is already confirmed (or was created by an administrator); sign in instead."),
+    ("NotAuthorizedException", "SignUp is not permitted",
+     "This user pool only lets administrators create users; ask one to create the account."),
+    ("NotAuthorizedException", "Refresh Token has",
+     "The session ended (signed out, revoked or expired); sign in again."),
+    ("NotAuthorizedException", "Access Token has",
+     "The session ended (signed out, revoked or expired); sign in again."),
+    ("NotAuthorizedException", "Invalid session for the user",
+     "The sign-in session expired or was already used; call sign_in again."),
+)
+
+
+def _suggestion(name: str, message: str) -> str | None:
+    for error_name, prefix, suggestion in _MESSAGE_SUGGESTIONS:
+        if name == error_name and message.startswith(prefix):
+            return suggestion
+    return RECOVERY_SUGGESTIONS.get(name)
+
+
 _CLASSES: dict[str, type[AuthServiceError]] = {
     cls.__name__: cls for cls in AuthServiceError.__subclasses__()
 }
@@ -201,7 +229,7 @@ _CLASSES: dict[str, type[AuthServiceError]] = {
 
 def service_error(name: str, message: str, *, metadata: dict[str, Any] | None = None) -> AuthError:
     """The exception for a service error: its own class when we know the name, else an ``AuthError``."""
-    suggestion = RECOVERY_SUGGESTIONS.get(name)
+    suggestion = _suggestion(name, message)
     cls = _CLASSES.get(name)
     if cls is not None:
         return cls(message, suggestion, metadata=metadata)

@@ -341,3 +341,20 @@ def test_global_sign_out_and_errors_are_swallowed(fake: FakeCognito) -> None:
     sign_out(global_sign_out=True)
     assert fake.body("GlobalSignOut") == {"AccessToken": access}
     assert cognito_user_pools_token_provider.get_tokens() is None
+
+
+@pytest.mark.parametrize(
+    ("message", "suggestion"),
+    [
+        ("Incorrect username or password.", "Check the username and password"),
+        ("Password attempts exceeded", "locked the user out for a while"),
+        ("User is disabled.", "An administrator must enable the user"),
+        ("Invalid session for the user, session is expired.", "call sign_in again"),
+    ],
+)
+def test_not_authorized_suggestion_follows_the_message(fake: FakeCognito, message: str, suggestion: str) -> None:
+    # One exception name, several causes: the suggestion must fit the cause Cognito's message names.
+    fake.fail("InitiateAuth", "NotAuthorizedException", message)
+    with pytest.raises(NotAuthorizedException, match=message) as info:
+        sign_in(username="u", password="p", options={"auth_flow_type": "USER_PASSWORD_AUTH"})
+    assert suggestion in (info.value.recovery_suggestion or "")
