@@ -23,6 +23,18 @@ from amplify_py.local.tokens import hash_refresh_token
 __all__ = ["OPERATIONS"]
 
 _NOT_FOUND_FOR_CLIENT = "Username/client id combination not found."
+_USERNAME_MAX = 128
+
+
+def _check_username(body: dict) -> None:
+    """The request shape's own check of Username (required, at most 128 characters), before anything else."""
+    value = body.get("Username")
+    prefix = "1 validation error detected: Value"
+    if value is None:
+        raise invalid_parameter(f"{prefix} null at 'username' failed to satisfy constraint: Member must not be null")
+    if len(str(value)) > _USERNAME_MAX:
+        raise invalid_parameter(f"{prefix} at 'username' failed to satisfy constraint: "
+                                f"Member must have length less than or equal to {_USERNAME_MAX}")
 
 
 def _fake_delivery(pool: Pool, username: str) -> dict:
@@ -48,6 +60,7 @@ def _user_for_client(core: Core, pool: Pool, client: Client, username: str | Non
 
 # --- sign-up ----------------------------------------------------------------
 def sign_up(core: Core, body: dict) -> dict:
+    _check_username(body)
     pool, client = core.client(body.get("ClientId"))
     if pool.admin_create_only:
         raise not_authorized("SignUp is not permitted for this user pool")
@@ -175,6 +188,7 @@ def _post_confirmation(core: Core, pool: Pool, user: dict, client_id: str | None
 
 
 def confirm_sign_up(core: Core, body: dict) -> dict:
+    _check_username(body)
     pool, client = core.client(body.get("ClientId"))
     core.check_secret_hash(client, body.get("Username") or "", body)
     user = _user_for_client(core, pool, client, body.get("Username"),
@@ -194,6 +208,7 @@ def confirm_sign_up(core: Core, body: dict) -> dict:
 
 
 def resend_confirmation_code(core: Core, body: dict) -> dict:
+    _check_username(body)
     pool, client = core.client(body.get("ClientId"))
     username = body.get("Username") or ""
     core.check_secret_hash(client, username, body)
@@ -213,6 +228,7 @@ def resend_confirmation_code(core: Core, body: dict) -> dict:
 
 # --- passwords ----------------------------------------------------------------
 def forgot_password(core: Core, body: dict) -> dict:
+    _check_username(body)
     pool, client = core.client(body.get("ClientId"))
     username = body.get("Username") or ""
     core.check_secret_hash(client, username, body)
@@ -241,6 +257,7 @@ def forgot_password(core: Core, body: dict) -> dict:
 
 
 def confirm_forgot_password(core: Core, body: dict) -> dict:
+    _check_username(body)
     pool, client = core.client(body.get("ClientId"))
     core.check_secret_hash(client, body.get("Username") or "", body)
     user = _user_for_client(core, pool, client, body.get("Username"),
@@ -496,6 +513,7 @@ def _temporary_password(pool: Pool) -> str:
 
 
 def admin_create_user(core: Core, body: dict) -> dict:
+    _check_username(body)
     pool = core.pool(body.get("UserPoolId"))
     username = body.get("Username") or ""
     action = body.get("MessageAction")

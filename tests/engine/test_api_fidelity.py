@@ -37,3 +37,33 @@ def test_custom_attributes_are_strings_in_the_id_token(custom: Env) -> None:
     assert claims["custom:id_verified"] == "true" and claims["custom:is_beta_user"] == "false"
     assert claims["email_verified"] is True
     assert "cognito:groups" not in claims
+
+
+def test_username_over_128_characters_fails_the_request_shape(custom: Env) -> None:
+    # API_SignUp / API_ForgotPassword / API_AdminCreateUser: Username, length 1..128.
+    message = ("1 validation error detected: Value at 'username' failed to satisfy constraint: "
+               "Member must have length less than or equal to 128")
+    long_name = "a" * 120 + "@example.com"
+    calls = [
+        lambda: custom.sign_up(long_name),
+        lambda: custom.idp.forgot_password(ClientId=custom.client_id, Username=long_name),
+        lambda: custom.idp.admin_create_user(UserPoolId=custom.pool_id, Username=long_name),
+    ]
+    for call in calls:
+        with pytest.raises(ClientError, match=re.escape(message)) as exc:
+            call()
+        assert _error(exc) == ("InvalidParameterException", message)
+    assert custom.idp.list_users(UserPoolId=custom.pool_id, Filter=f'email = "{long_name}"')["Users"] == []
+
+
+def test_a_missing_username_is_a_null_member(custom: Env) -> None:
+    # boto3 refuses to send this; a hand-written client can, and Cognito answers with its validation message.
+    import httpx
+
+    reply = httpx.post(custom.engine.endpoint, json={"ClientId": custom.client_id, "ConfirmationCode": "123456"},
+                       headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.ConfirmSignUp",
+                                "Content-Type": "application/x-amz-json-1.1"})
+    assert reply.status_code == 400
+    assert reply.json() == {"__type": "InvalidParameterException", "message":
+                            "1 validation error detected: Value null at 'username' failed to satisfy constraint: "
+                            "Member must not be null"}

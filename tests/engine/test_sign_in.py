@@ -267,7 +267,7 @@ def test_wire_errors_and_cors(env: Env) -> None:
                           content="not json")
     assert response.status_code == 400 and response.json()["__type"] == "SerializationException"
     response = httpx.post(env.engine.endpoint + "/", headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.SignUp"},
-                          content='{"ClientId": "nope"}')
+                          content='{"ClientId": "nope", "Username": "u"}')
     assert response.status_code == 400
     assert response.json() == {"__type": "ResourceNotFoundException", "message": "User pool client nope does not exist."}
     assert response.headers["access-control-allow-origin"] == "*"
