@@ -126,7 +126,7 @@ class FakeFactory(Factory):
         self.runner = runner or FakeRunner(outputs_file=DATA / "cdk" / "outputs.json")
         self.synthesizers: list[FakeSynthesizer] = []
 
-    def synthesizer(self, project_dir: Path) -> FakeSynthesizer:
+    def synthesizer(self, project_dir: Path, **_: Any) -> FakeSynthesizer:
         synth = FakeSynthesizer(project_dir)
         self.synthesizers.append(synth)
         return synth
