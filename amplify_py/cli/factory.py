@@ -29,12 +29,9 @@ class Factory:
         from amplify_py.sandbox.identifiers import default_identifier, sandbox_backend_id
 
         if target == "aws":
-            import boto3
-
             from amplify_py.sandbox.secrets import SsmSecretStore
 
-            client = boto3.Session(profile_name=profile).client("ssm")
-            return SsmSecretStore(client, sandbox_backend_id(project_dir, identifier),
+            return SsmSecretStore(sandbox_backend_id(project_dir, identifier), profile=profile,
                                   default_identifier=default_identifier())
         from amplify_py.deploy.local import sandbox_state_dir
         from amplify_py.sandbox.secrets import LocalSecretStore

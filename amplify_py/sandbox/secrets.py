@@ -183,10 +183,36 @@ _CREDENTIAL_ERRORS = {
 class SsmSecretStore:
     """The secrets of one AWS sandbox, in SSM Parameter Store at ampx's paths (``SecureString``)."""
 
-    def __init__(self, client: Any, backend_id: BackendIdentifier, *, default_identifier: str | None = None) -> None:
-        self.client = client
+    def __init__(
+        self,
+        backend_id: BackendIdentifier,
+        *,
+        client: Any = None,
+        profile: str | None = None,
+        default_identifier: str | None = None,
+    ) -> None:
         self.backend_id = backend_id
+        self.profile = profile
         self.default_identifier = default_identifier
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        """The SSM client, created on first use (a sandbox that uses no secret never needs credentials)."""
+        if self._client is None:
+            import boto3
+            from botocore.exceptions import BotoCoreError
+
+            try:
+                self._client = boto3.Session(profile_name=self.profile).client("ssm")
+            except BotoCoreError as exc:  # unknown profile, no region
+                raise AmpyUserError(
+                    "SSMCredentialsError",
+                    f"Failed to create an SSM client. {type(exc).__name__}: {exc}",
+                    "Make sure your AWS credentials are set up correctly, refreshed and have necessary permissions "
+                    "to call SSM service",
+                ) from exc
+        return self._client
 
     def describe(self) -> str:
         return f"sandbox {self.backend_id.name} (SSM {self.backend_id.parameter_prefix()})"
