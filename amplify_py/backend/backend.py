@@ -2,6 +2,11 @@
 
 ``backend.auth.resources`` exposes the auth construct's resources as Amplify does;
 touching it (or calling ``synth``) builds the CDK app, which starts the jsii runtime.
+
+The backend's identity (which sandbox or branch it is deployed as) comes from the loader
+(``backend_settings(backend_id=...)``) or from Amplify's CDK context keys; define_auth derives
+the hosted UI domain prefix from it. Secrets resolve through the resolver given to
+``define_backend``, else the loader's (the sandbox's secret store), else ``AMPY_SECRET_<NAME>``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from amplify_py.backend.identifier import BackendIdentifier
 from amplify_py.backend.secret import resolve_secret_from_env
 from amplify_py.errors import AmpyUserError
 
@@ -37,6 +43,8 @@ def backend_settings(
     outdir: Path | str | None = None,
     context: dict[str, Any] | None = None,
     validate: bool | None = None,
+    backend_id: BackendIdentifier | None = None,
+    resolve_secret: Callable[[str], Any] | None = None,
 ) -> Iterator[None]:
     """Apply these settings to every ``define_backend()`` called inside the block.
 
@@ -45,7 +53,8 @@ def backend_settings(
     """
     previous = dict(_pending)
     _pending.clear()
-    given = {"stack_name": stack_name, "outdir": outdir, "context": context, "validate": validate}
+    given = {"stack_name": stack_name, "outdir": outdir, "context": context, "validate": validate,
+             "backend_id": backend_id, "resolve_secret": resolve_secret}
     _pending.update({k: v for k, v in given.items() if v is not None})
     try:
         yield
@@ -61,10 +70,12 @@ class Backend:
         self,
         *,
         auth: "AuthDefinition | None" = None,
-        resolve_secret: Callable[[str], Any] = resolve_secret_from_env,
+        resolve_secret: Callable[[str], Any] | None = None,
     ) -> None:
         self._auth_definition = auth
-        self.resolve_secret = resolve_secret
+        self._own_resolver = resolve_secret is not None
+        self.resolve_secret: Callable[[str], Any] = resolve_secret or resolve_secret_from_env
+        self._backend_id: BackendIdentifier | None = None
         self.stack_name = DEFAULT_STACK_NAME
         self._app: App | None = None
         self._stack: Stack | None = None
@@ -84,8 +95,13 @@ class Backend:
         outdir: Path | str | None = None,
         context: dict[str, Any] | None = None,
         validate: bool | None = None,
+        backend_id: BackendIdentifier | None = None,
+        resolve_secret: Callable[[str], Any] | None = None,
     ) -> "Backend":
-        """Set stack name, CDK output dir, context and validation before the app is built (the loader calls this).
+        """Set stack name, CDK output dir, context, validation and identity before the app is built (the loader calls this).
+
+        ``backend_id`` also goes into the CDK context under Amplify's keys. ``resolve_secret``
+        applies only when ``define_backend`` was given none.
 
         ``validate`` turns on aws-cdk-lib's built-in CloudFormation schema validation at synth
         (off by default: it costs about 1.2 s per synth; our construct's output is checked with
@@ -105,6 +121,11 @@ class Backend:
             self._context.update(context)
         if validate is not None:
             self._validate = validate
+        if backend_id is not None:
+            self._backend_id = backend_id
+            self._context.update(backend_id.to_context())
+        if resolve_secret is not None and not self._own_resolver:
+            self.resolve_secret = resolve_secret
         return self
 
     def _build(self) -> None:
@@ -122,8 +143,20 @@ class Backend:
             kwargs["outdir"] = self._outdir
         self._app = App(**kwargs)
         self._stack = Stack(self._app, self.stack_name)
+        if self._backend_id is None:  # e.g. `cdk synth -c amplify-backend-namespace=... ...`
+            self._backend_id = BackendIdentifier.from_context(self._app.node.try_get_context)
         if self._auth_definition is not None:
-            self._auth = self._auth_definition.build(self._stack, resolve_secret=self.resolve_secret)
+            self._auth = self._auth_definition.build(
+                self._stack, resolve_secret=self.resolve_secret, backend_id=self._backend_id
+            )
+
+    @property
+    def backend_id(self) -> BackendIdentifier | None:
+        """Which sandbox or branch this backend is synthesized as (None when nothing said so).
+
+        Before the app is built, only what the loader set; after, also what CDK context says.
+        """
+        return self._backend_id
 
     @property
     def app(self) -> "App":
@@ -172,9 +205,12 @@ class Backend:
 
 
 def define_backend(
-    *, auth: "AuthDefinition | None" = None, resolve_secret: Callable[[str], Any] = resolve_secret_from_env
+    *, auth: "AuthDefinition | None" = None, resolve_secret: Callable[[str], Any] | None = None
 ) -> Backend:
-    """Amplify's ``defineBackend``: collect the resources of the app."""
+    """Amplify's ``defineBackend``: collect the resources of the app.
+
+    ``resolve_secret(name)`` overrides where ``secret("NAME")`` values come from.
+    """
     from amplify_py.backend.auth import AuthDefinition
 
     if auth is not None and not isinstance(auth, AuthDefinition):

@@ -16,10 +16,28 @@ __all__ = ["Factory", "get_factory", "set_factory"]
 class Factory:
     """The default collaborators. Each method imports lazily so ``ampy --help`` stays fast."""
 
-    def synthesizer(self, project_dir: Path, *, validate: bool = False) -> Any:
+    def synthesizer(self, project_dir: Path, *, validate: bool = False, backend_id: Any = None,
+                    secrets: Any = None) -> Any:
+        """Synthesizes the project, as ``backend_id`` (a sandbox or branch) with ``secrets`` looked up first."""
         from amplify_py.deploy.synth import Synthesizer
 
-        return Synthesizer(project_dir, validate=validate)
+        return Synthesizer(project_dir, validate=validate, backend_id=backend_id, secrets=secrets)
+
+    def secret_store(self, project_dir: Path, identifier: str, *, target: str = "local",
+                     profile: str | None = None) -> Any:
+        """A sandbox's secrets: a file in its local state folder, or SSM Parameter Store for an AWS sandbox."""
+        from amplify_py.sandbox.identifiers import default_identifier, sandbox_backend_id
+
+        if target == "aws":
+            from amplify_py.sandbox.secrets import SsmSecretStore
+
+            return SsmSecretStore(sandbox_backend_id(project_dir, identifier), profile=profile,
+                                  default_identifier=default_identifier())
+        from amplify_py.deploy.local import sandbox_state_dir
+        from amplify_py.sandbox.secrets import LocalSecretStore
+
+        return LocalSecretStore(sandbox_state_dir(project_dir, identifier), identifier,
+                                default_identifier=default_identifier())
 
     def engine(self, state_dir: Path, *, host: str, port: int, on_message: Any, on_log: Any = None) -> Any:
         """The local engine (not started)."""
@@ -54,17 +72,20 @@ class Factory:
 
     def sandbox(self, settings: Any, console: Any) -> Any:
         """A :class:`amplify_py.sandbox.Sandbox` for validated settings."""
-        from amplify_py.sandbox.identifiers import sandbox_stack_name
+        from amplify_py.sandbox.identifiers import sandbox_backend_id
         from amplify_py.sandbox.lifecycle import Sandbox
 
         project_dir = settings.project_dir
+        backend_id = sandbox_backend_id(project_dir, settings.identifier)
+        secrets = self.secret_store(project_dir, settings.identifier, target=settings.target, profile=settings.profile)
         deployer = self.deployer(
             target=settings.target, project_dir=project_dir, identifier=settings.identifier,
-            stack_name=sandbox_stack_name(project_dir, settings.identifier), console=console,
+            stack_name=backend_id.stack_name, console=console,
             port=settings.port, profile=settings.profile, detached=settings.once, hotswap=True,
         )
         return Sandbox(
-            project_dir=project_dir, identifier=settings.identifier, synthesizer=self.synthesizer(project_dir),
+            project_dir=project_dir, identifier=settings.identifier,
+            synthesizer=self.synthesizer(project_dir, backend_id=backend_id, secrets=secrets),
             deployer=deployer, console=console, watch_dir=settings.watch_dir, exclude=settings.exclude,
             publisher=self.outputs_publisher(project_dir, out_dir=settings.outputs_out_dir,
                                              format=settings.outputs_format, version=settings.outputs_version),

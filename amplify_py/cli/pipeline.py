@@ -50,7 +50,7 @@ def pipeline_deploy(
     """Command to deploy backends in a custom CI/CD pipeline. This command is not intended to be used locally."""
     from amplify_py._node import ensure_jsii_node
     from amplify_py.sandbox.console import SandboxConsole
-    from amplify_py.sandbox.identifiers import branch_stack_name
+    from amplify_py.backend.identifier import BackendIdentifier
     from amplify_py.sandbox.lifecycle import OUTPUTS_VERSIONS
 
     if not is_ci():
@@ -72,7 +72,8 @@ def pipeline_deploy(
     ensure_jsii_node()
     factory = get_factory()
     console = SandboxConsole(debug=debug)
-    stack_name = branch_stack_name(app_id, branch)
+    backend_id = BackendIdentifier.branch(app_id, branch)
+    stack_name = backend_id.stack_name
     deployer = factory.deployer(target="aws", project_dir=project, identifier=branch, stack_name=stack_name,
                                 console=console, hotswap=False)
     publisher = factory.outputs_publisher(
@@ -80,7 +81,7 @@ def pipeline_deploy(
                           else project / outputs_out_dir),
         format=outputs_format.value, version=outputs_version)
     with console.step("Synthesizing backend"):
-        factory.synthesizer(project).synth(stack_name=stack_name, outdir=deployer.assembly_dir)
+        factory.synthesizer(project, backend_id=backend_id).synth(stack_name=stack_name, outdir=deployer.assembly_dir)
     with console.step(f"Deploying {stack_name} to AWS"):
         deployment = deployer.deploy(None)
     with console.step("Writing outputs"):

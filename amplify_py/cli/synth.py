@@ -15,6 +15,7 @@ from rich.table import Table
 
 from amplify_py.cli.app import app
 from amplify_py.cli.factory import get_factory
+from amplify_py.deploy.synth import default_stack_name
 from amplify_py.errors import AmpyUserError
 
 __all__ = ["synth", "cdk_app", "write_json_atomic", "summarize"]
@@ -54,11 +55,21 @@ def synth(
     validate: bool = typer.Option(
         False, "--validate", help="Also run aws-cdk-lib's built-in CloudFormation validation (slower)."
     ),
+    identifier: str = typer.Option(
+        None, "--identifier",
+        help="Synthesize as this sandbox (its secrets, its hosted UI domain prefix). Default is the name of the system user.",
+    ),
 ) -> None:
     """Synthesize the backend and write each stack's CloudFormation template as JSON."""
+    from amplify_py.sandbox.identifiers import default_identifier, sandbox_backend_id, validate_identifier
+
     project_dir = project_dir.resolve()
     out_dir = (out if out is not None else project_dir / DEFAULT_OUT).resolve()
-    result = get_factory().synthesizer(project_dir, validate=validate).synth(stack_name=stack_name)
+    name = validate_identifier(identifier) if identifier is not None else default_identifier()
+    factory = get_factory()
+    synthesizer = factory.synthesizer(project_dir, validate=validate, backend_id=sandbox_backend_id(project_dir, name),
+                                      secrets=factory.secret_store(project_dir, name))
+    result = synthesizer.synth(stack_name=stack_name or default_stack_name(project_dir))
     target = out_dir / f"{result.stack_name}.template.json"
     write_json_atomic(target, result.template)
     console = Console(highlight=False, soft_wrap=True)

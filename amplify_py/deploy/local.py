@@ -61,6 +61,30 @@ def sandbox_state_dir(project_dir: Path, identifier: str) -> Path:
     return project_dir / ".amplify" / "sandbox" / identifier
 
 
+def _has_deployment_state(state_dir: Path) -> bool:
+    """Whether a sandbox's state folder holds more than its secrets (something to delete)."""
+    from amplify_py.sandbox.secrets import SECRETS_FILE
+
+    return state_dir.is_dir() and any(child.name != SECRETS_FILE for child in state_dir.iterdir())
+
+
+def _remove_state_keeping_secrets(state_dir: Path) -> None:
+    """Delete a sandbox's local state except its secrets (``ampx sandbox delete`` keeps secrets too)."""
+    from amplify_py.sandbox.secrets import SECRETS_FILE
+
+    for child in state_dir.iterdir():
+        if child.name == SECRETS_FILE:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+    try:
+        state_dir.rmdir()  # only when nothing was kept
+    except OSError:
+        pass
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     """A detached engine server, as recorded in ``server.json``."""
@@ -303,13 +327,13 @@ class LocalDeployer:
         """Stop any server, delete the deployment from the engine, remove the state folder."""
         self.close()
         self._replace_detached()
-        if self.state_dir.exists():
+        if _has_deployment_state(self.state_dir):
             engine = self._new_engine(0)
             try:
                 engine.delete(self.stack_name)
             finally:
                 engine.stop()
-            shutil.rmtree(self.state_dir, ignore_errors=True)
+            _remove_state_keeping_secrets(self.state_dir)
 
     def close(self) -> None:
         if self._engine is not None:

@@ -6,6 +6,10 @@ re-synth in the same process (the sandbox's watch mode) sees the user's edits.
 
 Stack name for ``ampy synth``: ``amplify-<project folder>`` (lowercased, characters outside
 ``[a-z0-9-]`` replaced by ``-``), stable for a folder. The sandbox passes its own name.
+
+A synthesizer made with a ``backend_id`` (the sandbox's or branch's identity) gives the backend
+that identity (define_auth derives the hosted UI domain prefix from it); with ``secrets`` (a
+sandbox's secret store), ``secret("NAME")`` is looked up there first, then in ``AMPY_SECRET_<NAME>``.
 """
 
 from __future__ import annotations
@@ -51,9 +55,23 @@ def _user_frame(exc: BaseException, project_dir: Path) -> tuple[str, int] | None
 class Synthesizer:
     """Synthesizes one project. ``synth`` may be called repeatedly in one process."""
 
-    def __init__(self, project_dir: Path | str, *, validate: bool = False) -> None:
+    def __init__(
+        self,
+        project_dir: Path | str,
+        *,
+        validate: bool = False,
+        backend_id: Any = None,  # amplify_py.backend.identifier.BackendIdentifier
+        secrets: Any = None,  # a store with get_value(name) and set_command(name)
+    ) -> None:
         self.project_dir = Path(project_dir).resolve()
         self.validate = validate
+        self.backend_id = backend_id
+        self.secrets = secrets
+
+    def _stack_name(self, stack_name: str | None) -> str:
+        if stack_name:
+            return stack_name
+        return self.backend_id.stack_name if self.backend_id is not None else default_stack_name(self.project_dir)
 
     @property
     def backend_file(self) -> Path:
@@ -67,6 +85,7 @@ class Synthesizer:
     def load_backend(self, stack_name: str | None = None, outdir: Path | None = None) -> Any:
         """Import the project's ``amplify/backend.py`` afresh and return its module-level ``backend``."""
         from amplify_py.backend.backend import Backend, backend_settings
+        from amplify_py.backend.secret import secret_resolver
 
         if not self.backend_file.is_file():
             raise AmpyUserError(
@@ -81,8 +100,10 @@ class Synthesizer:
         dont_write = sys.dont_write_bytecode
         sys.dont_write_bytecode = True
         try:
-            name = stack_name or default_stack_name(self.project_dir)
-            with backend_settings(stack_name=name, outdir=outdir, validate=self.validate):
+            name = self._stack_name(stack_name)
+            resolver = secret_resolver(self.secrets, set_command=getattr(self.secrets, "set_command", None))
+            with backend_settings(stack_name=name, outdir=outdir, validate=self.validate, backend_id=self.backend_id,
+                                  resolve_secret=resolver):
                 module = importlib.import_module(BACKEND_MODULE)
         except AmpyError as exc:
             where = _user_frame(exc, self.project_dir)
@@ -126,7 +147,7 @@ class Synthesizer:
         return backend
 
     def synth(self, stack_name: str | None = None, outdir: Path | None = None) -> SynthResult:
-        name = stack_name or default_stack_name(self.project_dir)
+        name = self._stack_name(stack_name)
         backend = self.load_backend(name, outdir)
         try:
             template = backend.synth(name, outdir)

@@ -12,11 +12,10 @@ not drift: a different name is a different stack.
 
 from __future__ import annotations
 
-import hashlib
-import re
 import tomllib
 from pathlib import Path
 
+from amplify_py.backend.identifier import BackendIdentifier, stack_name
 from amplify_py.deploy.records import default_identifier, validate_identifier
 from amplify_py.errors import AmpyUserError
 
@@ -25,15 +24,10 @@ __all__ = [
     "default_identifier",
     "app_name",
     "backend_stack_name",
+    "sandbox_backend_id",
     "sandbox_stack_name",
     "branch_stack_name",
 ]
-
-_STACK_NAME_LIMIT = 128
-_PREFIX = "amplify"
-_HASH_LENGTH = 10
-_DASHES = 4
-_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 
 def app_name(project_dir: Path) -> str:
@@ -59,11 +53,12 @@ def app_name(project_dir: Path) -> str:
 
 def backend_stack_name(namespace: str, name: str, kind: str, hash_: str | None = None) -> str:
     """``amplify-<namespace>-<name>-<kind>-<hash>``, exactly as Amplify names backend stacks."""
-    digest = hash_ or hashlib.sha512((namespace + name).encode("utf-8")).hexdigest()[:_HASH_LENGTH]
-    short_name = _NOT_ALNUM.sub("", name)[:50]
-    namespace_room = _STACK_NAME_LIMIT - len(_PREFIX) - len(kind) - len(short_name) - _DASHES - _HASH_LENGTH
-    short_namespace = _NOT_ALNUM.sub("", namespace)[: namespace_room - 1]
-    return "-".join([_PREFIX, short_namespace, short_name, kind, digest])
+    return stack_name(namespace, name, kind, hash_)
+
+
+def sandbox_backend_id(project_dir: Path, identifier: str) -> BackendIdentifier:
+    """The sandbox's backend identity: (app name, identifier, sandbox), as ampx's SandboxBackendIdResolver."""
+    return BackendIdentifier.sandbox(app_name(project_dir), identifier)
 
 
 def sandbox_stack_name(project_dir: Path, identifier: str) -> str:

@@ -26,6 +26,7 @@ from amplify_py.cli import app as cli_app
 from amplify_py.cli.factory import Factory, set_factory
 from amplify_py.deploy.cdk import CdkToolkit, RunResult
 from amplify_py.deploy.records import load_record
+from amplify_py.backend.identifier import BackendIdentifier
 from amplify_py.errors import AmpyUserError
 from amplify_py.sandbox import SandboxConsole, SandboxSettings, sandbox_stack_name
 from amplify_py.sandbox.identifiers import branch_stack_name
@@ -126,8 +127,9 @@ class FakeFactory(Factory):
         self.runner = runner or FakeRunner(outputs_file=DATA / "cdk" / "outputs.json")
         self.synthesizers: list[FakeSynthesizer] = []
 
-    def synthesizer(self, project_dir: Path) -> FakeSynthesizer:
+    def synthesizer(self, project_dir: Path, **options: Any) -> FakeSynthesizer:
         synth = FakeSynthesizer(project_dir)
+        synth.options = options
         self.synthesizers.append(synth)
         return synth
 
@@ -298,6 +300,26 @@ def test_delete_removes_the_local_pool_state_and_record(project: Path, factory: 
     assert "left in place" in capsys.readouterr().out
 
 
+def test_sandbox_synthesizes_as_its_identity_with_its_secrets_and_delete_keeps_them(
+    project: Path, factory: FakeFactory, ampy
+) -> None:
+    from amplify_py.sandbox.identifiers import sandbox_backend_id
+    from amplify_py.sandbox.secrets import LocalSecretStore
+
+    console, _ = _console()
+    sandbox = factory.sandbox(SandboxSettings(project_dir=project, identifier="alice", port=9997), console)
+    options = factory.synthesizers[-1].options
+    assert options["backend_id"] == sandbox_backend_id(project, "alice")
+    assert isinstance(options["secrets"], LocalSecretStore) and options["secrets"].identifier == "alice"
+    options["secrets"].set("GOOGLE_ID", "v")
+    sandbox.run(once=False, stop_event=_set_event())
+    state_dir = project / ".amplify" / "sandbox" / "alice"
+    assert ampy("sandbox", "delete", "--yes", "--identifier", "alice", "--dir", str(project)) == 0
+    assert sandbox_stack_name(project, "alice") not in FakeEngine.world[str(state_dir)]
+    assert [p.name for p in state_dir.iterdir()] == ["secrets.json"]  # ampx keeps a deleted sandbox's secrets
+    assert options["secrets"].get_value("GOOGLE_ID") == "v"
+
+
 def _set_event() -> threading.Event:
     event = threading.Event()
     event.set()
@@ -413,6 +435,8 @@ def test_pipeline_deploy_in_ci(project: Path, factory: FakeFactory, ampy, monkey
     assert "--hotswap-fallback" not in argv and "--profile" not in argv
     assert json.loads((project / "amplify_outputs.json").read_text())["auth"]["aws_region"] == "us-east-1"
     assert load_record(project, stack).target == "aws"
+    assert factory.synthesizers[-1].options["backend_id"].stable_backend_hash() == \
+        BackendIdentifier.branch("d1a2b3c4", "feature/login").stable_backend_hash()
 
 
 def test_pipeline_deploy_requires_branch_and_app_id(project: Path, ampy, monkeypatch, capsys) -> None:

@@ -1,4 +1,8 @@
-"""The 4 configurations the reference rejects fail with the reference's message (DSL names), no CDK runtime."""
+"""The configurations the reference rejects fail with the reference's message (DSL names), no CDK runtime.
+
+The fourth, external providers without a domain prefix, is an error of the construct only: define_auth
+derives the prefix from the backend's identity, as Amplify's defineAuth does (tests/construct/test_domain_prefix.py).
+"""
 
 from __future__ import annotations
 
@@ -20,10 +24,6 @@ EXPECTED = {
         "multifactor.sms",
         "Invalid MFA settings. SMS must be enabled in multifactor if login_with phone is enabled.",
     ),
-    "external_no_domain_prefix": (
-        "login_with.external_providers.domain_prefix",
-        "Cognito Domain Prefix is missing when external providers are configured.",
-    ),
     "no_login_method": ("login_with", "At least one of email or phone must be enabled."),
 }
 
@@ -44,3 +44,8 @@ def test_rejected_like_the_reference(case: str) -> None:
     snake = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", reference).lower()
     # ("multiFactor" is spelled "multifactor" in the DSL)
     assert _words(snake) - _words(message) <= {"multi", "factor"}
+
+
+def test_define_auth_accepts_external_providers_without_a_domain_prefix() -> None:
+    definition = define_auth(**error_definitions()["external_no_domain_prefix"])
+    assert definition.config.login_with.external_providers.domain_prefix is None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
 
 from amplify_py.backend.auth import defaults
 from amplify_py.backend.auth.translate import to_props
@@ -15,10 +18,11 @@ from amplify_py.backend.auth.types import (
     Senders,
 )
 from amplify_py.backend.auth.validation import validate_auth
-from amplify_py.backend.secret import resolve_secret_from_env
-from amplify_py.errors import DefinitionError
+from amplify_py.backend.secret import Secret, SecretNotSetError, resolve_secret_from_env
+from amplify_py.errors import AmpyUserError, DefinitionError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from amplify_py.backend.identifier import BackendIdentifier
     from amplify_py.backend.auth.construct import AmplifyAuth
     from amplify_py.backend.auth.props import AuthProps
 
@@ -37,8 +41,18 @@ class AuthDefinition:
     def __repr__(self) -> str:
         return f"AuthDefinition({self.config!r})"
 
-    def to_props(self, scope: Any = None, *, resolve_secret: Callable[[str], Any] = resolve_secret_from_env) -> "AuthProps":
-        """The construct props; functions given as definitions are resolved in ``scope``."""
+    def to_props(
+        self,
+        scope: Any = None,
+        *,
+        resolve_secret: Callable[[str], Any] = resolve_secret_from_env,
+        backend_id: "BackendIdentifier | None" = None,
+    ) -> "AuthProps":
+        """The construct props; functions given as definitions are resolved in ``scope``.
+
+        Without a ``domain_prefix``, external providers get ``backend_id``'s stable backend hash,
+        as Amplify's defineAuth does (so each sandbox and branch has its own hosted UI domain).
+        """
 
         def resolve_function(fn: Any) -> Any:
             resolver = getattr(fn, "resolve_function", None)
@@ -48,7 +62,27 @@ class AuthDefinition:
                 return resolver(scope)
             return fn
 
-        return to_props(self.config, resolve_secret=resolve_secret, resolve_function=resolve_function)
+        def resolve(name: str) -> Any:
+            try:
+                return resolve_secret(name)
+            except SecretNotSetError as error:
+                paths = [path for path, found in _secrets(self.config) if found.name == name]
+                raise (error.at(", ".join(paths)) if paths else error) from error
+
+        props = to_props(self.config, resolve_secret=resolve, resolve_function=resolve_function)
+        external = props.login_with.external_providers
+        if external is not None and not external.domain_prefix:
+            if backend_id is None:
+                raise AmpyUserError(
+                    "MissingDomainPrefixError",
+                    "define_auth: login_with.external_providers has no domain_prefix and the backend has no "
+                    "identity (sandbox or branch) to derive one from.",
+                    "Synthesize with `ampy sandbox`, `ampy synth` or `ampy pipeline-deploy`, pass the CDK context "
+                    "amplify-backend-namespace, amplify-backend-name and amplify-backend-type, or set domain_prefix.",
+                )
+            external = dataclasses.replace(external, domain_prefix=backend_id.stable_backend_hash())
+            props = dataclasses.replace(props, login_with=dataclasses.replace(props.login_with, external_providers=external))
+        return props
 
     def build(
         self,
@@ -56,11 +90,12 @@ class AuthDefinition:
         id: str = defaults.CONSTRUCT_ID,
         *,
         resolve_secret: Callable[[str], Any] = resolve_secret_from_env,
+        backend_id: "BackendIdentifier | None" = None,
     ) -> "AmplifyAuth":
         """Create the ``AmplifyAuth`` construct in ``scope`` (imports aws_cdk)."""
         from amplify_py.backend.auth.construct import AmplifyAuth
 
-        props = self.to_props(scope, resolve_secret=resolve_secret)
+        props = self.to_props(scope, resolve_secret=resolve_secret, backend_id=backend_id)
         auth = AmplifyAuth(scope, id, props)
         if self.access:
             self._grant_access(scope, auth, props)
@@ -83,6 +118,21 @@ class AuthDefinition:
             function = resolver(scope) if callable(resolver) else rule.grantee
             grant_auth_access(function, auth.user_pool, rule.actions, auth_name=self.config.name or DEFAULT_AUTH_NAME,
                               set_user_pool_id=not any(function is w for w in wired))
+
+
+def _secrets(value: Any, path: str = "") -> Iterator[tuple[str, Secret]]:
+    """Every ``secret(...)`` in a definition, with its DSL path (for errors that say where it is used)."""
+    if isinstance(value, Secret):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for field in type(value).model_fields:
+            yield from _secrets(getattr(value, field), f"{path}.{field}" if path else field)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _secrets(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _secrets(item, f"{path}[{index}]")
 
 
 def define_auth(

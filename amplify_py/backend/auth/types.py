@@ -171,7 +171,7 @@ class ExternalProviders(DslModel):
     scopes: list[OAuthScope] | None = None
     callback_urls: list[str]
     logout_urls: list[str]
-    domain_prefix: str | None = None
+    domain_prefix: str | None = None  # default: the backend's stable hash (as defineAuth), set at build
 
 
 class LoginWith(DslModel):

@@ -37,10 +37,26 @@ from amplify_py.backend.auth.types import (
 )
 from amplify_py.errors import DefinitionError, Problem
 
-__all__ = ["validate_auth", "collect_problems", "is_function_like", "camel_to_snake"]
+__all__ = ["validate_auth", "collect_problems", "is_function_like", "camel_to_snake", "domain_prefix_problem"]
 
 _CUSTOM_NAME = re.compile(r"^[^\s]{1,20}$")
 _GROUP_NAME = re.compile(r"^[^\s]{1,128}$")
+# AWS::Cognito::UserPoolDomain's Domain pattern; Cognito also reserves these words in prefix domains.
+_DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$")
+_DOMAIN_RESERVED = ("aws", "amazon", "cognito")
+
+
+def domain_prefix_problem(prefix: str) -> str | None:
+    """Why Cognito would reject ``prefix`` as a hosted UI domain prefix, or None."""
+    if not _DOMAIN_PREFIX.match(prefix):
+        return (f"'{prefix}' is not a valid Cognito domain prefix: use 1 to 63 lowercase letters, digits and hyphens, "
+                "not starting or ending with a hyphen.")
+    reserved = [word for word in _DOMAIN_RESERVED if word in prefix]
+    if reserved:
+        return f"'{prefix}' is not a valid Cognito domain prefix: it must not contain '{reserved[0]}'."
+    return None
+
+
 _MAX_STRING_LEN = 2048
 
 
@@ -430,9 +446,13 @@ def _check_external(config: AuthConfig, add: Any) -> None:
         for i, url in enumerate(getattr(external, field)):
             if not url.strip():
                 add(Problem(f"{base}.{field}[{i}]", "empty URL.", "Use a full URL such as 'https://example.com/'."))
-    if not external.domain_prefix:
-        add(Problem(f"{base}.domain_prefix", "Cognito Domain Prefix is missing when external providers are configured.",
-                    "Set domain_prefix to a unique prefix for the hosted UI domain, e.g. 'myapp'."))
+    # No domain_prefix: derived from the backend's identity when it is built (as defineAuth does).
+    if external.domain_prefix is not None:
+        problem = domain_prefix_problem(external.domain_prefix)
+        if problem:
+            add(Problem(f"{base}.domain_prefix", problem,
+                        "Use lowercase letters, digits and hyphens, or leave domain_prefix out to have one derived "
+                        "from the sandbox or branch."))
     names = [p.name for p in external.oidc or [] if p.name]
     for name in {n for n in names if names.count(n) > 1}:
         add(Problem(f"{base}.oidc", f"two OIDC providers are named '{name}'.", "Give each provider a unique name."))

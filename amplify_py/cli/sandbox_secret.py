@@ -1,0 +1,120 @@
+"""``ampy sandbox secret set|get|list|remove``: a sandbox's secrets, as ``ampx sandbox secret``.
+
+A local sandbox keeps them in ``.amplify/sandbox/<identifier>/secrets.json``; an AWS one
+(``--target aws`` or ``--profile``) in SSM Parameter Store at ampx's paths. ``set`` reads the
+value from a hidden prompt, or from stdin when stdin is not a terminal (never from argv).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from amplify_py.cli.factory import get_factory
+from amplify_py.cli.sandbox import _DIR_HELP, _IDENTIFIER_HELP, Target, _identifier, _project, _target, sandbox_app
+from amplify_py.errors import AmpyUserError
+
+__all__ = ["secret_app"]
+
+secret_app = typer.Typer(name="secret", help="Manage sandbox secrets.", no_args_is_help=True)
+sandbox_app.add_typer(secret_app)
+
+_PROFILE_HELP = "An AWS profile name; implies --target aws."
+_TARGET_HELP = "Where the sandbox's secrets live: the local sandbox (default) or AWS (SSM Parameter Store)."
+
+
+def _store(identifier: Optional[str], target: Optional[Target], profile: Optional[str], dir_: Optional[Path]):
+    project = _project(dir_)
+    return get_factory().secret_store(project, _identifier(identifier), target=_target(target, profile),
+                                      profile=profile)
+
+
+def _read_value() -> str:
+    """A hidden prompt on a terminal (ampx's 'Enter secret value'), else all of stdin."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        value = typer.prompt("Enter secret value", hide_input=True)
+    else:
+        value = sys.stdin.read() if sys.stdin is not None else ""
+    if not value:
+        raise AmpyUserError("InvalidCommandInputError", "The secret value is empty.",
+                            "Type the value at the prompt, or pipe it in: `printf %s \"$VALUE\" | ampy sandbox secret set NAME`.")
+    return value
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+@secret_app.command("set")
+def set_secret(
+    secret_name: str = typer.Argument(..., help="Name of the secret to set"),
+    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
+    profile: Optional[str] = typer.Option(None, "--profile", help=_PROFILE_HELP),
+    target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
+    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+) -> None:
+    """Set a sandbox secret"""
+    from amplify_py.sandbox.secrets import validate_secret_name
+
+    validate_secret_name(secret_name)
+    store = _store(identifier, target, profile, dir_)
+    record = store.set(secret_name, _read_value())
+    _out().print(f"Successfully created version {record.version} of secret {record.name}", markup=False)
+
+
+@secret_app.command("get")
+def get_secret(
+    secret_name: str = typer.Argument(..., help="Name of the secret to get"),
+    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
+    profile: Optional[str] = typer.Option(None, "--profile", help=_PROFILE_HELP),
+    target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
+    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+) -> None:
+    """Get a sandbox secret (prints its value, as ampx does)"""
+    record = _store(identifier, target, profile, dir_).get(secret_name)
+    lines = [f"name: {record.name}", f"version: {record.version}", f"value: {record.value}"]
+    if record.last_updated is not None:
+        lines.append(f"lastUpdated: {record.last_updated.isoformat()}")
+    _out().print("\n".join(lines), markup=False)
+
+
+@secret_app.command("list")
+def list_secrets(
+    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
+    profile: Optional[str] = typer.Option(None, "--profile", help=_PROFILE_HELP),
+    target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
+    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+) -> None:
+    """List all sandbox secrets"""
+    records = _store(identifier, target, profile, dir_).list()
+    if records:
+        _out().print("\n".join(f" - {r.name}" for r in records), markup=False)
+    else:
+        _out().print("No sandbox secrets found. To create a secret use `ampy sandbox secret set <secret-name>`.",
+                     markup=False)
+
+
+@secret_app.command("remove")
+def remove_secret(
+    secret_name: Optional[str] = typer.Argument(None, help="Name of the secret to remove"),
+    all_: bool = typer.Option(False, "--all", help="Remove all secrets"),
+    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
+    profile: Optional[str] = typer.Option(None, "--profile", help=_PROFILE_HELP),
+    target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
+    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+) -> None:
+    """Remove a sandbox secret"""
+    if bool(secret_name) == all_:
+        raise AmpyUserError("InvalidCommandInputError", "Either secret-name or all flag must be provided",
+                            "Provide either secret-name or all flag")
+    store = _store(identifier, target, profile, dir_)
+    if secret_name:
+        store.remove(secret_name)
+        _out().print(f"Successfully removed secret {secret_name}", markup=False)
+    else:
+        store.remove_all()
+        _out().print("Successfully removed all secrets", markup=False)
