@@ -68,14 +68,7 @@ def outputs(
 
 def fetch_stack_outputs(stack_name: str) -> dict[str, str]:
     """The resolved outputs of a deployed CloudFormation stack, with Amplify's error names."""
-    try:
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
-    except ImportError as exc:
-        raise AmpyUserError(
-            "MissingDependencyError",
-            "Reading an AWS stack needs boto3, which is not installed.",
-            "Install it with `pip install boto3` and re-run this command.",
-        ) from exc
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
     try:
         client = get_factory().cloudformation_client()
