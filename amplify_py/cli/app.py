@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     except AmpyError as exc:
         return render_error(exc, err, debug=_state["debug"])
     except KeyboardInterrupt:
+        from amplify_py._node import expect_jsii_node_interrupted
+
+        expect_jsii_node_interrupted()
         err.print("Interrupted.")
         return 130
     except SystemExit as exc:  # typer/click exits (e.g. --help)

@@ -27,6 +27,7 @@ from typing import Any
 
 import watchfiles
 
+from amplify_py._node import expect_jsii_node_interrupted
 from amplify_py.deploy.deployment import Deployer, Deployment
 from amplify_py.errors import AmpyError, AmpyFault
 from amplify_py.sandbox.console import SandboxConsole
@@ -207,6 +208,7 @@ class Sandbox:
             self.try_deploy()
             self.watch(stop_event)
         except KeyboardInterrupt:
+            expect_jsii_node_interrupted()
             self.console.info("")
         finally:
             self.deployer.close()
