@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -12,7 +13,7 @@ from rich.markup import escape
 
 from amplify_py.errors import AmpyError, AmpyFault, AmpyUserError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "debug_enabled", "debug_option", "main"]
 
 app = typer.Typer(
     name="ampy",
@@ -30,6 +31,16 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and verbose output."),
 ) -> None:
     _state["debug"] = debug or _state["debug"]
+
+
+def debug_option(help: str = "Show tracebacks.") -> Any:  # noqa: A002 - typer's name
+    """``--debug`` on every command, as ampx has it. ``main`` reads it from the whole command line."""
+    return typer.Option(False, "--debug", help=help)
+
+
+def debug_enabled() -> bool:
+    """Whether ``--debug`` was given anywhere on the command line (before or after the command)."""
+    return _state["debug"]
 
 
 def _register_commands() -> None:

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from amplify_py.cli.app import app
+from amplify_py.cli.app import app, debug_option
 from amplify_py.cli.factory import get_factory
 from amplify_py.errors import AmpyUserError
 
@@ -54,6 +54,7 @@ def synth(
     validate: bool = typer.Option(
         False, "--validate", help="Also run aws-cdk-lib's built-in CloudFormation validation (slower)."
     ),
+    debug: bool = debug_option(),
 ) -> None:
     """Synthesize the backend and write each stack's CloudFormation template as JSON."""
     project_dir = project_dir.resolve()
