@@ -96,6 +96,7 @@ def sandbox(
         return
     debug = debug or debug_enabled()
     from amplify_py._node import ensure_jsii_node
+    from amplify_py.sandbox.identifiers import identifier_flag
     from amplify_py.sandbox.lifecycle import OUTPUTS_VERSIONS, SandboxSettings
 
     project = _project(dir_)
@@ -127,7 +128,8 @@ def sandbox(
     console.info(f"Sandbox {settings.identifier} ({'AWS' if chosen_target == 'aws' else 'local engine'}) in {project}")
     get_factory().sandbox(settings, console).run(once=once)
     if once and chosen_target == "local":
-        console.note("The local engine keeps serving in the background; `ampy sandbox stop` ends it.")
+        console.note("The local engine keeps serving in the background; "
+                     f"`ampy sandbox stop{identifier_flag(settings.identifier)}` ends it.")
 
 
 def _recorded_target(project: Path, identifier: str) -> str | None:
@@ -176,6 +178,7 @@ def stop(
 ) -> None:
     """Stop the local engine that `ampy sandbox --once` left serving in the background (its data stays)."""
     from amplify_py.deploy.local import sandbox_state_dir, stop_detached_server
+    from amplify_py.sandbox.identifiers import identifier_flag
 
     project = _project(dir_)
     name = _identifier(identifier)
@@ -185,4 +188,4 @@ def stop(
         console.info(f"No background engine is running for sandbox {name}.")
     else:
         console.info(f"Stopped the local engine of sandbox {name} (pid {stopped.pid}, {stopped.endpoint}). Its data stays; "
-                     "`ampy sandbox --once` serves it again.")
+                     f"`ampy sandbox --once{identifier_flag(name)}` serves it again.")

@@ -27,6 +27,7 @@ __all__ = [
     "backend_stack_name",
     "sandbox_stack_name",
     "branch_stack_name",
+    "identifier_flag",
 ]
 
 _STACK_NAME_LIMIT = 128
@@ -34,6 +35,11 @@ _PREFIX = "amplify"
 _HASH_LENGTH = 10
 _DASHES = 4
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
+def identifier_flag(identifier: str) -> str:
+    """`` --identifier NAME`` for a hint that names a command, or nothing for the default sandbox."""
+    return "" if identifier == default_identifier() else f" --identifier {identifier}"
 
 
 def app_name(project_dir: Path) -> str:

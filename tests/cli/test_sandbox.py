@@ -235,7 +235,8 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
-    assert "The deployment stays in place" in out.getvalue()
+    assert ("The deployment stays in place; `ampy sandbox --identifier alice` serves it again, "
+            "`ampy sandbox delete --identifier alice` removes it.") in out.getvalue()
     assert stack in FakeEngine.world[str(project / ".amplify" / "sandbox" / "alice")]
 
 

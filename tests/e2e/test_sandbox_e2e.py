@@ -96,6 +96,7 @@ def test_once_serves_in_the_background_then_delete_removes_everything(project: P
         run = _ampy("sandbox", "--once", "--identifier", "e2e", "--port", str(port), "--dir", str(project))
         assert run.returncode == 0, run.stdout + run.stderr
         assert f"Local engine: http://127.0.0.1:{port}" in run.stdout
+        assert "`ampy sandbox stop --identifier e2e` ends it" in run.stdout
         outputs = json.loads((project / "amplify_outputs.json").read_text())
         assert outputs["custom"]["local_engine"]["user_pool_endpoint"] == f"http://127.0.0.1:{port}"
         record = json.loads((project / ".amplify" / "deployments" / "e2e.json").read_text())
@@ -126,7 +127,8 @@ def test_once_serves_in_the_background_then_delete_removes_everything(project: P
         with pytest.raises(ClientError, match="NotAuthorizedException|UserNotFoundException"):
             _sign_in(outputs_fresh, "bob@example.com")
     finally:
-        _ampy("sandbox", "stop", "--identifier", "e2e", "--dir", str(project))
+        stopped = _ampy("sandbox", "stop", "--identifier", "e2e", "--dir", str(project))
+    assert "`ampy sandbox --once --identifier e2e` serves it again" in stopped.stdout
     assert not _serving(port)
 
 
@@ -194,6 +196,6 @@ def test_watch_mode_redeploys_on_save_keeps_users_and_survives_a_broken_save(pro
     text = log_path.read_text()
     assert code == 0, text
     assert "Traceback" not in text and "Exception ignored" not in text, text
-    assert "The deployment stays in place" in text
+    assert "`ampy sandbox --identifier watcher` serves it again" in text
     assert state_dir.is_dir() and record_path.exists()
     assert not _serving(port)
