@@ -59,16 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         _register_commands()
-        app(args=argv, prog_name="ampy", standalone_mode=False)
-        return 0
+        # Without standalone mode typer returns exit codes (typer.Exit, and 130 for Ctrl-C) instead of exiting.
+        code = app(args=argv, prog_name="ampy", standalone_mode=False)
     except AmpyError as exc:
         return render_error(exc, err, debug=_state["debug"])
     except KeyboardInterrupt:
-        from amplify_py._node import expect_jsii_node_interrupted
-
-        expect_jsii_node_interrupted()
-        err.print("Interrupted.")
-        return 130
+        return _interrupted(err)
     except SystemExit as exc:  # typer/click exits (e.g. --help)
         return int(exc.code or 0)
     except Exception as exc:  # noqa: BLE001 - the single handler turns bugs into AmpyFault
@@ -84,6 +80,20 @@ def main(argv: list[str] | None = None) -> int:
         fault = AmpyFault("UnexpectedError", f"{type(exc).__name__}: {exc}")
         fault.__cause__ = exc
         return render_error(fault, err, debug=_state["debug"])
+    if code == _INTERRUPTED:
+        return _interrupted(err)
+    return code if isinstance(code, int) else 0
+
+
+_INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C (SIGINT)
+
+
+def _interrupted(err: Console) -> int:
+    from amplify_py._node import expect_jsii_node_interrupted
+
+    expect_jsii_node_interrupted()
+    err.print("Interrupted.")
+    return _INTERRUPTED
 
 
 def render_error(exc: AmpyError, console: Console, *, debug: bool) -> int:

@@ -210,6 +210,8 @@ class Sandbox:
             self.watch(stop_event)
         except KeyboardInterrupt:
             expect_jsii_node_interrupted()
+            if once:  # not deployed: the command must fail, not report a background engine
+                raise
             self.console.info("")
         finally:
             self.deployer.close()

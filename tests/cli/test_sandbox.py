@@ -267,6 +267,20 @@ def test_once_with_a_broken_backend_fails_and_writes_nothing(project: Path, fact
     assert factory.runner.calls == []  # the toolkit never ran
 
 
+def test_ctrl_c_during_once_fails_instead_of_reporting_a_deployment(
+    project: Path, factory: FakeFactory, ampy, monkeypatch, capsys
+) -> None:
+    def interrupted(self, stack_name=None, outdir=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FakeSynthesizer, "synth", interrupted)
+    assert ampy("sandbox", "--once", "--profile", "dev", "--dir", str(project)) == 130
+    captured = capsys.readouterr()
+    assert "Interrupted." in captured.err
+    assert "Deployed" not in captured.out and "keeps serving" not in captured.out
+    assert not (project / "amplify_outputs.json").exists()
+
+
 def test_exclude_patterns(project: Path, factory: FakeFactory) -> None:
     console, _ = _console()
     settings = SandboxSettings(project_dir=project, identifier="alice", exclude=("amplify/data", "*.md", str(project / "amplify" / "scratch.py")))
