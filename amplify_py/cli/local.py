@@ -31,7 +31,7 @@ def serve(
     """Serve the engine until interrupted, printing delivered codes as they are sent."""
     from amplify_py.local import LocalEngine
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)  # no wrapping at 80 columns in server.log
 
     def show(message: dict) -> None:
         console.print(f"[bold]{message['medium']}[/] to {message['recipient']} ({message['kind']}): code {message['code']}")

@@ -37,9 +37,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _ampy(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "amplify_py", *args], env=_env(), capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+def _ampy(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "amplify_py", *args], env=env or _env(), capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -93,10 +93,14 @@ def test_once_serves_in_the_background_then_delete_removes_everything(project: P
     port = _free_port()
     state_dir = project / ".amplify" / "sandbox" / "e2e"
     try:
-        run = _ampy("sandbox", "--once", "--identifier", "e2e", "--port", str(port), "--dir", str(project))
+        no_columns = {k: v for k, v in _env().items() if k != "COLUMNS"}  # logs as from a script: 80 columns
+        run = _ampy("sandbox", "--once", "--identifier", "e2e", "--port", str(port), "--dir", str(project),
+                    env=no_columns)
         assert run.returncode == 0, run.stdout + run.stderr
         assert f"Local engine: http://127.0.0.1:{port}" in run.stdout
         assert "`ampy sandbox stop --identifier e2e` ends it" in run.stdout
+        log_lines = (state_dir / "server.log").read_text().splitlines()
+        assert any("Local engine listening on" in line and "Ctrl+C to stop" in line for line in log_lines)  # unwrapped
         outputs = json.loads((project / "amplify_outputs.json").read_text())
         assert outputs["custom"]["local_engine"]["user_pool_endpoint"] == f"http://127.0.0.1:{port}"
         record = json.loads((project / ".amplify" / "deployments" / "e2e.json").read_text())
