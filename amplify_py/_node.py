@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["bundled_node", "ensure_jsii_node"]
+__all__ = ["bundled_node", "ensure_jsii_node", "expect_jsii_node_interrupted"]
 
 
 def bundled_node() -> Path | None:
@@ -29,3 +29,20 @@ def ensure_jsii_node() -> None:
     node = bundled_node()
     if node is not None:
         os.environ["JSII_NODE"] = str(node)
+
+
+def expect_jsii_node_interrupted() -> None:
+    """After Ctrl-C: keep jsii's exit hook from printing a BrokenPipeError traceback.
+
+    A terminal's Ctrl-C reaches the whole process group, so jsii's node process has already exited; jsii's
+    atexit hook then writes its goodbye to the closed pipe. Nothing is lost, the process is gone.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: "sys.UnraisableHookArgs") -> None:
+        owner = getattr(unraisable.object, "__module__", "") or ""
+        if isinstance(unraisable.exc_value, BrokenPipeError) and owner.startswith("jsii."):
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -12,7 +13,7 @@ from rich.markup import escape
 
 from amplify_py.errors import AmpyError, AmpyFault, AmpyUserError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "debug_enabled", "debug_option", "main"]
 
 app = typer.Typer(
     name="ampy",
@@ -32,6 +33,16 @@ def _root(
     _state["debug"] = debug or _state["debug"]
 
 
+def debug_option(help: str = "Show tracebacks.") -> Any:  # noqa: A002 - typer's name
+    """``--debug`` on every command, as ampx has it. ``main`` reads it from the whole command line."""
+    return typer.Option(False, "--debug", help=help)
+
+
+def debug_enabled() -> bool:
+    """Whether ``--debug`` was given anywhere on the command line (before or after the command)."""
+    return _state["debug"]
+
+
 def _register_commands() -> None:
     """Each command group lives in its own module and registers itself on ``app``."""
     from amplify_py.cli import synth, init, generate, local, sandbox, sandbox_secret, pipeline  # noqa: F401
@@ -48,13 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         _register_commands()
-        app(args=argv, prog_name="ampy", standalone_mode=False)
-        return 0
+        # Without standalone mode typer returns exit codes (typer.Exit, and 130 for Ctrl-C) instead of exiting.
+        code = app(args=argv, prog_name="ampy", standalone_mode=False)
     except AmpyError as exc:
         return render_error(exc, err, debug=_state["debug"])
     except KeyboardInterrupt:
-        err.print("Interrupted.")
-        return 130
+        return _interrupted(err)
     except SystemExit as exc:  # typer/click exits (e.g. --help)
         return int(exc.code or 0)
     except Exception as exc:  # noqa: BLE001 - the single handler turns bugs into AmpyFault
@@ -70,6 +80,20 @@ def main(argv: list[str] | None = None) -> int:
         fault = AmpyFault("UnexpectedError", f"{type(exc).__name__}: {exc}")
         fault.__cause__ = exc
         return render_error(fault, err, debug=_state["debug"])
+    if code == _INTERRUPTED:
+        return _interrupted(err)
+    return code if isinstance(code, int) else 0
+
+
+_INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C (SIGINT)
+
+
+def _interrupted(err: Console) -> int:
+    from amplify_py._node import expect_jsii_node_interrupted
+
+    expect_jsii_node_interrupted()
+    err.print("Interrupted.")
+    return _INTERRUPTED
 
 
 def render_error(exc: AmpyError, console: Console, *, debug: bool) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from amplify_py.cli.app import app
+from amplify_py.cli.app import app, debug_option
 from amplify_py.cli.factory import get_factory
 from amplify_py.errors import AmpyUserError
 
@@ -45,6 +45,7 @@ def outputs(
     out_dir: Path | None = typer.Option(None, "--out-dir", help="Where to write the file. Default: the project directory."),
     format: _Format = typer.Option(_Format.json, "--format", help="json writes amplify_outputs.json, dart amplify_outputs.dart."),  # noqa: A002
     outputs_version: _Version = typer.Option(_Version.v1_5, "--outputs-version", help="Schema version of the outputs."),
+    debug: bool = debug_option(),
 ) -> None:
     """Write amplify_outputs for an existing deployment (the sandbox's, or --stack on AWS)."""
     from amplify_py.deploy.records import default_identifier, load_record, outputs_for_record, validate_identifier

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from amplify_py.cli.app import app
+from amplify_py.cli.app import app, debug_option
 from amplify_py.errors import AmpyUserError
 from amplify_py._templates import render_tree
 
@@ -17,6 +17,7 @@ __all__ = ["init"]
 @app.command()
 def init(
     project_dir: Path = typer.Option(Path("."), "--dir", help="The project folder to scaffold into."),
+    debug: bool = debug_option(),
 ) -> None:
     """Create amplify/backend.py and amplify/auth/resource.py in a project without a backend."""
     project_dir = project_dir.resolve()

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from amplify_py.cli.app import app
+from amplify_py.cli.app import app, debug_option
 from amplify_py.errors import AmpyUserError
 
 __all__ = ["local_app"]
@@ -26,11 +26,12 @@ def serve(
     template: list[Path] = typer.Option([], "--template", help="CloudFormation template(s) to deploy at start."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (127.0.0.1 unless you mean it)."),
     region: str = typer.Option("us-east-1", "--region", help="Region used in pool ids and token issuers."),
+    debug: bool = debug_option(),
 ) -> None:
     """Serve the engine until interrupted, printing delivered codes as they are sent."""
     from amplify_py.local import LocalEngine
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)  # no wrapping at 80 columns in server.log
 
     def show(message: dict) -> None:
         console.print(f"[bold]{message['medium']}[/] to {message['recipient']} ({message['kind']}): code {message['code']}")

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from amplify_py.cli.app import app
+from amplify_py.cli.app import app, debug_enabled, debug_option
 from amplify_py.cli.factory import get_factory
 from amplify_py.errors import AmpyUserError
 
@@ -45,7 +45,7 @@ def pipeline_deploy(
     outputs_version: str = typer.Option("1.5", "--outputs-version", help="Version of amplify_outputs: 1, 1.1, 1.2, 1.3, 1.4 or 1.5."),
     outputs_format: OutputsFormat = typer.Option(OutputsFormat.json, "--outputs-format", help="amplify_outputs file format."),
     dir_: Optional[Path] = typer.Option(None, "--dir", help="The project directory (the parent of amplify/). Defaults to the current directory."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and the toolkit's full output."),
+    debug: bool = debug_option("Show tracebacks and the toolkit's full output."),
 ) -> None:
     """Command to deploy backends in a custom CI/CD pipeline. This command is not intended to be used locally."""
     from amplify_py._node import ensure_jsii_node
@@ -53,6 +53,7 @@ def pipeline_deploy(
     from amplify_py.backend.identifier import BackendIdentifier
     from amplify_py.sandbox.lifecycle import OUTPUTS_VERSIONS
 
+    debug = debug or debug_enabled()
     if not is_ci():
         raise AmpyUserError(
             "RunningPipelineDeployNotInCiError",

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from amplify_py.cli.app import app
+from amplify_py.cli.app import app, debug_enabled, debug_option
 from amplify_py.cli.factory import get_factory
 from amplify_py.errors import AmpyUserError
 
@@ -89,12 +89,14 @@ def sandbox(
     port: int = typer.Option(9325, "--port", help="Port of the local engine on 127.0.0.1 (local target only).", min=1, max=65535),
     target: Optional[Target] = typer.Option(None, "--target", help="Where to deploy: the local engine (default) or AWS."),
     dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and the toolkit's full output."),
+    debug: bool = debug_option("Show tracebacks and the toolkit's full output."),
 ) -> None:
     """Start the sandbox: deploy, write amplify_outputs.json, watch and redeploy on every save."""
     if ctx.invoked_subcommand is not None:
         return
+    debug = debug or debug_enabled()
     from amplify_py._node import ensure_jsii_node
+    from amplify_py.sandbox.identifiers import identifier_flag
     from amplify_py.sandbox.lifecycle import OUTPUTS_VERSIONS, SandboxSettings
 
     project = _project(dir_)
@@ -126,7 +128,8 @@ def sandbox(
     console.info(f"Sandbox {settings.identifier} ({'AWS' if chosen_target == 'aws' else 'local engine'}) in {project}")
     get_factory().sandbox(settings, console).run(once=once)
     if once and chosen_target == "local":
-        console.note("The local engine keeps serving in the background; `ampy sandbox stop` ends it.")
+        console.note("The local engine keeps serving in the background; "
+                     f"`ampy sandbox stop{identifier_flag(settings.identifier)}` ends it.")
 
 
 def _recorded_target(project: Path, identifier: str) -> str | None:
@@ -148,9 +151,10 @@ def delete(
     profile: Optional[str] = typer.Option(None, "--profile", help="An AWS profile name; implies --target aws."),
     target: Optional[Target] = typer.Option(None, "--target", help="The sandbox's target; defaults to where it was deployed."),
     dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and the toolkit's full output."),
+    debug: bool = debug_option("Show tracebacks and the toolkit's full output."),
 ) -> None:
     """Delete the sandbox environment: its local pools and data, or its AWS stack."""
+    debug = debug or debug_enabled()
     from amplify_py._node import ensure_jsii_node
     from amplify_py.sandbox.lifecycle import SandboxSettings
 
@@ -170,9 +174,11 @@ def delete(
 def stop(
     identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
     dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+    debug: bool = debug_option(),
 ) -> None:
     """Stop the local engine that `ampy sandbox --once` left serving in the background (its data stays)."""
     from amplify_py.deploy.local import sandbox_state_dir, stop_detached_server
+    from amplify_py.sandbox.identifiers import identifier_flag
 
     project = _project(dir_)
     name = _identifier(identifier)
@@ -182,4 +188,4 @@ def stop(
         console.info(f"No background engine is running for sandbox {name}.")
     else:
         console.info(f"Stopped the local engine of sandbox {name} (pid {stopped.pid}, {stopped.endpoint}). Its data stays; "
-                     "`ampy sandbox --once` serves it again.")
+                     f"`ampy sandbox --once{identifier_flag(name)}` serves it again.")

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from amplify_py.cli.app import app
+from amplify_py.cli.app import app, debug_option
 from amplify_py.cli.factory import get_factory
 from amplify_py.deploy.synth import default_stack_name
 from amplify_py.errors import AmpyUserError
@@ -59,6 +59,7 @@ def synth(
         None, "--identifier",
         help="Synthesize as this sandbox (its secrets, its hosted UI domain prefix). Default is the name of the system user.",
     ),
+    debug: bool = debug_option(),
 ) -> None:
     """Synthesize the backend and write each stack's CloudFormation template as JSON."""
     from amplify_py.sandbox.identifiers import default_identifier, sandbox_backend_id, validate_identifier

@@ -191,6 +191,19 @@ def start_detached_server(state_dir: Path, *, host: str = LOCAL_HOST, port: int 
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     endpoint = f"http://{host}:{port}"
+    try:
+        _wait_until_serving(proc, endpoint, log_path)
+    except BaseException:  # Ctrl-C included: an unrecorded server would keep the port with no way to stop it
+        proc.kill()
+        proc.wait()
+        raise
+    info = ServerInfo(pid=proc.pid, host=host, port=port, endpoint=endpoint,
+                      state_dir=str(state_dir), started_at=time.time())
+    (state_dir / _SERVER_FILE).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
+    return info
+
+
+def _wait_until_serving(proc: subprocess.Popen, endpoint: str, log_path: Path) -> None:
     deadline = time.monotonic() + _START_TIMEOUT_S
     while True:
         code = proc.poll()
@@ -206,7 +219,6 @@ def start_detached_server(state_dir: Path, *, host: str = LOCAL_HOST, port: int 
             break
         except httpx.HTTPError:
             if time.monotonic() > deadline:
-                proc.kill()
                 raise AmpyUserError(
                     "LocalEngineStartError",
                     f"The local engine server did not answer on {endpoint} within {_START_TIMEOUT_S:.0f} s.",
@@ -214,10 +226,6 @@ def start_detached_server(state_dir: Path, *, host: str = LOCAL_HOST, port: int 
                     details=_log_tail(log_path) or None,
                 ) from None
             time.sleep(0.05)
-    info = ServerInfo(pid=proc.pid, host=host, port=port, endpoint=endpoint,
-                      state_dir=str(state_dir), started_at=time.time())
-    (state_dir / _SERVER_FILE).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
-    return info
 
 
 def stop_detached_server(state_dir: Path) -> ServerInfo | None:

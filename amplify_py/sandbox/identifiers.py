@@ -27,7 +27,13 @@ __all__ = [
     "sandbox_backend_id",
     "sandbox_stack_name",
     "branch_stack_name",
+    "identifier_flag",
 ]
+
+
+def identifier_flag(identifier: str) -> str:
+    """`` --identifier NAME`` for a hint that names a command, or nothing for the default sandbox."""
+    return "" if identifier == default_identifier() else f" --identifier {identifier}"
 
 
 def app_name(project_dir: Path) -> str:

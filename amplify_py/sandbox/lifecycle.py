@@ -27,9 +27,11 @@ from typing import Any
 
 import watchfiles
 
+from amplify_py._node import expect_jsii_node_interrupted
 from amplify_py.deploy.deployment import Deployer, Deployment
 from amplify_py.errors import AmpyError, AmpyFault
 from amplify_py.sandbox.console import SandboxConsole
+from amplify_py.sandbox.identifiers import identifier_flag
 
 __all__ = ["Sandbox", "SandboxSettings", "OutputsPublisher", "outputs_file_name", "OUTPUTS_VERSIONS"]
 
@@ -207,13 +209,17 @@ class Sandbox:
             self.try_deploy()
             self.watch(stop_event)
         except KeyboardInterrupt:
+            expect_jsii_node_interrupted()
+            if once:  # not deployed: the command must fail, not report a background engine
+                raise
             self.console.info("")
         finally:
             self.deployer.close()
         if not once:
+            flag = identifier_flag(self.identifier)
             self.console.note(
-                "Sandbox stopped. The deployment stays in place; `ampy sandbox` serves it again, "
-                "`ampy sandbox delete` removes it."
+                f"Sandbox stopped. The deployment stays in place; `ampy sandbox{flag}` serves it again, "
+                f"`ampy sandbox delete{flag}` removes it."
             )
         return self.last_good
 

@@ -237,7 +237,8 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
-    assert "The deployment stays in place" in out.getvalue()
+    assert ("The deployment stays in place; `ampy sandbox --identifier alice` serves it again, "
+            "`ampy sandbox delete --identifier alice` removes it.") in out.getvalue()
     assert stack in FakeEngine.world[str(project / ".amplify" / "sandbox" / "alice")]
 
 
@@ -266,6 +267,20 @@ def test_once_with_a_broken_backend_fails_and_writes_nothing(project: Path, fact
     assert ampy("sandbox", "--once", "--profile", "dev", "--dir", str(project)) == 1
     assert not (project / "amplify_outputs.json").exists()
     assert factory.runner.calls == []  # the toolkit never ran
+
+
+def test_ctrl_c_during_once_fails_instead_of_reporting_a_deployment(
+    project: Path, factory: FakeFactory, ampy, monkeypatch, capsys
+) -> None:
+    def interrupted(self, stack_name=None, outdir=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FakeSynthesizer, "synth", interrupted)
+    assert ampy("sandbox", "--once", "--profile", "dev", "--dir", str(project)) == 130
+    captured = capsys.readouterr()
+    assert "Interrupted." in captured.err
+    assert "Deployed" not in captured.out and "keeps serving" not in captured.out
+    assert not (project / "amplify_outputs.json").exists()
 
 
 def test_exclude_patterns(project: Path, factory: FakeFactory) -> None:

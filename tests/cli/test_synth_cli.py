@@ -141,3 +141,33 @@ def test_cdk_app_needs_cdk_outdir(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     assert main(["cdk-app"]) == 1
     assert "CDK_OUTDIR is not set" in capsys.readouterr().err
     assert os.environ.get("CDK_OUTDIR") is None
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        (["synth"], "BackendNotFoundError"),
+        (["init"], "ProjectAlreadyInitializedError"),
+        (["generate", "outputs"], "DeploymentNotFoundError"),
+        (["sandbox"], "FileConventionError"),
+        (["sandbox", "delete", "--yes"], "FileConventionError"),
+        (["sandbox", "stop"], "FileConventionError"),
+    ],
+)
+def test_debug_after_any_command_adds_the_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], error: str
+) -> None:
+    (tmp_path / "amplify").touch()  # a file, not a folder: every command above fails before doing any work
+    assert main([*command, "--dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"Error ({error})" in err and "Traceback" not in err
+    assert main([*command, "--dir", str(tmp_path), "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert f"Error ({error})" in err and "Traceback" in err
+
+
+def test_local_serve_accepts_debug(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "missing.template.json"
+    assert main(["local", "serve", "--state-dir", str(tmp_path), "--template", str(missing), "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "Error (TemplateUnreadableError)" in err and "Traceback" in err

@@ -37,9 +37,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _ampy(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "amplify_py", *args], env=_env(), capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+def _ampy(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "amplify_py", *args], env=env or _env(), capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -93,9 +93,14 @@ def test_once_serves_in_the_background_then_delete_removes_everything(project: P
     port = _free_port()
     state_dir = project / ".amplify" / "sandbox" / "e2e"
     try:
-        run = _ampy("sandbox", "--once", "--identifier", "e2e", "--port", str(port), "--dir", str(project))
+        no_columns = {k: v for k, v in _env().items() if k != "COLUMNS"}  # logs as from a script: 80 columns
+        run = _ampy("sandbox", "--once", "--identifier", "e2e", "--port", str(port), "--dir", str(project),
+                    env=no_columns)
         assert run.returncode == 0, run.stdout + run.stderr
         assert f"Local engine: http://127.0.0.1:{port}" in run.stdout
+        assert "`ampy sandbox stop --identifier e2e` ends it" in run.stdout
+        log_lines = (state_dir / "server.log").read_text().splitlines()
+        assert any("Local engine listening on" in line and "Ctrl+C to stop" in line for line in log_lines)  # unwrapped
         outputs = json.loads((project / "amplify_outputs.json").read_text())
         assert outputs["custom"]["local_engine"]["user_pool_endpoint"] == f"http://127.0.0.1:{port}"
         record = json.loads((project / ".amplify" / "deployments" / "e2e.json").read_text())
@@ -126,7 +131,8 @@ def test_once_serves_in_the_background_then_delete_removes_everything(project: P
         with pytest.raises(ClientError, match="NotAuthorizedException|UserNotFoundException"):
             _sign_in(outputs_fresh, "bob@example.com")
     finally:
-        _ampy("sandbox", "stop", "--identifier", "e2e", "--dir", str(project))
+        stopped = _ampy("sandbox", "stop", "--identifier", "e2e", "--dir", str(project))
+    assert "`ampy sandbox --once --identifier e2e` serves it again" in stopped.stdout
     assert not _serving(port)
 
 
@@ -155,6 +161,7 @@ def test_watch_mode_redeploys_on_save_keeps_users_and_survives_a_broken_save(pro
             [sys.executable, "-m", "amplify_py", "sandbox", "--identifier", "watcher", "--port", str(port),
              "--dir", str(project)],
             env=_env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, as a terminal's foreground job
         )
     try:
         _wait_for(record_path.exists, 120, "the first deployment")
@@ -187,11 +194,12 @@ def test_watch_mode_redeploys_on_save_keeps_users_and_survives_a_broken_save(pro
         assert "AccessToken" in _sign_in(outputs, "dave@example.com")
         assert proc.poll() is None
     finally:
-        proc.send_signal(signal.SIGINT)
+        # Ctrl-C in a terminal reaches the whole process group, the CDK's jsii node process included
+        os.killpg(proc.pid, signal.SIGINT)
         code = proc.wait(timeout=30)
     text = log_path.read_text()
     assert code == 0, text
-    assert "Traceback" not in text
-    assert "The deployment stays in place" in text
+    assert "Traceback" not in text and "Exception ignored" not in text, text
+    assert "`ampy sandbox --identifier watcher` serves it again" in text
     assert state_dir.is_dir() and record_path.exists()
     assert not _serving(port)

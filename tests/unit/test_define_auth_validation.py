@@ -243,3 +243,15 @@ def test_an_unknown_key_does_not_hide_the_other_problems_of_its_attribute() -> N
     )
     assert "custom attributes cannot be required" in found["user_attributes.custom:tier.required"]
     assert "min (10) is greater than max (1)" in found["user_attributes.custom:tier"]
+
+
+def test_the_readme_example_error_is_what_define_auth_reports() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```text\nError (InvalidDefinitionError): ", 1)[1].split("```", 1)[0]
+    with pytest.raises(DefinitionError, match="define_auth has 2 problems") as info:
+        define_auth(
+            login_with={"email": {"verification_email_body": lambda create_code: "Welcome!"}},
+            user_attributes={"familyName": {"required": True}},
+        )
+    shown = [line for line in block.splitlines() if line.startswith("  - ")]
+    assert len(shown) == 2 and all(line in info.value.message for line in shown), info.value.message

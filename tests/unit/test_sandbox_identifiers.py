@@ -10,6 +10,8 @@ from amplify_py.sandbox.identifiers import (
     app_name,
     backend_stack_name,
     branch_stack_name,
+    default_identifier,
+    identifier_flag,
     sandbox_stack_name,
     validate_identifier,
 )
@@ -86,3 +88,8 @@ def test_identifier_validation(bad: str) -> None:
 
 def test_identifier_accepts_ampx_pattern() -> None:
     assert validate_identifier("alice-2") == "alice-2"
+
+
+def test_identifier_flag_names_only_a_non_default_sandbox() -> None:
+    assert identifier_flag(default_identifier()) == ""
+    assert identifier_flag("second") == " --identifier second"
