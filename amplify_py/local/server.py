@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from amplify_py.local import auth_flows, identity, users
+from amplify_py.local import auth_flows, identity, shapes, users
 from amplify_py.local.core import Core
 from amplify_py.local.errors import CognitoError
 
@@ -45,13 +45,17 @@ def _reply(payload: dict, status: int = 200, error: str | None = None) -> Respon
 
 
 def dispatch(core: Core, target: str, body: dict) -> dict:
-    """Run one operation under the store lock (operations are short and read-modify-write)."""
+    """Check the request's types, then run the operation under the store lock (operations are short and
+    read-modify-write)."""
     if target.startswith(_IDP) and target[len(_IDP):] in IDP_OPERATIONS:
-        handler = IDP_OPERATIONS[target[len(_IDP):]]
+        service, operation = "cognito-idp", target[len(_IDP):]
+        handler = IDP_OPERATIONS[operation]
     elif target.startswith(_IDENTITY) and target[len(_IDENTITY):] in identity.OPERATIONS:
-        handler = identity.OPERATIONS[target[len(_IDENTITY):]]
+        service, operation = "cognito-identity", target[len(_IDENTITY):]
+        handler = identity.OPERATIONS[operation]
     else:
         raise CognitoError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
+    shapes.check_request(service, operation, body)
     with core.store.lock:
         return handler(core, body)
 

@@ -276,3 +276,34 @@ def test_wire_errors_and_cors(env: Env) -> None:
         "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-user-agent"})
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-headers"] == "content-type,x-amz-target,x-amz-user-agent"
+
+
+@pytest.mark.parametrize(("operation", "body", "path", "expected"), [
+    ("SignUp", {"Username": 5, "Password": PASSWORD}, "Username", "a string"),
+    ("SignUp", {"Username": "t@example.com", "UserAttributes": "x"}, "UserAttributes", "a list"),
+    ("SignUp", {"Username": "t@example.com", "UserAttributes": [{"Name": "email", "Value": True}]},
+     "UserAttributes[0].Value", "a string"),
+    ("SignUp", {"ClientId": ["x"], "Username": "t@example.com"}, "ClientId", "a string"),
+    ("InitiateAuth", {"AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": 5}},
+     "AuthParameters.USERNAME", "a string"),
+    ("InitiateAuth", {"AuthFlow": {"a": 1}}, "AuthFlow", "a string"),
+    ("RespondToAuthChallenge", {"ChallengeName": "SMS_MFA", "Session": {"a": 1}}, "Session", "a string"),
+    ("ListUsers", {"Limit": "10"}, "Limit", "an integer"),
+    ("AdminSetUserPassword", {"Username": "u", "Password": PASSWORD, "Permanent": "yes"}, "Permanent", "a boolean"),
+    ("ListGroups", {"UserPoolId": ["x"]}, "UserPoolId", "a string"),
+])
+def test_wrong_json_types_are_serialization_errors(env: Env, operation: str, body: dict, path: str,
+                                                   expected: str) -> None:
+    # Cognito rejects a value of the wrong JSON type before reading it (never a 500, never a half-done change).
+    request = {"ClientId": env.client_id, "UserPoolId": env.pool_id, **body}
+    response = httpx.post(env.engine.endpoint + "/", json=request,
+                          headers={"X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}"})
+    assert response.status_code == 400
+    assert response.json() == {"__type": "SerializationException", "message": f"Value at '{path}' must be {expected}."}
+
+
+def test_wrong_json_types_for_identity_pools_are_serialization_errors(env: Env) -> None:
+    response = httpx.post(env.engine.endpoint + "/", json={"IdentityId": ["x"]},
+                          headers={"X-Amz-Target": "AWSCognitoIdentityService.GetCredentialsForIdentity"})
+    assert response.status_code == 400
+    assert response.json() == {"__type": "SerializationException", "message": "Value at 'IdentityId' must be a string."}
