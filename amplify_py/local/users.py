@@ -421,12 +421,16 @@ def revoke_token(core: Core, body: dict) -> dict:
 
 # --- MFA settings -------------------------------------------------------------
 def _session_or_token(core: Core, body: dict) -> tuple[Pool, dict, str | None]:
+    """The signed-in user, or the user of an MFA_SETUP challenge: only a sign-in that has passed its first
+    factor may set up a software token (any other session is handed out before the user proved anything)."""
     if body.get("AccessToken"):
         pool, user, _claims = core.authenticate(body["AccessToken"])
         return pool, user, None
     found = core.store.get_session(body.get("Session") or "")
     if not found or found[1] <= core.now():
         raise not_authorized("Invalid session for the user, session is expired.")
+    if found[2].get("kind") != "MFA_SETUP":
+        raise not_authorized("Invalid session for the user.")
     pool = core.pool(found[0])
     user = core.store.get_user(pool.id, found[2].get("username", ""))
     if user is None:

@@ -141,3 +141,19 @@ def test_auto_sign_in_with_confirm_session(passwordless: Env) -> None:
     out = passwordless.idp.initiate_auth(ClientId=passwordless.client_id, AuthFlow="USER_AUTH",
                                          AuthParameters={"USERNAME": "auto@example.com"}, Session=confirmed["Session"])
     assert out["AuthenticationResult"]["RefreshToken"]
+
+
+def test_only_an_mfa_setup_session_sets_up_a_software_token(passwordless: Env) -> None:
+    # USER_AUTH hands out a SELECT_CHALLENGE session for any user name before any factor is proved;
+    # it must not let anyone attach their authenticator app to that user.
+    passwordless.confirmed_user("victim@example.com")
+    choice = passwordless.idp.initiate_auth(ClientId=passwordless.client_id, AuthFlow="USER_AUTH",
+                                            AuthParameters={"USERNAME": "victim@example.com"})
+    assert choice["ChallengeName"] == "SELECT_CHALLENGE"
+    for call in (lambda: passwordless.idp.associate_software_token(Session=choice["Session"]),
+                 lambda: passwordless.idp.verify_software_token(Session=choice["Session"], UserCode="123456")):
+        with pytest.raises(ClientError, match=re.escape("Invalid session for the user.")) as exc:
+            call()
+        assert _error(exc) == ("NotAuthorizedException", "Invalid session for the user.")
+    user = passwordless.idp.admin_get_user(UserPoolId=passwordless.pool_id, Username="victim@example.com")
+    assert "UserMFASettingList" not in user
