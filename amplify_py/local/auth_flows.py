@@ -513,8 +513,7 @@ def get_tokens_from_refresh_token(core: Core, body: dict) -> dict:
     pool, client = core.client(body.get("ClientId"))
     if "ALLOW_REFRESH_TOKEN_AUTH" not in client.auth_flows:
         raise invalid_parameter("REFRESH_TOKEN_AUTH flow not enabled for this client")
-    if client.secret and body.get("ClientSecret") != client.secret:
-        raise not_authorized(f"Unable to verify secret hash for client {client.id}")
+    core.check_client_secret(client, body.get("ClientSecret"))
     return {"AuthenticationResult": _refresh(core, pool, client, body.get("RefreshToken"))}
 
 

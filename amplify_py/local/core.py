@@ -111,6 +111,11 @@ class Core:
         if not given or not hmac.compare_digest(given, expected):
             raise not_authorized(f"Unable to verify secret hash for client {client.id}")
 
+    def check_client_secret(self, client: Client, given: str | None) -> None:
+        """Token operations (RevokeToken, GetTokensFromRefreshToken) take the client secret itself."""
+        if client.secret and not (given and hmac.compare_digest(given, client.secret)):
+            raise not_authorized(f"Unable to verify secret hash for client {client.id}")
+
     # --- users ------------------------------------------------------------
     def username_key(self, pool: Pool, name: str) -> str:
         return name if pool.case_sensitive else name.lower()

@@ -406,8 +406,7 @@ def global_sign_out(core: Core, body: dict) -> dict:
 def revoke_token(core: Core, body: dict) -> dict:
     pool, client = core.client(body.get("ClientId"))
     token = body.get("Token") or ""
-    if client.secret and body.get("ClientSecret") != client.secret:
-        raise not_authorized(f"Unable to verify secret hash for client {client.id}")
+    core.check_client_secret(client, body.get("ClientSecret"))
     if token.count(".") == 2 and token.startswith("ey"):
         raise CognitoError("UnsupportedTokenTypeException", "The token type is not supported for revocation.")
     row = core.store.get_refresh(hash_refresh_token(token))

@@ -307,3 +307,40 @@ def test_wrong_json_types_for_identity_pools_are_serialization_errors(env: Env) 
                           headers={"X-Amz-Target": "AWSCognitoIdentityService.GetCredentialsForIdentity"})
     assert response.status_code == 400
     assert response.json() == {"__type": "SerializationException", "message": "Value at 'IdentityId' must be a string."}
+
+
+def test_client_with_a_secret(engine_and_clock) -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    env = make_env(engine_and_clock, "secret-client", "email_default", GenerateSecret=True,
+                   ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    secret = env.idp.describe_user_pool_client(UserPoolId=env.pool_id, ClientId=env.client_id)["UserPoolClient"][
+        "ClientSecret"]
+
+    def secret_hash(username: str) -> str:
+        return base64.b64encode(hmac.new(secret.encode(), (username + env.client_id).encode(),
+                                         hashlib.sha256).digest()).decode()
+
+    email = "secret@example.com"
+    env.idp.admin_create_user(UserPoolId=env.pool_id, Username=email, MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": email}])
+    env.idp.admin_set_user_password(UserPoolId=env.pool_id, Username=email, Password=PASSWORD, Permanent=True)
+    rejected = f"Unable to verify secret hash for client {env.client_id}"
+    with pytest.raises(ClientError, match=re.escape(rejected)):
+        env.password_sign_in(email)
+    tokens = env.idp.initiate_auth(ClientId=env.client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": email, "PASSWORD": PASSWORD, "SECRET_HASH": secret_hash(email)})["AuthenticationResult"]
+    refresh = tokens["RefreshToken"]
+    for wrong in (secret[:-1] + "x", secret + "x"):
+        with pytest.raises(ClientError, match=re.escape(rejected)) as exc:
+            env.idp.get_tokens_from_refresh_token(ClientId=env.client_id, RefreshToken=refresh, ClientSecret=wrong)
+        assert _error(exc) == ("NotAuthorizedException", rejected)
+        with pytest.raises(ClientError, match=re.escape(rejected)):
+            env.idp.revoke_token(ClientId=env.client_id, Token=refresh, ClientSecret=wrong)
+    assert env.idp.get_tokens_from_refresh_token(ClientId=env.client_id, RefreshToken=refresh,
+                                                 ClientSecret=secret)["AuthenticationResult"]["AccessToken"]
+    env.idp.revoke_token(ClientId=env.client_id, Token=refresh, ClientSecret=secret)
+    with pytest.raises(ClientError, match="Refresh Token has been revoked"):
+        env.idp.get_tokens_from_refresh_token(ClientId=env.client_id, RefreshToken=refresh, ClientSecret=secret)
