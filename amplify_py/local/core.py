@@ -375,6 +375,7 @@ class Core:
     # --- sessions (between challenges) -------------------------------------
     def new_session(self, pool: Pool, client: Client, data: dict, *, session_id: str | None = None) -> str:
         session_id = session_id or base64.b64encode(secrets.token_bytes(96)).decode()
+        self.store.prune_sessions(self.now())  # abandoned sign-ins would otherwise pile up for ever
         self.store.put_session(session_id, pool.id, self.now() + client.auth_session_seconds,
                                {**data, "client_id": client.id})
         return session_id

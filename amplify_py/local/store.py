@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS codes (
   PRIMARY KEY (pool_id, username, purpose));
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, expires REAL NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires);
 CREATE TABLE IF NOT EXISTS refresh_tokens (
   token_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL,
   username TEXT NOT NULL, origin_jti TEXT NOT NULL, expires REAL NOT NULL,
@@ -207,6 +208,7 @@ class Store:
         self.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def prune_sessions(self, now: float) -> None:
+        """Forget sessions expired over an hour ago (until then a late answer is told "session is expired")."""
         self.execute("DELETE FROM sessions WHERE expires < ?", (now - 3600,))
 
     # --- refresh tokens ---------------------------------------------------

@@ -344,3 +344,18 @@ def test_client_with_a_secret(engine_and_clock) -> None:
     env.idp.revoke_token(ClientId=env.client_id, Token=refresh, ClientSecret=secret)
     with pytest.raises(ClientError, match="Refresh Token has been revoked"):
         env.idp.get_tokens_from_refresh_token(ClientId=env.client_id, RefreshToken=refresh, ClientSecret=secret)
+
+
+def test_abandoned_sign_in_sessions_are_forgotten(env: Env) -> None:
+    def stored() -> int:
+        return env.engine.core.store.one("SELECT COUNT(*) FROM sessions")[0]
+
+    for i in range(3):
+        env.idp.initiate_auth(ClientId=env.client_id, AuthFlow="USER_SRP_AUTH",
+                              AuthParameters={"USERNAME": f"gone{i}@example.com", "SRP_A": "ab" * 100})
+    before = stored()
+    assert before >= 3
+    env.clock.advance(2 * 3600)  # past the 3-minute session and the hour "session is expired" is still told
+    env.idp.initiate_auth(ClientId=env.client_id, AuthFlow="USER_SRP_AUTH",
+                          AuthParameters={"USERNAME": "late@example.com", "SRP_A": "ab" * 100})
+    assert stored() == 1
