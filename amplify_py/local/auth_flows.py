@@ -326,9 +326,8 @@ def _answer_first_factor(core: Core, pool: Pool, client: Client, user: dict | No
     if user is None:  # a code is "sent" nowhere; any answer fails as a wrong code would
         data = {"kind": "OTP", "username": None, "challenge": answer, "attempts": 0,
                 "code_expires": core.now() + codes.OTP_TTL, "code": None}
-        from amplify_py.local.core import mask_email as me, mask_phone as mp
-
-        dest = me(username) if answer == "EMAIL_OTP" else mp(username if username.startswith("+") else "+10000000000")
+        dest = (mask_email(username) if answer == "EMAIL_OTP"
+                else mask_phone(username if username.startswith("+") else "+10000000000"))
         return {"ChallengeName": answer, "Session": core.new_session(pool, client, data), "ChallengeParameters": {
             "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL" if answer == "EMAIL_OTP" else "SMS",
             "CODE_DELIVERY_DESTINATION": dest}}

@@ -11,7 +11,7 @@ import hmac
 
 import pyotp
 
-__all__ = ["new_secret", "matching_step", "verify", "ALREADY_USED"]
+__all__ = ["new_secret", "matching_step", "ALREADY_USED"]
 
 ALREADY_USED = "Your software token has already been used once."
 
@@ -31,7 +31,3 @@ def matching_step(secret: str, code: str, now: float) -> int | None:
         if hmac.compare_digest(otp.generate_otp(step), code):
             return step
     return None
-
-
-def verify(secret: str, code: str, now: float) -> bool:
-    return matching_step(secret, code, now) is not None
