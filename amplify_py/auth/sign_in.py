@@ -107,15 +107,7 @@ def sign_in_with_user_auth(
                 assert_validation(password, "EmptySignInPassword")
                 parameters["PASSWORD"] = password or ""
             parameters["PREFERRED_CHALLENGE"] = preferred
-        body: dict[str, Any] = {
-            "AuthFlow": "USER_AUTH",
-            "AuthParameters": parameters,
-            "ClientMetadata": metadata,
-            "ClientId": config.user_pool_client_id,
-        }
-        if session:
-            body["Session"] = session
-        return user_pool("InitiateAuth", body), username
+        return _initiate(config, "USER_AUTH", parameters, metadata, session=session or None), username
 
     return _start(run, details, with_available_challenges=True)
 
@@ -213,7 +205,10 @@ def _assert_user_not_authenticated() -> None:
         raise UserAlreadyAuthenticatedException()
 
 
-def _initiate(config: AuthConfig, flow: str, parameters: dict[str, str], metadata: Any) -> dict[str, Any]:
+def _initiate(
+    config: AuthConfig, flow: str, parameters: dict[str, str], metadata: Any, *, session: str | None = None
+) -> dict[str, Any]:
+    """InitiateAuth; ``session`` is auto sign-in's (USER_AUTH after ConfirmSignUp)."""
     return user_pool(
         "InitiateAuth",
         {
@@ -221,6 +216,7 @@ def _initiate(config: AuthConfig, flow: str, parameters: dict[str, str], metadat
             "AuthParameters": parameters,
             "ClientMetadata": metadata,
             "ClientId": config.user_pool_client_id,
+            "Session": session,
         },
     )
 
@@ -388,10 +384,9 @@ def _handle_challenge(
         }[challenge]
         return _respond(config, challenge, {"USERNAME": username, key: answer}, session, metadata)
     if challenge == "PASSWORD":
-        response = _respond(
+        return _respond(
             config, "SELECT_CHALLENGE", {"ANSWER": "PASSWORD", "USERNAME": username, "PASSWORD": answer}, session, metadata
         )
-        return response
     if challenge == "PASSWORD_SRP":
         srp = SrpClient.create(config.user_pool_name)
         response = _respond(
