@@ -51,7 +51,7 @@ def pipeline_deploy(
     from amplify_py._node import ensure_jsii_node
     from amplify_py.sandbox.console import SandboxConsole
     from amplify_py.backend.identifier import BackendIdentifier
-    from amplify_py.sandbox.lifecycle import OUTPUTS_VERSIONS
+    from amplify_py.outputs.model import OUTPUTS_VERSIONS
 
     debug = debug or debug_enabled()
     if not is_ci():

@@ -97,7 +97,8 @@ def sandbox(
     debug = debug or debug_enabled()
     from amplify_py._node import ensure_jsii_node
     from amplify_py.sandbox.identifiers import identifier_flag
-    from amplify_py.sandbox.lifecycle import OUTPUTS_VERSIONS, SandboxSettings
+    from amplify_py.outputs.model import OUTPUTS_VERSIONS
+    from amplify_py.sandbox.lifecycle import SandboxSettings
 
     project = _project(dir_)
     chosen_target = _target(target, profile)
