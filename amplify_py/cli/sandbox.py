@@ -134,15 +134,13 @@ def sandbox(
 
 
 def _recorded_target(project: Path, identifier: str) -> str | None:
+    """Where the sandbox was last deployed, from its deployment record (None without a readable one)."""
+    from amplify_py.deploy.records import load_record
+
     try:
-        from amplify_py.deploy.records import load_record
-    except ImportError:  # pragma: no cover - the records module ships with the outputs package
-        return None
-    try:
-        record = load_record(project, identifier)
+        return load_record(project, identifier).target
     except AmpyUserError:
         return None
-    return getattr(record, "target", None) if record is not None else None
 
 
 @sandbox_app.command("delete")
