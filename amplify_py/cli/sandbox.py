@@ -43,13 +43,14 @@ def _invalid(message: str, resolution: str) -> AmpyUserError:
     return AmpyUserError("InvalidCommandInputError", message, resolution)
 
 
-def _project(dir_: Optional[Path]) -> Path:
+def _project(dir_: Optional[Path], command: str = "ampy sandbox") -> Path:
+    """The project folder (--dir or the working directory); it must hold amplify/."""
     project = (dir_ or Path.cwd()).resolve()
     if not (project / "amplify").is_dir():
         raise AmpyUserError(
             "FileConventionError",
             f"No amplify/ folder in {project}.",
-            "Run ampy sandbox in the root of your project (the parent of the amplify/ folder), or pass --dir.",
+            f"Run {command} in the root of your project (the parent of the amplify/ folder), or pass --dir.",
         )
     return project
 
