@@ -9,7 +9,6 @@ from rich.console import Console
 
 from amplify_py.cli.app import app, debug_option
 from amplify_py.errors import AmpyUserError
-from amplify_py._templates import render_tree
 
 __all__ = ["init"]
 
@@ -20,6 +19,8 @@ def init(
     debug: bool = debug_option(),
 ) -> None:
     """Create amplify/backend.py and amplify/auth/resource.py in a project without a backend."""
+    from amplify_py._templates import render_tree  # jinja2: only for this command, not at every `ampy` start
+
     project_dir = project_dir.resolve()
     target = project_dir / "amplify"
     if target.exists():

@@ -49,9 +49,10 @@ def pipeline_deploy(
 ) -> None:
     """Command to deploy backends in a custom CI/CD pipeline. This command is not intended to be used locally."""
     from amplify_py._node import ensure_jsii_node
+    from amplify_py.cli.sandbox import _project
     from amplify_py.sandbox.console import SandboxConsole
     from amplify_py.backend.identifier import BackendIdentifier
-    from amplify_py.sandbox.lifecycle import OUTPUTS_VERSIONS
+    from amplify_py.outputs.model import OUTPUTS_VERSIONS
 
     debug = debug or debug_enabled()
     if not is_ci():
@@ -66,10 +67,7 @@ def pipeline_deploy(
         problems.append(f"--outputs-version must be one of {', '.join(OUTPUTS_VERSIONS)}")
     if problems:
         raise AmpyUserError("InvalidCommandInputError", "\n".join(problems), "Provide all required arguments")
-    project = (dir_ or Path.cwd()).resolve()
-    if not (project / "amplify").is_dir():
-        raise AmpyUserError("FileConventionError", f"No amplify/ folder in {project}.",
-                            "Run ampy pipeline-deploy in the root of your project, or pass --dir.")
+    project = _project(dir_, "ampy pipeline-deploy")
     ensure_jsii_node()
     factory = get_factory()
     console = SandboxConsole(debug=debug)

@@ -43,13 +43,14 @@ def _invalid(message: str, resolution: str) -> AmpyUserError:
     return AmpyUserError("InvalidCommandInputError", message, resolution)
 
 
-def _project(dir_: Optional[Path]) -> Path:
+def _project(dir_: Optional[Path], command: str = "ampy sandbox") -> Path:
+    """The project folder (--dir or the working directory); it must hold amplify/."""
     project = (dir_ or Path.cwd()).resolve()
     if not (project / "amplify").is_dir():
         raise AmpyUserError(
             "FileConventionError",
             f"No amplify/ folder in {project}.",
-            "Run ampy sandbox in the root of your project (the parent of the amplify/ folder), or pass --dir.",
+            f"Run {command} in the root of your project (the parent of the amplify/ folder), or pass --dir.",
         )
     return project
 
@@ -97,7 +98,8 @@ def sandbox(
     debug = debug or debug_enabled()
     from amplify_py._node import ensure_jsii_node
     from amplify_py.sandbox.identifiers import identifier_flag
-    from amplify_py.sandbox.lifecycle import OUTPUTS_VERSIONS, SandboxSettings
+    from amplify_py.outputs.model import OUTPUTS_VERSIONS
+    from amplify_py.sandbox.lifecycle import SandboxSettings
 
     project = _project(dir_)
     chosen_target = _target(target, profile)
@@ -133,15 +135,13 @@ def sandbox(
 
 
 def _recorded_target(project: Path, identifier: str) -> str | None:
+    """Where the sandbox was last deployed, from its deployment record (None without a readable one)."""
+    from amplify_py.deploy.records import load_record
+
     try:
-        from amplify_py.deploy.records import load_record
-    except ImportError:  # pragma: no cover - the records module ships with the outputs package
-        return None
-    try:
-        record = load_record(project, identifier)
+        return load_record(project, identifier).target
     except AmpyUserError:
         return None
-    return getattr(record, "target", None) if record is not None else None
 
 
 @sandbox_app.command("delete")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,28 +12,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from amplify_py._files import write_text_atomic
 from amplify_py.cli.app import app, debug_option
 from amplify_py.cli.factory import get_factory
 from amplify_py.deploy.synth import default_stack_name
 from amplify_py.errors import AmpyUserError
 
-__all__ = ["synth", "cdk_app", "write_json_atomic", "summarize"]
+__all__ = ["synth", "cdk_app", "summarize"]
 
 DEFAULT_OUT = Path(".amplify") / "synth"
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON via a temporary file in the same folder and ``os.replace`` (readers never see half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def summarize(template: dict[str, Any]) -> Table:
@@ -72,7 +58,8 @@ def synth(
                                       secrets=factory.secret_store(project_dir, name))
     result = synthesizer.synth(stack_name=stack_name or default_stack_name(project_dir))
     target = out_dir / f"{result.stack_name}.template.json"
-    write_json_atomic(target, result.template)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(target, json.dumps(result.template, indent=2, ensure_ascii=False) + "\n")
     console = Console(highlight=False, soft_wrap=True)
     resources = result.template.get("Resources", {})
     console.print(f"Synthesized [bold]{result.stack_name}[/]: {len(resources)} resources → {target}")

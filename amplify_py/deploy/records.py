@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from amplify_py._files import write_text_atomic
 from amplify_py.errors import AmpyUserError
 from amplify_py.outputs.convert import DEFAULT_OUTPUTS_VERSION, build_outputs
 from amplify_py.outputs.model import AmplifyOutputs
-from amplify_py.outputs.writers import write_text_atomic
 
 __all__ = [
     "DeploymentRecord",

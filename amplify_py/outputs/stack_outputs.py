@@ -13,9 +13,8 @@ from typing import Any
 from amplify_py._cfn import IntrinsicError, Intrinsics, to_string
 from amplify_py.errors import AmpyFault
 
-__all__ = ["resolve_stack_outputs", "resolve_value"]
+__all__ = ["resolve_stack_outputs"]
 
-_PSEUDO_DEFAULTS = {"AWS::AccountId": "000000000000", "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
 _FAULT = "UnresolvableOutputError"
 
 
@@ -25,9 +24,9 @@ def resolve_stack_outputs(
     region: str,
     *,
     attributes: dict[tuple[str, str], str] | None = None,
-    account_id: str = _PSEUDO_DEFAULTS["AWS::AccountId"],
-    partition: str = _PSEUDO_DEFAULTS["AWS::Partition"],
-    url_suffix: str = _PSEUDO_DEFAULTS["AWS::URLSuffix"],
+    account_id: str = "000000000000",
+    partition: str = "aws",
+    url_suffix: str = "amazonaws.com",
     stack_name: str = "amplify-local",
 ) -> dict[str, str]:
     """Resolve every output of ``template`` to a string, keyed by output name (template order).
@@ -42,7 +41,14 @@ def resolve_stack_outputs(
         "AWS::URLSuffix": url_suffix,
         "AWS::StackName": stack_name,
     }
-    intrinsics = _strict(template, physical_ids, attributes, pseudo)
+    known = attributes or {}
+    intrinsics = Intrinsics(
+        template,
+        pseudo=pseudo,
+        physical_id=physical_ids.get,
+        get_att=lambda logical_id, attribute: known.get((logical_id, attribute)),
+        strict=True,
+    )
     resolved: dict[str, str] = {}
     for name, output in (template.get("Outputs") or {}).items():
         if "Condition" in output:
@@ -52,35 +58,3 @@ def resolve_stack_outputs(
         except IntrinsicError as exc:
             raise AmpyFault(_FAULT, str(exc)) from exc
     return resolved
-
-
-def resolve_value(
-    value: Any,
-    physical_ids: dict[str, str],
-    region: str,
-    *,
-    attributes: dict[tuple[str, str], str] | None = None,
-    template: dict[str, Any] | None = None,
-) -> Any:
-    """Resolve one template value (for callers that need a single property, e.g. a domain)."""
-    pseudo = {"AWS::Region": region, **_PSEUDO_DEFAULTS, "AWS::StackName": "amplify-local"}
-    try:
-        return _strict(template or {}, physical_ids, attributes, pseudo).resolve(value, "value")
-    except IntrinsicError as exc:
-        raise AmpyFault(_FAULT, str(exc)) from exc
-
-
-def _strict(
-    template: dict[str, Any],
-    physical_ids: dict[str, str],
-    attributes: dict[tuple[str, str], str] | None,
-    pseudo: dict[str, str],
-) -> Intrinsics:
-    known = attributes or {}
-    return Intrinsics(
-        template,
-        pseudo=pseudo,
-        physical_id=physical_ids.get,
-        get_att=lambda logical_id, attribute: known.get((logical_id, attribute)),
-        strict=True,
-    )

@@ -1,22 +1,21 @@
 """Write amplify_outputs.json / amplify_outputs.dart exactly as ampx does, atomically.
 
 ampx writes ``JSON.stringify(config, null, 2)`` (no trailing newline) for
-``json`` and wraps the same text in a Dart raw string for ``dart``. We write to
-a temporary file beside the target and ``os.replace`` it, so a reader (a dev
-server hot-reloading the file) never sees half-written outputs.
+``json`` and wraps the same text in a Dart raw string for ``dart``. The file is
+replaced atomically (``amplify_py._files``), so a reader (a dev server
+hot-reloading the file) never sees half-written outputs.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
+from amplify_py._files import write_text_atomic
 from amplify_py.errors import AmpyUserError
 from amplify_py.outputs.model import AmplifyOutputs
 
-__all__ = ["OUTPUTS_FILE_BASENAME", "OutputsFormat", "format_outputs", "outputs_path", "write_outputs", "write_text_atomic"]
+__all__ = ["OUTPUTS_FILE_BASENAME", "OutputsFormat", "format_outputs", "outputs_path", "write_outputs"]
 
 OUTPUTS_FILE_BASENAME = "amplify_outputs"
 OutputsFormat = Literal["json", "dart"]
@@ -56,43 +55,3 @@ def write_outputs(outputs: AmplifyOutputs, out_dir: Path, format: OutputsFormat 
     target = outputs_path(out_dir, format)
     write_text_atomic(target, text)
     return target
-
-
-def write_text_atomic(target: Path, text: str) -> None:
-    """Replace ``target`` with ``text`` in one step: the old file stays intact if anything fails."""
-    target = Path(target)
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except PermissionError as exc:
-        raise _permission_error(target) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except PermissionError as exc:
-        tmp.unlink(missing_ok=True)
-        raise _permission_error(target) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _permission_error(target: Path) -> AmpyUserError:
-    return AmpyUserError(
-        "PermissionsError",
-        f"You do not have the permissions to write to this file: {target}",
-        f"Ensure that you have the right permissions to write to {target}.",
-    )
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

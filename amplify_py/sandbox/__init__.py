@@ -9,14 +9,13 @@ from amplify_py.sandbox.identifiers import (
     sandbox_stack_name,
     validate_identifier,
 )
-from amplify_py.sandbox.lifecycle import OutputsPublisher, Sandbox, SandboxSettings, outputs_file_name
+from amplify_py.sandbox.lifecycle import OutputsPublisher, Sandbox, SandboxSettings
 
 __all__ = [
     "Sandbox",
     "SandboxSettings",
     "SandboxConsole",
     "OutputsPublisher",
-    "outputs_file_name",
     "app_name",
     "backend_stack_name",
     "branch_stack_name",

@@ -33,13 +33,7 @@ from amplify_py.errors import AmpyError, AmpyFault
 from amplify_py.sandbox.console import SandboxConsole
 from amplify_py.sandbox.identifiers import identifier_flag
 
-__all__ = ["Sandbox", "SandboxSettings", "OutputsPublisher", "outputs_file_name", "OUTPUTS_VERSIONS"]
-
-OUTPUTS_VERSIONS = ("1", "1.1", "1.2", "1.3", "1.4", "1.5")
-
-
-def outputs_file_name(format: str) -> str:
-    return "amplify_outputs.dart" if format == "dart" else "amplify_outputs.json"
+__all__ = ["Sandbox", "SandboxSettings", "OutputsPublisher"]
 
 
 class OutputsPublisher:
@@ -54,7 +48,9 @@ class OutputsPublisher:
 
     @property
     def outputs_path(self) -> Path:
-        return self.out_dir / outputs_file_name(self.format)
+        from amplify_py.outputs.writers import outputs_path
+
+        return outputs_path(self.out_dir, self.format)
 
     def publish(self, identifier: str, deployment: Deployment) -> Path:
         from amplify_py.deploy.records import DeploymentRecord, save_record

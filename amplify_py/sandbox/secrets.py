@@ -13,14 +13,13 @@ Values never appear in logs or error messages; only ``get`` returns them.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from amplify_py._files import write_text_atomic
 from amplify_py.backend.identifier import BackendIdentifier
 from amplify_py.errors import AmpyFault, AmpyUserError
 
@@ -110,20 +109,10 @@ class LocalSecretStore:
         return secrets
 
     def _save(self, secrets: dict[str, dict[str, Any]]) -> None:
-        """Write to a 0600 temporary file in the same folder, fsync, then ``os.replace``."""
+        """Replace the file atomically, mode 0600 (the values are never readable by others)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"version": _FORMAT_VERSION, "secrets": secrets}, handle, indent=2, sort_keys=True)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps({"version": _FORMAT_VERSION, "secrets": secrets}, indent=2, sort_keys=True) + "\n"
+        write_text_atomic(self.path, text, mode=0o600)
 
     # -- operations -------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from amplify_py.deploy.records import (
     validate_identifier,
 )
 from amplify_py.errors import AmpyUserError
-from amplify_py.outputs import writers
+from amplify_py import _files
 
 
 def _record(identifier: str = "alice", **overrides) -> DeploymentRecord:
@@ -59,7 +59,7 @@ def test_save_replaces_atomically(tmp_path: Path, monkeypatch) -> None:
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writers.os, "replace", broken_replace)
+    monkeypatch.setattr(_files.os, "replace", broken_replace)
     with pytest.raises(OSError, match=r"No space left"):
         save_record(tmp_path, _record(region="eu-west-1"))
     monkeypatch.undo()

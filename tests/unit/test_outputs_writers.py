@@ -10,7 +10,7 @@ import pytest
 
 from amplify_py.errors import AmpyUserError
 from amplify_py.outputs import build_outputs, format_outputs, resolve_stack_outputs, write_outputs
-from amplify_py.outputs import writers
+from amplify_py import _files
 from tests.outputs_schema import assert_valid_outputs
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "data" / "reference" / "cases"
@@ -62,7 +62,7 @@ def test_failure_mid_write_leaves_the_old_file_intact(tmp_path: Path, outputs, m
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writers.os, "replace", broken_replace)
+    monkeypatch.setattr(_files.os, "replace", broken_replace)
     with pytest.raises(OSError, match=r"No space left on device"):
         write_outputs(outputs, tmp_path)
     assert target.read_text() == '{"version": "1.5"}'
@@ -76,7 +76,7 @@ def test_failure_while_writing_the_temp_file_leaves_no_debris(tmp_path: Path, ou
     def broken_fsync(fd):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(writers.os, "fsync", broken_fsync)
+    monkeypatch.setattr(_files.os, "fsync", broken_fsync)
     with pytest.raises(OSError, match=r"Input/output error"):
         write_outputs(outputs, tmp_path)
     assert target.read_text() == "old"
@@ -95,6 +95,6 @@ def test_unwritable_directory_is_a_permissions_error(tmp_path: Path, outputs, mo
     def denied(**kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(writers.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(_files.tempfile, "mkstemp", denied)
     with pytest.raises(AmpyUserError, match=r"You do not have the permissions to write to this file: .*amplify_outputs\.json"):
         write_outputs(outputs, tmp_path)

@@ -54,14 +54,6 @@ class AuthDefinition:
         as Amplify's defineAuth does (so each sandbox and branch has its own hosted UI domain).
         """
 
-        def resolve_function(fn: Any) -> Any:
-            resolver = getattr(fn, "resolve_function", None)
-            if callable(resolver):
-                if scope is None:
-                    raise ValueError("a scope is needed to resolve function definitions")
-                return resolver(scope)
-            return fn
-
         def resolve(name: str) -> Any:
             try:
                 return resolve_secret(name)
@@ -69,7 +61,7 @@ class AuthDefinition:
                 paths = [path for path, found in _secrets(self.config) if found.name == name]
                 raise (error.at(", ".join(paths)) if paths else error) from error
 
-        props = to_props(self.config, resolve_secret=resolve, resolve_function=resolve_function)
+        props = to_props(self.config, resolve_secret=resolve, resolve_function=lambda fn: _function_in(scope, fn))
         external = props.login_with.external_providers
         if external is not None and not external.domain_prefix:
             if backend_id is None:
@@ -114,10 +106,19 @@ class AuthDefinition:
             if getattr(sender, "handler", None) is not None:  # a custom sender Lambda
                 wired.append(sender.handler)
         for rule in self.access:
-            resolver = getattr(rule.grantee, "resolve_function", None)
-            function = resolver(scope) if callable(resolver) else rule.grantee
+            function = _function_in(scope, rule.grantee)
             grant_auth_access(function, auth.user_pool, rule.actions, auth_name=self.config.name or DEFAULT_AUTH_NAME,
                               set_user_pool_id=not any(function is w for w in wired))
+
+
+def _function_in(scope: Any, fn: Any) -> Any:
+    """A function definition (``define_function``) resolved in ``scope``; a CDK function as it is."""
+    resolver = getattr(fn, "resolve_function", None)
+    if not callable(resolver):
+        return fn
+    if scope is None:
+        raise ValueError("a scope is needed to resolve function definitions")
+    return resolver(scope)
 
 
 def _secrets(value: Any, path: str = "") -> Iterator[tuple[str, Secret]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from amplify_py.backend.auth import defaults
 
-__all__ = ["Rendered", "render_code_message", "render_link_message", "render_invitation"]
+__all__ = ["Rendered", "render_code_message", "render_link_message", "render_invitation", "render_verification_email_body"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,13 @@ def render_link_message(fn: Callable[..., Any], property_name: str) -> Rendered:
             "Call the function it receives and include the result, e.g. lambda create_link: f\"Verify: {create_link()}\".",
         )
     return Rendered(value)
+
+
+def render_verification_email_body(fn: Callable[..., Any], style: str | None) -> Rendered:
+    """The verification email body in its style: a link for ``LINK``, else a code (Cognito's default)."""
+    if style == "LINK":
+        return render_link_message(fn, "verification_email_body")
+    return render_code_message(fn, "verification_email_body", "email")
 
 
 def render_invitation(fn: Callable[..., Any], property_name: str) -> Rendered:

@@ -36,6 +36,11 @@ from amplify_py.backend.auth.props import (  # noqa: E402
     SnsSmsSenderProps,
     WebAuthnProps,
 )
+from amplify_py.backend.identifier import (  # noqa: E402
+    CONTEXT_BACKEND_NAME,
+    CONTEXT_BACKEND_NAMESPACE,
+    CONTEXT_DEPLOYMENT_TYPE,
+)
 
 __all__ = ["AmplifyAuth", "AuthResources", "AuthCfnResources", "UserPoolGroup"]
 
@@ -120,12 +125,11 @@ class AmplifyAuth(Construct):
         self.user_pool = cognito.UserPool(self, f"{self._name}UserPool", **self._user_pool_props(props))
         self._order_schema(props)
 
-        for kind, operation in (("email", "customEmailSender"), ("sms", "customSmsSender")):
-            sender = props.email_sender if kind == "email" else props.sms_sender
+        for kind, sender in (("email", props.email_sender), ("sms", props.sms_sender)):
             if isinstance(sender, CustomSenderProps) and self._kms_key is not None:
                 self._kms_key.grant_decrypt(sender.handler)
                 self._kms_key.grant_encrypt(sender.handler)
-                self.user_pool.add_trigger(cognito.UserPoolOperation.of(operation), sender.handler)
+                self.user_pool.add_trigger(cognito.UserPoolOperation.of(defaults.SENDER_EVENTS[kind]), sender.handler)
 
         oauth_mappings, oauth_settings = self._external_providers(login.external_providers, email_on, phone_on)
 
@@ -194,10 +198,10 @@ class AmplifyAuth(Construct):
     def _relying_party_id(self, value: str) -> str:
         if value != "AUTO":
             return value
-        deployment = self.node.try_get_context("amplify-backend-type")
+        deployment = self.node.try_get_context(CONTEXT_DEPLOYMENT_TYPE)
         if deployment == "branch":
-            app_id = self.node.try_get_context("amplify-backend-namespace")
-            branch = self.node.try_get_context("amplify-backend-name")
+            app_id = self.node.try_get_context(CONTEXT_BACKEND_NAMESPACE)
+            branch = self.node.try_get_context(CONTEXT_BACKEND_NAME)
             if app_id and branch:
                 return f"{branch}.{app_id}.amplifyapp.com"
         if deployment == "standalone":

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from amplify_py.backend.auth import defaults
-from amplify_py.backend.auth._messages import render_code_message, render_invitation, render_link_message
+from amplify_py.backend.auth._messages import render_code_message, render_invitation, render_verification_email_body
 from amplify_py.backend.auth.props import (
     AuthProps,
     CustomAttributeProps,
@@ -96,10 +96,7 @@ def _email(email: Any) -> bool | EmailLoginProps:
         return bool(email)
     body = None
     if email.verification_email_body is not None:
-        if email.verification_email_style == "LINK":
-            body = _text(render_link_message(email.verification_email_body, "verification_email_body"))
-        else:
-            body = _text(render_code_message(email.verification_email_body, "verification_email_body", "email"))
+        body = _text(render_verification_email_body(email.verification_email_body, email.verification_email_style))
     invitation = None
     if email.user_invitation is not None:
         inv = email.user_invitation

@@ -22,7 +22,7 @@ from amplify_py.backend.auth._messages import (
     Rendered,
     render_code_message,
     render_invitation,
-    render_link_message,
+    render_verification_email_body,
 )
 from amplify_py.backend.auth.types import (
     AuthConfig,
@@ -316,11 +316,8 @@ def _semantic_problems(config: AuthConfig) -> list[Problem]:
 
     if isinstance(email, EmailLogin):
         if email.verification_email_body is not None:
-            path = "login_with.email.verification_email_body"
-            if email.verification_email_style == "LINK":
-                check(render_link_message(email.verification_email_body, "verification_email_body"), path)
-            else:
-                check(render_code_message(email.verification_email_body, "verification_email_body", "email"), path)
+            check(render_verification_email_body(email.verification_email_body, email.verification_email_style),
+                  "login_with.email.verification_email_body")
         invitation = email.user_invitation
         if invitation is not None:
             for field in ("email_body", "sms_message"):
