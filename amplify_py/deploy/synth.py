@@ -10,11 +10,18 @@ Stack name for ``ampy synth``: ``amplify-<project folder>`` (lowercased, charact
 A synthesizer made with a ``backend_id`` (the sandbox's or branch's identity) gives the backend
 that identity (define_auth derives the hosted UI domain prefix from it); with ``secrets`` (a
 sandbox's secret store), ``secret("NAME")`` is looked up there first, then in ``AMPY_SECRET_<NAME>``.
+
+Whose error is it? An exception that escapes loading or synthesizing is classified by where it was
+raised: innermost in the user's ``amplify/`` files, or a CDK (jsii) error from synthesizing the
+final app (the CDK validating the configuration, escape hatches included), it is the user's
+(``AmpyUserError`` naming the file and line); innermost in amplify_py's own code (or nowhere we
+know), it is our bug (``AmpyFault``, the cause chained).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 import traceback
@@ -22,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amplify_py.errors import AmpyError, AmpyUserError
+from amplify_py.errors import AmpyError, AmpyFault, AmpyUserError
 
 __all__ = ["Synthesizer", "SynthResult", "default_stack_name"]
 
@@ -42,14 +49,66 @@ def default_stack_name(project_dir: Path) -> str:
     return f"amplify-{slug}"[:128]
 
 
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1]) + os.sep  # .../amplify_py/
+
+
 def _user_frame(exc: BaseException, project_dir: Path) -> tuple[str, int] | None:
     """The innermost traceback frame in the project's amplify/ folder (file, line)."""
     found = None
-    root = str(project_dir.resolve() / "amplify")
+    root = str(project_dir.resolve() / "amplify") + os.sep
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.startswith(root):
             found = (frame.filename, frame.lineno or 0)
     return found
+
+
+def _innermost_known_frame(exc: BaseException, project_dir: Path) -> tuple[str, int, Any] | None:
+    """The innermost frame in the user's amplify/ folder or in amplify_py: (file, line, code object).
+
+    Library frames (aws_cdk, jsii, pydantic, ...) are skipped: what matters is whose code called them.
+    """
+    user_root = str(project_dir.resolve() / "amplify") + os.sep
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.startswith((user_root, _PACKAGE_ROOT)):
+            found = (filename, line, frame.f_code)
+    return found
+
+
+def _is_cdk_error(exc: BaseException) -> bool:
+    """An error the CDK raised through jsii (its JavaScript stack is the cause)."""
+    from jsii.errors import JavaScriptError  # jsii comes with aws-cdk-lib
+
+    return isinstance(exc.__cause__, JavaScriptError)
+
+
+def _classify(exc: Exception, project_dir: Path, *, what: str, cdk_call: Any = None) -> AmpyError:
+    """The user's error or our fault, by where ``exc`` was raised (see the module docstring).
+
+    ``cdk_call``: the code object of our function that hands the finished app to the CDK; a CDK error
+    raised there is the CDK rejecting the configuration, which the user wrote.
+    """
+    where = _innermost_known_frame(exc, project_dir)
+    user_root = str(project_dir.resolve() / "amplify") + os.sep
+    if where is not None and where[0].startswith(user_root):
+        return AmpyUserError(
+            "BackendLoadError" if what == "loading" else "SynthError",
+            f"{where[0]}:{where[1]}: {type(exc).__name__}: {exc}",
+            "Fix the error in your backend definition (re-run with --debug for the traceback).",
+        )
+    if where is not None and cdk_call is not None and where[2] is cdk_call and _is_cdk_error(exc):
+        return AmpyUserError(
+            "SynthError",
+            f"{project_dir / 'amplify' / 'backend.py'}: the CDK rejected the backend's configuration: {exc}",
+            "Fix the configuration the CDK names above (often an escape hatch on backend.auth.resources "
+            "in amplify/backend.py) and run the command again.",
+        )
+    location = f" at {where[0]}:{where[1]}" if where is not None else ""
+    return AmpyFault(
+        "UnexpectedError",
+        f"{what.capitalize()} the backend failed inside amplify-py{location}: {type(exc).__name__}: {exc}",
+    )
 
 
 class Synthesizer:
@@ -93,6 +152,9 @@ class Synthesizer:
                 f"No backend definition found: {self.backend_file} does not exist.",
                 "Run the command in your project folder (or pass --dir), or create one with `ampy init`.",
             )
+        from amplify_py._node import ensure_jsii_node
+
+        ensure_jsii_node()  # before the user's backend.py imports aws_cdk
         self._purge()
         root = str(self.project_dir)
         sys.path.insert(0, root)
@@ -116,14 +178,8 @@ class Synthesizer:
                 f"{exc.filename}:{exc.lineno}: {exc.msg}",
                 "Fix the syntax error and run the command again.",
             ) from exc
-        except Exception as exc:  # noqa: BLE001 - errors in user code become user errors
-            where = _user_frame(exc, self.project_dir)
-            location = f"{where[0]}:{where[1]}: " if where else f"{self.backend_file}: "
-            raise AmpyUserError(
-                "BackendLoadError",
-                f"{location}{type(exc).__name__}: {exc}",
-                "Fix the error in your backend definition (re-run with --debug for the traceback).",
-            ) from exc
+        except Exception as exc:  # noqa: BLE001 - the user's mistake or our bug, by where it was raised
+            raise _classify(exc, self.project_dir, what="loading") from exc
         finally:
             sys.dont_write_bytecode = dont_write
             try:
@@ -153,12 +209,8 @@ class Synthesizer:
             template = backend.synth(name, outdir)
         except AmpyError:
             raise
-        except Exception as exc:  # noqa: BLE001 - CDK validation errors caused by the definition
-            where = _user_frame(exc, self.project_dir)
-            location = f"{where[0]}:{where[1]}: " if where else ""
-            raise AmpyUserError(
-                "SynthError",
-                f"{location}synthesizing the backend failed: {exc}".strip(),
-                "Check the backend definition (re-run with --debug for the traceback).",
-            ) from exc
+        except Exception as exc:  # noqa: BLE001 - the user's mistake or our bug, by where it was raised
+            from amplify_py.backend.backend import Backend
+
+            raise _classify(exc, self.project_dir, what="synthesizing", cdk_call=Backend.synth.__code__) from exc
         return SynthResult(stack_name=name, template=template, backend=backend)

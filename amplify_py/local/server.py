@@ -2,13 +2,15 @@
 
 POST / with ``X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`` (user
 pools) or ``AWSCognitoIdentityService.<Op>`` (identity pools). Errors are 400
-``{"__type", "message"}`` with Cognito's names; CORS is open so browsers work.
+``{"__type", "message"}`` with Cognito's names; a bug in the engine is Cognito's 500
+``InternalErrorException`` (traceback to the log and ``on_log``); CORS is open so browsers work.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import traceback
 import uuid
 from typing import Any, Callable
 
@@ -76,13 +78,12 @@ def create_app(core: Core) -> Starlette:
         except CognitoError as exc:
             _log.info("%s -> %s", target, exc.name)
             return _reply(exc.body(), exc.status, exc.name)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            _log.info("%s -> bad input (%s)", target, type(exc).__name__)
-            return _reply({"__type": "InvalidParameterException", "message": f"Invalid request: {exc}"}, 400,
-                          "InvalidParameterException")
-        except Exception:  # noqa: BLE001 - a bug: report as Cognito's internal error, keep serving
+        except Exception:  # noqa: BLE001 - a bug in the engine: Cognito's internal error, keep serving
+            # Bad input is a CognitoError raised where the value is read; anything else is ours. The client
+            # gets Cognito's own answer, never Python's message; the traceback goes to the log and the console.
             _log.exception("internal error in %s", target)
-            return _reply({"__type": "InternalErrorException", "message": "Internal error in the local engine."}, 500,
+            core.log("engine", f"Internal error in {target}:\n{traceback.format_exc().rstrip()}")
+            return _reply({"__type": "InternalErrorException", "message": "Internal server error."}, 500,
                           "InternalErrorException")
         return _reply(result)
 

@@ -34,7 +34,8 @@ def _service_model(service: str) -> Any:
 
 
 def check_request(service: str, operation: str, body: dict) -> None:
-    """Raise SerializationException if any member of ``body`` has a JSON type its shape does not allow."""
+    """Raise SerializationException if any member of ``body`` has a JSON type its shape does not allow, and
+    InvalidParameterException (Cognito's validation message) for a number outside its shape's range."""
     shape = _input_shape(service, operation)
     if shape is not None:
         _check(shape, body, "")
@@ -59,6 +60,8 @@ def _check(shape: Any, value: Any, path: str) -> None:
     if not ok:
         raise CognitoError("SerializationException",
                            f"Value at '{path or '(body)'}' must be {_EXPECTED.get(kind, kind)}.")
+    if kind in ("integer", "long"):
+        _check_range(shape, value, path)
     if kind == "structure":
         for name, member in shape.members.items():
             if name in value:
@@ -69,3 +72,14 @@ def _check(shape: Any, value: Any, path: str) -> None:
     elif kind == "list":
         for index, item in enumerate(value):
             _check(shape.member, item, f"{path}[{index}]")
+
+
+def _check_range(shape: Any, value: int, path: str) -> None:
+    """Cognito's own constraint check of a number (``Limit``: 0 to 60, ``MaxResults``: 1 to 60, ...)."""
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    member = ".".join(part[:1].lower() + part[1:] for part in path.split(".")) or "(body)"
+    prefix = f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must"
+    if low is not None and value < low:
+        raise CognitoError("InvalidParameterException", f"{prefix} have value greater than or equal to {low}")
+    if high is not None and value > high:
+        raise CognitoError("InvalidParameterException", f"{prefix} have value less than or equal to {high}")

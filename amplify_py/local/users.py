@@ -697,13 +697,29 @@ def list_users(core: Core, body: dict) -> dict:
             return u["attributes"].get(name, "")
 
         users = [u for u in users if (get(u) == value if op == "=" else get(u).startswith(value))]
-    start = int(body.get("PaginationToken") or 0)
-    limit = int(body.get("Limit") or 60)
+    token = body.get("PaginationToken")
+    if token is not None and not (token.isdigit() and token.isascii()):  # ours are offsets into the listing
+        raise invalid_parameter(f"Paging marker {token} is invalid for request.")
+    start = int(token or 0)
+    limit = body.get("Limit") or 60  # the shape check keeps it within 0..60; 0 means the default
+    wanted = body.get("AttributesToGet")
+    if wanted is not None:
+        known = pool.schema()
+        if any(name not in known or name == "sub" for name in wanted):  # sub is always returned, never requested
+            raise invalid_parameter("One or more requested attributes do not exist.")
     page = users[start:start + limit]
-    out: dict[str, Any] = {"Users": [core.user_type(u) for u in page]}
+    out: dict[str, Any] = {"Users": [_only(core.user_type(u), wanted) for u in page]}
     if start + limit < len(users):
         out["PaginationToken"] = str(start + limit)
     return out
+
+
+def _only(user_type: dict, names: list[str] | None) -> dict:
+    """A ListUsers entry with just the requested attributes (all when ``AttributesToGet`` is absent)."""
+    if names is not None:
+        keep = {*names, "sub"}
+        user_type["Attributes"] = [a for a in user_type.get("Attributes", []) if a["Name"] in keep]
+    return user_type
 
 
 def list_users_in_group(core: Core, body: dict) -> dict:

@@ -171,3 +171,63 @@ def test_local_serve_accepts_debug(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["local", "serve", "--state-dir", str(tmp_path), "--template", str(missing), "--debug"]) == 1
     err = capsys.readouterr().err
     assert "Error (TemplateUnreadableError)" in err and "Traceback" in err
+
+
+def test_escape_hatch_the_cdk_rejects_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _copy_example(tmp_path)
+    (project / "amplify" / "backend.py").write_text(
+        "from aws_cdk import aws_iam as iam\n"
+        "from amplify_py import define_backend\n"
+        "from amplify.auth.resource import auth\n"
+        "backend = define_backend(auth=auth)\n"
+        "backend.auth.resources.authenticated_user_iam_role.add_to_principal_policy(\n"
+        "    iam.PolicyStatement(actions=['s3:GetObject'])\n"  # no resources: the CDK refuses it at synth
+        ")\n"
+    )
+    assert main(["synth", "--dir", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "Error (SynthError)" in err and "Internal error" not in err
+    assert "backend.py: the CDK rejected the backend's configuration" in err
+    assert "must specify at least one resource" in err
+
+
+def test_escape_hatch_value_the_cdk_refuses_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _copy_example(tmp_path)
+    (project / "amplify" / "backend.py").write_text(
+        "from amplify_py import define_backend\n"
+        "from amplify.auth.resource import auth\n"
+        "backend = define_backend(auth=auth)\n"
+        "pool = backend.auth.resources.cfn_resources.cfn_user_pool\n"
+        "pool.policies = {'passwordPolicy': {'minimumLength': 'eight'}}\n"
+    )
+    assert main(["synth", "--dir", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "Error (BackendLoadError)" in err
+    assert "backend.py:5: RuntimeError" in err and "Value is not a number" in err
+
+
+def test_bug_inside_the_construct_is_an_internal_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amplify_py.backend.auth import defaults
+
+    project = _copy_example(tmp_path)
+    # A defaults table our construct spreads into cognito.AuthFlow(...): the TypeError is raised in construct.py.
+    monkeypatch.setattr(defaults, "AUTH_FLOWS", {**defaults.AUTH_FLOWS, "no_such_flow": True})
+    assert main(["synth", "--dir", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert "Internal error (UnexpectedError)" in err
+    assert "inside amplify-py at" in err and "construct.py:" in err and "no_such_flow" in err
+    assert "Re-run with --debug" in err
+
+
+def test_internal_error_keeps_the_cause(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amplify_py.backend.auth import defaults
+    from amplify_py.deploy.synth import Synthesizer
+    from amplify_py.errors import AmpyFault
+
+    project = _copy_example(tmp_path)
+    monkeypatch.setattr(defaults, "AUTH_FLOWS", {**defaults.AUTH_FLOWS, "no_such_flow": True})
+    with pytest.raises(AmpyFault, match=r"Synthesizing the backend failed inside amplify-py .*TypeError") as caught:
+        Synthesizer(project).synth()
+    assert isinstance(caught.value.__cause__, TypeError)
