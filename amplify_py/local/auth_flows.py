@@ -42,6 +42,8 @@ _MFA_CODE_KEYS = {"SMS_MFA": "SMS_MFA_CODE", "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOK
                   "EMAIL_OTP": "EMAIL_OTP_CODE", "SMS_OTP": "SMS_OTP_CODE"}
 _MAX_CHALLENGE_ATTEMPTS = 3
 _INVALID_MFA_CODE = "Invalid code received for user"
+# Cognito words a wrong SMS MFA code differently from a wrong TOTP code (amplify-js issues #3066, #11069 quote it).
+_INVALID_SMS_MFA_CODE = "Invalid code or auth state for the user."
 
 
 def _unknown_user(client: Client) -> CognitoError:
@@ -487,7 +489,7 @@ def _check_challenge_code(core: Core, pool: Pool, session_id: str, data: dict, u
         found = core.store.get_session(session_id)
         if found:
             core.store.put_session(session_id, found[0], found[1], data)
-        raise CognitoError("CodeMismatchException", _INVALID_MFA_CODE)
+        raise CognitoError("CodeMismatchException", _INVALID_SMS_MFA_CODE if name == "SMS_MFA" else _INVALID_MFA_CODE)
 
 
 # --- refresh -------------------------------------------------------------------------
