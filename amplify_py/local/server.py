@@ -47,8 +47,8 @@ def _reply(payload: dict, status: int = 200, error: str | None = None) -> Respon
 
 
 def dispatch(core: Core, target: str, body: dict) -> dict:
-    """Check the request's types, then run the operation under the store lock (operations are short and
-    read-modify-write)."""
+    """Check the request against the service model (types, then constraints), then run the operation under the
+    store lock (operations are short and read-modify-write)."""
     if target.startswith(_IDP) and target[len(_IDP):] in IDP_OPERATIONS:
         service, operation = "cognito-idp", target[len(_IDP):]
         handler = IDP_OPERATIONS[operation]

@@ -66,9 +66,11 @@ def test_list_users_attributes_to_get_returns_those_and_sub(env: Env) -> None:
     assert [sorted(a["Name"] for a in u["Attributes"]) for u in users] == [["email", "sub"]]
 
 
-def test_unknown_auth_flow(env: Env, raw: Any) -> None:
+def test_admin_auth_flow_on_initiate_auth(env: Env, raw: Any) -> None:
+    """A flow the model knows but InitiateAuth does not take (an unknown one fails the model's enum first)."""
     with pytest.raises(ClientError, match=r"\(InvalidParameterException\).*Initiate Auth method not supported\."):
-        raw.initiate_auth(ClientId=env.client_id, AuthFlow="BOGUS", AuthParameters={"USERNAME": "a@example.com"})
+        raw.initiate_auth(ClientId=env.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "a@example.com", "PASSWORD": "x"})
 
 
 def test_missing_auth_parameter(env: Env) -> None:
