@@ -47,16 +47,17 @@ def serve(
         console.print(f"[dim]{escape(source)}[/] {escape(line)}")
 
     engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log)
-    try:
-        engine.start()
-    except OSError as exc:
-        raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
-                            "Choose another port with --port, or stop the process using it.") from exc
+    # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
     for deployment_id in engine.restore_triggers():
         console.print(f"Triggers of {deployment_id} run locally.")
     for path, body in templates:
         result = engine.deploy(path.stem.split(".")[0], body)
         console.print(f"Deployed {path.name}: " + ", ".join(f"{k}={v}" for k, v in result.physical_ids.items()))
+    try:
+        engine.start()
+    except OSError as exc:
+        raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
+                            "Choose another port with --port, or stop the process using it.") from exc
     console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
     try:
         threading.Event().wait()
