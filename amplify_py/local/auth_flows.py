@@ -104,6 +104,7 @@ def _migrate(core: Core, pool: Pool, client: Client, username: str, password: st
 def _check_password(core: Core, pool: Pool, client_id: str, user: dict, password: str | None, ctx: dict) -> None:
     core.check_lockout(pool, user)
     _pre_authentication(core, pool, client_id, user, ctx)
+    core.reload_user(pool, user)  # the trigger ran without the store lock; count failures on the fresh row
     if not core.password_matches(pool, user, password):
         core.record_failure(pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
@@ -160,6 +161,7 @@ def _password_verifier(core: Core, pool: Pool, client: Client, responses: dict, 
         raise _unknown_user(client)
     core.check_lockout(pool, user)
     _pre_authentication(core, pool, client.id, user, ctx)
+    core.reload_user(pool, user)  # the trigger ran without the store lock; count failures on the fresh row
     challenge = srp.ServerChallenge(b=int(data["b"], 16), big_b=int(data["B"], 16), a=int(data["A"], 16),
                                     secret_block=data["secret_block"])
     ok = bool(user.get("srp_verifier")) and srp.verify_proof(challenge, user["srp_verifier"], pool.id, data["user_id"], block,
@@ -274,6 +276,7 @@ def _complete(core: Core, pool: Pool, client: Client, user: dict, ctx: dict) -> 
         triggers.invoke(core, pool, "PostAuthentication", events.post_authentication_event(
             **triggers.common(core, pool, user["username"], client.id), user_attributes=user["attributes"],
             client_metadata=ctx.get("client_metadata")))
+        core.reload_user(pool, user)  # the tokens carry what the handler may have changed
     result = core.issue_tokens(pool, client, user, client_metadata=ctx.get("client_metadata"))
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 

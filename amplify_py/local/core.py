@@ -149,6 +149,14 @@ class Core:
             phone_key=attrs.get("phone_number"),
         )
 
+    def reload_user(self, pool: Pool, user: dict) -> dict:
+        """Refresh ``user`` in place from the store (after a trigger, whose handler may have changed it)."""
+        fresh = self.store.get_user(pool.id, user["username"])
+        if fresh is not None:
+            user.clear()
+            user.update(fresh)
+        return user
+
     def new_user(self, pool: Pool, username: str, attributes: dict[str, str], status: str) -> dict:
         sub = str(uuid.uuid4())
         now = self.now()
@@ -296,6 +304,7 @@ class Core:
         last_attempt = max(user.get("last_attempt", 0.0), user.get("last_failure", 0.0))
         if user.get("failed", 0) >= LOCKOUT_THRESHOLD and now - last_attempt >= LOCKOUT_IDLE_RESET:
             user["failed"] = 0
+            self.save_user(pool, user)  # saved: a trigger may run before the next save, and callers re-read
         failed = user.get("failed", 0)
         if failed >= LOCKOUT_THRESHOLD:
             wait = min(2 ** (failed - LOCKOUT_THRESHOLD), LOCKOUT_MAX_SECONDS)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Store"]
+__all__ = ["Store", "StoreLock"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,12 +54,47 @@ CREATE TABLE IF NOT EXISTS identities (
 """
 
 
+class StoreLock:
+    """A re-entrant lock that knows its owner and depth, so ``Store.released`` can hand it back safely."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        acquired = self._lock.acquire(blocking, timeout)
+        if acquired:
+            self._owner = threading.get_ident()
+            self._depth += 1
+        return acquired
+
+    def release(self) -> None:
+        if self._owner != threading.get_ident():
+            raise RuntimeError("cannot release the store lock: this thread does not hold it")
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+        self._lock.release()
+
+    def held_depth(self) -> int:
+        """How many times the calling thread holds the lock (0: not at all)."""
+        return self._depth if self._owner == threading.get_ident() else 0
+
+    def __enter__(self) -> "StoreLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
 class Store:
     """Thin, explicit SQL helpers; callers hold ``store.lock`` for multi-step changes."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.lock = threading.RLock()
+        self.lock = StoreLock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -81,6 +118,24 @@ class Store:
 
     def transaction(self) -> "_Transaction":
         return _Transaction(self)
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """Let go of the operation's lock while something slow runs outside the engine (a Lambda trigger
+        whose handler may call the engine back), and take it again after.
+
+        The caller must hold the lock exactly once (the request's own acquisition): inside a transaction,
+        or nested deeper, releasing would expose half-made changes, so that is refused. Whatever the caller
+        read before may be stale afterwards; it must re-read what it goes on to write.
+        """
+        depth = self.lock.held_depth()
+        if depth != 1:
+            raise RuntimeError(f"Store.released() needs the store lock held exactly once by this thread (held {depth} times)")
+        self.lock.release()
+        try:
+            yield
+        finally:
+            self.lock.acquire()
 
     # --- meta -------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -6,6 +6,11 @@ turns failures into Cognito's errors: a handler that raises or times out is
 ``UserLambdaValidationException`` "<Trigger> failed with error <message>.", a
 response Cognito would reject is ``InvalidLambdaResponseException``. The
 handler's traceback goes to ``core.on_log``; the engine keeps serving.
+
+A handler may call the engine back (boto3 ``AdminAddUserToGroup`` from a post
+confirmation trigger), so the store lock is released while it runs: callers
+must have saved what they changed before the trigger and re-read the user
+(``Core.reload_user``) before saving it again.
 """
 
 from __future__ import annotations
@@ -50,7 +55,8 @@ def invoke(core: Any, pool: Any, name: str, event: dict[str, Any]) -> dict[str, 
         return None
     source = event["triggerSource"]
     try:
-        returned = invoker(pool.deployment, ref, event)
+        with core.store.released():
+            returned = invoker(pool.deployment, ref, event)
     except CognitoError:
         raise
     except LambdaInvocationError as exc:

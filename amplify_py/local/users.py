@@ -80,14 +80,16 @@ def sign_up(core: Core, body: dict) -> dict:
                 else "Username should be a phone number." if pool.username_attributes == ["phone_number"]
                 else "Username should be either an email or a phone number."
             )
+        taken = CognitoError("UsernameExistsException", f"An account with the given {kind} already exists.")
         if core.find_user(pool, username):
-            raise CognitoError("UsernameExistsException", f"An account with the given {kind} already exists.")
+            raise taken
         internal = None
     else:
         if not username or "@" in username and "email" in pool.alias_attributes:
             raise invalid_parameter("Username cannot be of email format, since user pool is configured for email alias.")
+        taken = CognitoError("UsernameExistsException", "User already exists")
         if core.store.find_user(pool.id, "username_key", core.username_key(pool, username)):
-            raise CognitoError("UsernameExistsException", "User already exists")
+            raise taken
         internal = username
     attrs = core.validate_attributes(pool, [{"Name": k, "Value": v} for k, v in attrs.items()], creating=True)
     password = body.get("Password")
@@ -97,6 +99,10 @@ def sign_up(core: Core, body: dict) -> dict:
     if internal is None:
         user["username"] = user["sub"]
     outcome = pre_sign_up(core, pool, user, client.id, "PreSignUp_SignUp", body)
+    # Signed up by a concurrent request while the trigger ran (it runs without the store lock)?
+    if (core.find_user(pool, username) if internal is None
+            else core.store.find_user(pool.id, "username_key", core.username_key(pool, username))):
+        raise taken
     if password is not None:
         core.set_password(pool, user, password)
     delivery = None
@@ -154,6 +160,9 @@ def migrate_user(core: Core, pool: Pool, client_id: str | None, username: str, s
     returned = triggers.invoke(core, pool, "UserMigration", event)
     if returned is None:
         return None
+    existing = core.find_user(pool, username)
+    if existing is not None:  # brought in by a concurrent request (or the handler) while the trigger ran
+        return existing
     try:
         outcome = triggers.read(events.read_user_migration_response, returned)
     except CognitoError as exc:
@@ -318,6 +327,7 @@ def _update_attributes(core: Core, pool: Pool, user: dict, items: list[dict] | N
                 deliveries.append(core.send_verification(
                     pool, user, f"ATTR:{name}", "UPDATE_ATTRIBUTE", codes.ATTRIBUTE_TTL, attribute=name,
                     client_id=client_id, client_metadata=body.get("ClientMetadata")))
+                core.reload_user(pool, user)  # a custom message trigger may have changed the user meanwhile
         elif name in ("email_verified", "phone_number_verified"):
             if not admin:
                 raise invalid_parameter(
@@ -546,6 +556,8 @@ def admin_create_user(core: Core, body: dict) -> dict:
         if body.get("TemporaryPassword"):
             core.check_password_policy(pool, password)
         pre_sign_up(core, pool, user, None, "PreSignUp_AdminCreateUser", body)
+        if core.find_user(pool, username):  # created by a concurrent request while the trigger ran
+            raise CognitoError("UsernameExistsException", "User account already exists")
     core.set_password(pool, user, password)
     core.save_user(pool, user)
     if action != "SUPPRESS":
