@@ -136,7 +136,12 @@ class LocalEngine:
             template, assembly_dir, physical_ids=physical_ids, region=self.region,
             stack_name=deployment_id, on_log=self.core.on_log,
             existing=existing if hasattr(existing, "update") else None,  # type: ignore[arg-type]
+            endpoint=self._serving_endpoint,
         )
+
+    def _serving_endpoint(self) -> str | None:
+        """Where the functions' AWS SDKs reach this engine; None until ``start`` (read at each worker start)."""
+        return self.endpoint if self._port is not None else None
 
     def restore_triggers(self) -> list[str]:
         """Rebuild the trigger invokers of deployments deployed with an ``assembly_dir`` (after a restart)."""

@@ -8,6 +8,8 @@ Cognito sends to each trigger and reads the responses as Cognito does.
 from __future__ import annotations
 
 from amplify_py.local.lambda_runtime.runner import (
+    ENDPOINT_VARIABLES,
+    EndpointSource,
     InvocationResult,
     LambdaInvocationError,
     LambdaNotFoundError,
@@ -19,6 +21,8 @@ from amplify_py.local.lambda_runtime.spec import FunctionSpec, function_specs_fr
 from amplify_py.local.lambda_runtime.wiring import invoker_for_template
 
 __all__ = [
+    "ENDPOINT_VARIABLES",
+    "EndpointSource",
     "FunctionSpec",
     "InvocationResult",
     "LambdaInvocationError",

@@ -28,10 +28,23 @@ from typing import Any
 from amplify_py.errors import AmpyUserError
 from amplify_py.local.lambda_runtime.spec import FunctionSpec
 
-__all__ = ["InvocationResult", "LambdaInvocationError", "LambdaNotFoundError", "LocalFunction", "TriggerInvoker", "LogCallback"]
+__all__ = ["ENDPOINT_VARIABLES", "EndpointSource", "InvocationResult", "LambdaInvocationError", "LambdaNotFoundError",
+           "LocalFunction", "LogCallback", "TriggerInvoker"]
 
 LogCallback = Callable[[str, str], None]
 """``on_log(function_name, line)``: one line of a function's log."""
+EndpointSource = Callable[[], "str | None"]
+"""Returns the local engine's endpoint (None while it is not serving); read when a worker starts."""
+
+# boto3/botocore's service-specific endpoint variables (AWS_ENDPOINT_URL_<service ID>), so a handler's
+# SDK calls to Cognito reach the local engine and nothing else is redirected.
+ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_ENDPOINT_URL_COGNITO_IDENTITY")
+# Clearly-local credentials: the engine does not check signatures, and nothing here can reach AWS.
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "localAccessKeyId",
+    "AWS_SECRET_ACCESS_KEY": "localSecretAccessKey",
+    "AWS_SESSION_TOKEN": "localSessionToken",
+}
 
 _WORKER = Path(__file__).with_name("_worker.py")
 _IGNORED_DIRS = frozenset({"__pycache__", ".venv", "venv", ".git", ".mypy_cache", ".pytest_cache", "node_modules"})
@@ -161,13 +174,18 @@ class LocalFunction:
         on_log: LogCallback | None = None,
         region: str = "us-east-1",
         account_id: str = "123456789012",
+        endpoint: EndpointSource | None = None,
     ) -> None:
+        """``endpoint`` gives the local engine's address when a worker starts (lazily: an invoker may be
+        built before the engine serves); the handler's AWS SDK is pointed there for Cognito."""
         self.spec = spec
+        self._endpoint = endpoint
         self._on_log = on_log or _default_log
         self._region = region
         self._account_id = account_id
         self._lock = threading.Lock()
         self._worker: _Worker | None = None
+        self._worker_env: dict[str, str] | None = None
         self._fingerprint: tuple[Any, ...] | None = None
         self._log_stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         for key in spec.unresolved_environment:
@@ -194,10 +212,13 @@ class LocalFunction:
         """Invoke the handler with ``event``, as Lambda's RequestResponse invocation."""
         with self._lock:
             fingerprint = self._code_fingerprint()
-            if self._worker is not None and (fingerprint != self._fingerprint or self._worker.process.poll() is not None):
+            env = self.environment()
+            if self._worker is not None and (fingerprint != self._fingerprint or env != self._worker_env
+                                             or self._worker.process.poll() is not None):
                 self._stop()
             if self._worker is None:
-                self._start()
+                self._worker = _Worker(self.spec, env, self._on_log)
+                self._worker_env = env
                 self._fingerprint = fingerprint
             assert self._worker is not None
             return self._invoke(self._worker, event)
@@ -279,7 +300,9 @@ class LocalFunction:
             "log_stream_name": self._log_stream,
         }
 
-    def _start(self) -> None:
+    def environment(self) -> dict[str, str]:
+        """The worker's environment: Lambda's variables, the local engine's endpoint and local credentials
+        (unless the definition sets its own), then the definition's environment."""
         spec = self.spec
         env = {key: os.environ[key] for key in _INHERITED_ENV if key in os.environ}
         env.update(
@@ -300,13 +323,19 @@ class LocalFunction:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        endpoint = self._endpoint() if self._endpoint is not None else None
+        if endpoint:
+            env.update({name: endpoint for name in ENDPOINT_VARIABLES})
+        if not any(key in spec.environment for key in LOCAL_CREDENTIALS):
+            env.update(LOCAL_CREDENTIALS)
         env.update(spec.environment)
-        self._worker = _Worker(spec, env, self._on_log)
+        return env
 
     def _stop(self) -> None:
         if self._worker is not None:
             self._worker.kill()
             self._worker = None
+            self._worker_env = None
 
     def _code_fingerprint(self) -> tuple[Any, ...]:
         """Paths, sizes and modification times of the code folder's files: cheap, and changes on every save."""
@@ -341,8 +370,10 @@ class TriggerInvoker:
         on_log: LogCallback | None = None,
         region: str = "us-east-1",
         account_id: str = "123456789012",
+        endpoint: EndpointSource | None = None,
     ) -> None:
         self._on_log = on_log
+        self._endpoint = endpoint
         self._region = region
         self._account_id = account_id
         self._lock = threading.Lock()
@@ -381,7 +412,8 @@ class TriggerInvoker:
                 existing = self._functions.get(logical_id)
                 if existing is None:
                     self._functions[logical_id] = LocalFunction(
-                        spec, on_log=self._on_log, region=self._region, account_id=self._account_id
+                        spec, on_log=self._on_log, region=self._region, account_id=self._account_id,
+                        endpoint=self._endpoint,
                     )
                 else:
                     existing.update(spec)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from amplify_py.local.lambda_runtime.runner import LogCallback, TriggerInvoker
+from amplify_py.local.lambda_runtime.runner import EndpointSource, LogCallback, TriggerInvoker
 from amplify_py.local.lambda_runtime.spec import function_specs_from_template
 
 __all__ = ["invoker_for_template"]
@@ -21,11 +21,13 @@ def invoker_for_template(
     stack_name: str = "local",
     on_log: LogCallback | None = None,
     existing: TriggerInvoker | None = None,
+    endpoint: EndpointSource | None = None,
 ) -> TriggerInvoker:
     """A ``TriggerInvoker`` running the template's Python functions in warm processes.
 
     Environment intrinsics (``{"Ref": pool}`` for AMPLIFY_AUTH_USERPOOL_ID, ...) resolve against
-    ``physical_ids`` (the engine's deploy result). With ``existing``, that invoker is updated in place:
+    ``physical_ids`` (the engine's deploy result). ``endpoint`` (read when a worker starts) is where the
+    handlers' AWS SDKs send Cognito calls: the local engine. With ``existing``, that invoker is updated in place:
     unchanged functions stay warm, changed ones restart on their next call, removed ones stop.
     """
     from amplify_py._cfn import NO_VALUE
@@ -47,4 +49,4 @@ def invoker_for_template(
     if existing is not None:
         existing.update(specs)
         return existing
-    return TriggerInvoker(specs, on_log=on_log, region=region)
+    return TriggerInvoker(specs, on_log=on_log, region=region, endpoint=endpoint)
