@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from amplify_py.local import LocalEngine
 
@@ -93,3 +94,12 @@ def engine_and_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
 def make_env(engine_and_clock: tuple[LocalEngine, ManualClock], name: str, case: str, **client: Any) -> Env:
     engine, clock = engine_and_clock
     return Env(engine, clock, name, template(case, **client))
+
+
+@pytest.fixture(scope="module")
+def raw(env: Env) -> Any:
+    """A boto3 client for the module's ``env`` that sends what it is given (no client-side parameter
+    validation, no retries): the engine, not botocore, must reject bad values."""
+    return boto3.client("cognito-idp", endpoint_url=env.engine.endpoint, region_name="us-east-1",
+                        aws_access_key_id="local", aws_secret_access_key="local",
+                        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))

@@ -24,13 +24,6 @@ def env(engine_and_clock) -> Env:
     return env
 
 
-@pytest.fixture(scope="module")
-def raw(env: Env) -> Any:
-    """A boto3 client that sends what it is given: Cognito, not botocore, must reject the values."""
-    return boto3.client("cognito-idp", endpoint_url=env.engine.endpoint, region_name="us-east-1",
-                        aws_access_key_id="local", aws_secret_access_key="local",
-                        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
-
 
 def test_list_users_rejects_a_pagination_token_it_did_not_issue(env: Env, raw: Any) -> None:
     with pytest.raises(ClientError, match=r"\(InvalidParameterException\).*Paging marker x is invalid for request\."):

@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from amplify_py.local import shapes
@@ -31,13 +29,6 @@ def env(engine_and_clock) -> Env:
     env.confirmed_user("a@example.com")
     return env
 
-
-@pytest.fixture(scope="module")
-def raw(env: Env) -> Any:
-    """A boto3 client that sends what it is given: the engine, not botocore, must reject the values."""
-    return boto3.client("cognito-idp", endpoint_url=env.engine.endpoint, region_name="us-east-1",
-                        aws_access_key_id="local", aws_secret_access_key="local",
-                        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
 
 
 def _post(env: Env, operation: str, body: dict) -> httpx.Response:
