@@ -30,7 +30,8 @@ from pathlib import Path
 import boto3
 from pycognito.aws_srp import AWSSRP
 
-from amplify_py.local import LocalEngine, server
+from amplify_py.local import LocalEngine
+from amplify_py.local.operations import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "tests" / "data" / "reference" / "cases" / "email_default.template.json"
@@ -52,7 +53,7 @@ def main(loops: int = 30) -> None:
             idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
                                aws_access_key_id="local", aws_secret_access_key="local")
             codes: dict[str, str] = {}
-            engine.core.outbox._on_message = lambda m: codes.__setitem__(m["recipient"], m["code"])
+            engine.context.outbox._on_message = lambda m: codes.__setitem__(m["recipient"], m["code"])
             start = time.perf_counter()
             for i in range(loops):
                 email = f"user{i}@example.com"
@@ -65,7 +66,7 @@ def main(loops: int = 30) -> None:
             print(f"sign-up + confirm + SRP sign-in: {loops / elapsed:.1f} loops/s ({elapsed / loops * 1000:.1f} ms/loop)")
 
             server_ms: list[float] = []
-            dispatch = server.dispatch
+            dispatch = registry.dispatch
 
             def timed(core, target, body):  # the engine's own time, inside the HTTP handler
                 t0 = time.perf_counter()
@@ -74,7 +75,7 @@ def main(loops: int = 30) -> None:
                 finally:
                     server_ms.append((time.perf_counter() - t0) * 1000)
 
-            server.dispatch = timed
+            registry.dispatch = timed
             wire, client_math, engine_ms = [], [], []
             for i in range(loops):
                 srp = AWSSRP(username=f"user{i}@example.com", password=PASSWORD, pool_id=pool, client_id=client_id,
@@ -93,7 +94,7 @@ def main(loops: int = 30) -> None:
                 client_math.append(((t1 - t0) + (t3 - t2)) * 1000)
                 wire.append(((t2 - t1) + (t4 - t3)) * 1000)
                 engine_ms.append(sum(server_ms[-2:]))
-            server.dispatch = dispatch
+            registry.dispatch = dispatch
             print(f"SRP sign-in, server + wire (2 round trips via boto3): {_median_p95(wire)}")
             print(f"SRP sign-in, client SRP math (pycognito, not the engine): {_median_p95(client_math)}")
             print(f"SRP sign-in, inside the engine (both operations): {_median_p95(engine_ms)}")

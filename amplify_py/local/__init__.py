@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from amplify_py.local.core import Core, LogCallback, TriggerInvoker
+from amplify_py.local.context import EngineContext, LogCallback, TriggerInvoker
+from amplify_py.local.deployer import DeployResult
+from amplify_py.local.deployer import delete as _delete
+from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.outbox import Outbox, read_outbox
-from amplify_py.local.pools import DeployResult
-from amplify_py.local.pools import delete as _delete
-from amplify_py.local.pools import deploy as _deploy
 from amplify_py.local.store import Store
 
 __all__ = ["LocalEngine", "DeployResult", "TriggerInvoker", "LogCallback", "read_outbox"]
@@ -51,8 +51,8 @@ class LocalEngine:
         self._requested_port = port
         self.outbox_path = self.state_dir / "outbox.jsonl"
         self._store = Store(self.state_dir / "engine.sqlite3")
-        self.core = Core(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
-                         trigger_invoker=trigger_invoker, on_log=on_log)
+        self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
+                                     trigger_invoker=trigger_invoker, on_log=on_log)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -71,7 +71,7 @@ class LocalEngine:
         """Serve in a background thread; returns once the port accepts connections."""
         import uvicorn
 
-        from amplify_py.local.server import create_app
+        from amplify_py.local.http.app import create_app
 
         if self._thread is not None:
             return self
@@ -81,8 +81,8 @@ class LocalEngine:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
-        self.core.endpoint = self.endpoint
-        config = uvicorn.Config(create_app(self.core), log_level="warning", access_log=False, lifespan="off")
+        self.context.endpoint = self.endpoint
+        config = uvicorn.Config(create_app(self.context), log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="amplify-local-engine", daemon=True)
@@ -104,7 +104,7 @@ class LocalEngine:
         the deployment keeps the invoker it had, else the constructor's.
         """
         with self._store.lock:
-            result = _deploy(self._store, deployment_id, template, self.region, self.core.now())
+            result = _deploy(self._store, deployment_id, template, self.region, self.context.now())
         if assembly_dir is not None:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
             self._store.set_meta(_TRIGGERS_KEY + deployment_id,
@@ -117,24 +117,24 @@ class LocalEngine:
 
     def set_trigger_invoker(self, deployment_id: str, invoker: TriggerInvoker | None) -> None:
         """Run this deployment's triggers with ``invoker`` (None: the constructor's); the engine closes a replaced one."""
-        previous = self.core.invokers.pop(deployment_id, None)
+        previous = self.context.invokers.pop(deployment_id, None)
         if invoker is not None:
-            self.core.invokers[deployment_id] = invoker
+            self.context.invokers[deployment_id] = invoker
         if previous is not None and previous is not invoker:
             _close(previous)
 
     def trigger_invoker(self, deployment_id: str) -> TriggerInvoker | None:
         """The invoker that runs this deployment's triggers."""
-        return self.core.invoker_for(deployment_id)
+        return self.context.invoker_for(deployment_id)
 
     def _invoker_from_template(self, deployment_id: str, template: dict, assembly_dir: Path,
                                physical_ids: dict[str, str]) -> TriggerInvoker:
-        from amplify_py.local.lambda_runtime import invoker_for_template
+        from amplify_py.local.trigger_functions import invoker_for_template
 
-        existing = self.core.invokers.get(deployment_id)
+        existing = self.context.invokers.get(deployment_id)
         return invoker_for_template(
             template, assembly_dir, physical_ids=physical_ids, region=self.region,
-            stack_name=deployment_id, on_log=self.core.on_log,
+            stack_name=deployment_id, on_log=self.context.on_log,
             existing=existing if hasattr(existing, "update") else None,  # type: ignore[arg-type]
             endpoint=self._serving_endpoint,
         )
@@ -147,13 +147,13 @@ class LocalEngine:
         """Rebuild the trigger invokers of deployments deployed with an ``assembly_dir`` (after a restart)."""
         restored = []
         for deployment_id in self._store.deployments():
-            if deployment_id in self.core.invokers:
+            if deployment_id in self.context.invokers:
                 continue
             saved = self._store.get_meta(_TRIGGERS_KEY + deployment_id)
             if saved is None:
                 continue
             data = json.loads(saved)
-            physical_ids = {logical: physical for logical, _t, physical, _c in self._store.resources(deployment_id)}
+            physical_ids = {row.logical_id: row.physical_id for row in self._store.resources(deployment_id)}
             self.set_trigger_invoker(deployment_id, self._invoker_from_template(
                 deployment_id, data["template"], Path(data["assembly_dir"]), physical_ids))
             restored.append(deployment_id)
@@ -177,7 +177,7 @@ class LocalEngine:
             self._thread.join(timeout=10)
         self._thread = None
         self._server = None
-        for deployment_id in list(self.core.invokers):
+        for deployment_id in list(self.context.invokers):
             self.set_trigger_invoker(deployment_id, None)
         self._store.close()
 

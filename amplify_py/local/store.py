@@ -13,10 +13,55 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Store", "StoreLock"]
+__all__ = ["Store", "StoreLock", "ResourceRow", "SessionRow", "RefreshTokenRow", "CodeRow", "IdentityRow"]
+
+
+@dataclass(frozen=True)
+class ResourceRow:
+    """A deployed resource: ``config`` holds its resolved ``props`` and what the deployer added."""
+
+    deployment: str
+    logical_id: str
+    type: str
+    physical_id: str
+    config: dict
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    pool_id: str
+    expires: float
+    data: dict
+
+
+@dataclass(frozen=True)
+class RefreshTokenRow:
+    pool_id: str
+    client_id: str
+    username: str
+    origin_jti: str
+    expires: float
+    revoked: bool
+    auth_time: float
+    event_id: str
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    code: str
+    expires: float
+    attempts: int
+    used: bool
+
+
+@dataclass(frozen=True)
+class IdentityRow:
+    identity_pool_id: str
+    subject: str | None
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -89,8 +134,8 @@ class StoreLock:
         self.release()
 
 
-class Store:
-    """Thin, explicit SQL helpers; callers hold ``store.lock`` for multi-step changes."""
+class _Database:
+    """The connection, its lock, transactions, and handing the lock back while a trigger runs."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,6 +182,11 @@ class Store:
         finally:
             self.lock.acquire()
 
+
+
+class Store(_Database):
+    """Thin, explicit SQL helpers, one group per table; callers hold ``store.lock`` for multi-step changes."""
+
     # --- meta -------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
@@ -155,22 +205,17 @@ class Store:
             (deployment, logical_id, rtype, physical_id, json.dumps(config)),
         )
 
-    def resources(self, deployment: str) -> list[tuple[str, str, str, dict]]:
-        rows = self.all(
-            "SELECT logical_id, type, physical_id, config FROM resources WHERE deployment = ?", (deployment,)
-        )
-        return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+    _RESOURCE = "SELECT deployment, logical_id, type, physical_id, config FROM resources"
 
-    def resource_by_physical(self, rtype: str, physical_id: str) -> tuple[str, str, dict] | None:
-        row = self.one(
-            "SELECT deployment, logical_id, config FROM resources WHERE type = ? AND physical_id = ?",
-            (rtype, physical_id),
-        )
-        return (row[0], row[1], json.loads(row[2])) if row else None
+    def resources(self, deployment: str) -> list[ResourceRow]:
+        return [_resource(r) for r in self.all(f"{self._RESOURCE} WHERE deployment = ?", (deployment,))]
 
-    def resources_of_type(self, rtype: str) -> list[tuple[str, str, str, dict]]:
-        rows = self.all("SELECT deployment, logical_id, physical_id, config FROM resources WHERE type = ?", (rtype,))
-        return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+    def resource_by_physical(self, rtype: str, physical_id: str) -> ResourceRow | None:
+        row = self.one(f"{self._RESOURCE} WHERE type = ? AND physical_id = ?", (rtype, physical_id))
+        return _resource(row) if row else None
+
+    def resources_of_type(self, rtype: str) -> list[ResourceRow]:
+        return [_resource(r) for r in self.all(f"{self._RESOURCE} WHERE type = ?", (rtype,))]
 
     def delete_resource(self, deployment: str, logical_id: str) -> None:
         self.execute("DELETE FROM resources WHERE deployment = ? AND logical_id = ?", (deployment, logical_id))
@@ -194,16 +239,22 @@ class Store:
         row = self.one(f"SELECT data FROM users WHERE pool_id = ? AND {column} = ?", (pool_id, key))
         return json.loads(row[0]) if row else None
 
-    def put_user(self, pool_id: str, user: dict, *, username_key: str, email_key: str | None, phone_key: str | None) -> None:
+    def put_user(self, pool_id: str, username: str, sub: str, record: dict, *, username_key: str,
+                 email_key: str | None, phone_key: str | None) -> None:
+        """Write a user's record (``model.User.to_record()``) with the keys it is found by."""
         self.execute(
             "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (pool_id, user["username"], username_key, user["sub"], email_key, phone_key, json.dumps(user)),
+            (pool_id, username, username_key, sub, email_key, phone_key, json.dumps(record)),
         )
 
     def delete_user(self, pool_id: str, username: str) -> None:
         with self.lock:
             for table in ("users", "memberships", "codes", "refresh_tokens"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND username = ?", (pool_id, username))
+
+    def count_users(self, pool_id: str) -> int:
+        row = self.one("SELECT COUNT(*) FROM users WHERE pool_id = ?", (pool_id,))
+        return int(row[0]) if row else 0
 
     def list_users(self, pool_id: str) -> list[dict]:
         rows = self.all("SELECT data FROM users WHERE pool_id = ? ORDER BY rowid", (pool_id,))
@@ -238,12 +289,12 @@ class Store:
             "INSERT OR REPLACE INTO codes VALUES (?, ?, ?, ?, ?, 0, 0)", (pool_id, username, purpose, code, expires)
         )
 
-    def get_code(self, pool_id: str, username: str, purpose: str) -> dict | None:
+    def get_code(self, pool_id: str, username: str, purpose: str) -> CodeRow | None:
         row = self.one(
             "SELECT code, expires, attempts, used FROM codes WHERE pool_id = ? AND username = ? AND purpose = ?",
             (pool_id, username, purpose),
         )
-        return dict(zip(("code", "expires", "attempts", "used"), row)) if row else None
+        return CodeRow(row[0], row[1], row[2], bool(row[3])) if row else None
 
     def update_code(self, pool_id: str, username: str, purpose: str, *, attempts: int, used: bool) -> None:
         self.execute(
@@ -255,9 +306,9 @@ class Store:
     def put_session(self, session_id: str, pool_id: str, expires: float, data: dict) -> None:
         self.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)", (session_id, pool_id, expires, json.dumps(data)))
 
-    def get_session(self, session_id: str) -> tuple[str, float, dict] | None:
+    def get_session(self, session_id: str) -> SessionRow | None:
         row = self.one("SELECT pool_id, expires, data FROM sessions WHERE id = ?", (session_id,))
-        return (row[0], row[1], json.loads(row[2])) if row else None
+        return SessionRow(row[0], row[1], json.loads(row[2])) if row else None
 
     def delete_session(self, session_id: str) -> None:
         self.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
@@ -268,13 +319,14 @@ class Store:
 
     # --- refresh tokens ---------------------------------------------------
     def put_refresh(self, token_hash: str, pool_id: str, client_id: str, username: str, origin_jti: str,
-                    expires: float, data: dict) -> None:
+                    expires: float, *, auth_time: float, event_id: str) -> None:
         self.execute(
             "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-            (token_hash, pool_id, client_id, username, origin_jti, expires, json.dumps(data)),
+            (token_hash, pool_id, client_id, username, origin_jti, expires,
+             json.dumps({"auth_time": auth_time, "event_id": event_id})),
         )
 
-    def get_refresh(self, token_hash: str) -> dict | None:
+    def get_refresh(self, token_hash: str) -> RefreshTokenRow | None:
         row = self.one(
             "SELECT pool_id, client_id, username, origin_jti, expires, revoked, data FROM refresh_tokens "
             "WHERE token_hash = ?",
@@ -282,8 +334,9 @@ class Store:
         )
         if not row:
             return None
-        keys = ("pool_id", "client_id", "username", "origin_jti", "expires", "revoked")
-        return {**dict(zip(keys, row[:6])), "data": json.loads(row[6])}
+        data = json.loads(row[6])
+        return RefreshTokenRow(row[0], row[1], row[2], row[3], row[4], bool(row[5]), data["auth_time"],
+                               data["event_id"])
 
     def origin_revoked(self, origin_jti: str) -> bool | None:
         """True if revoked, False if live, None if unknown."""
@@ -304,9 +357,9 @@ class Store:
         row = self.one("SELECT id FROM identities WHERE identity_pool_id = ? AND subject = ?", (identity_pool_id, subject))
         return row[0] if row else None
 
-    def get_identity(self, identity_id: str) -> tuple[str, str | None] | None:
+    def get_identity(self, identity_id: str) -> IdentityRow | None:
         row = self.one("SELECT identity_pool_id, subject FROM identities WHERE id = ?", (identity_id,))
-        return (row[0], row[1]) if row else None
+        return IdentityRow(row[0], row[1]) if row else None
 
     def purge_identity_pool(self, identity_pool_id: str) -> None:
         self.execute("DELETE FROM identities WHERE identity_pool_id = ?", (identity_pool_id,))
@@ -326,3 +379,7 @@ class _Transaction:
             self._store._db.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self._store.lock.release()
+
+
+def _resource(row: Any) -> ResourceRow:
+    return ResourceRow(row[0], row[1], row[2], row[3], json.loads(row[4]))

@@ -16,7 +16,8 @@ from amplify_py.backend.auth.construct import AmplifyAuth
 from amplify_py.backend.auth.props import AuthProps, ExternalProvidersProps, LoginWithProps, ProviderProps
 from amplify_py.backend.identifier import BackendIdentifier
 from amplify_py.errors import AmpyUserError, DefinitionError
-from amplify_py.local.pools import DOMAIN, new_physical_id
+from amplify_py.local.deployer import new_physical_id
+from amplify_py.local.model.pool import DOMAIN
 from amplify_py.outputs import build_outputs, resolve_stack_outputs
 from tests._reference import CASES_DIR, EXTERNAL_URLS
 from tests.outputs_schema import assert_valid_outputs

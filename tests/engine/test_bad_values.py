@@ -10,7 +10,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from amplify_py.local import server
+from amplify_py.local.operations import registry
 from tests.engine.conftest import Env, make_env
 
 _PREFIX = "1 validation error detected: Value"
@@ -107,8 +107,8 @@ def test_a_bug_in_an_operation_is_cognitos_internal_error_and_the_engine_keeps_s
         return {}["no-such-key"]  # an engine bug: a KeyError nobody meant
 
     logged: list[tuple[str, str]] = []
-    monkeypatch.setitem(server.IDP_OPERATIONS, "ListGroups", broken)
-    monkeypatch.setattr(env.engine.core, "on_log", lambda source, line: logged.append((source, line)))
+    monkeypatch.setitem(registry.USER_POOL_OPERATIONS, "ListGroups", broken)
+    monkeypatch.setattr(env.engine.context, "on_log", lambda source, line: logged.append((source, line)))
     response = httpx.post(env.engine.endpoint, json={"UserPoolId": env.pool_id}, headers={
         "X-Amz-Target": "AWSCognitoIdentityProviderService.ListGroups", "Content-Type": "application/x-amz-json-1.1"})
     assert response.status_code == 500

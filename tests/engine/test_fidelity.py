@@ -30,11 +30,20 @@ def _error(exc: pytest.ExceptionInfo) -> tuple[str, str]:
 
 
 def _stored(env: Env, username: str) -> dict:
-    return env.engine.core.store.find_user(env.pool_id, "email_key", username)
+    """The user's stored record, as the store keeps it (JSON)."""
+    return env.engine.context.store.find_user(env.pool_id, "email_key", username)
 
 
 def _put(env: Env, user: dict) -> None:
-    env.engine.core.save_user(env.engine.core.pool(env.pool_id), user)
+    """Write a record exactly as given (an earlier engine's row, say), keyed as the directory keys it."""
+    from amplify_py.local.rules.directory import username_key
+
+    pool = env.engine.context.pool(env.pool_id)
+    email = user["attributes"].get("email")
+    env.engine.context.store.put_user(pool.id, user["username"], user["sub"], user,
+                                      username_key=username_key(pool, user["username"]),
+                                      email_key=email.lower() if email else None,
+                                      phone_key=user["attributes"].get("phone_number"))
 
 
 # --- one password secret ----------------------------------------------------------
@@ -179,7 +188,7 @@ def test_wrong_mfa_codes_count_toward_the_lockout(mfa: Env) -> None:
 
 # --- masked destinations ---------------------------------------------------------
 def test_masked_destinations_have_cognitos_shape() -> None:
-    from amplify_py.local.core import mask_email, mask_phone
+    from amplify_py.local.rules.messages import mask_email, mask_phone
 
     assert mask_email("alice@example.com") == "a***@e***"  # the AWS CLI's get-user-attribute-verification-code example
     assert mask_phone("+12065551234") == "+*******1234"  # every digit but the last four masked, length kept

@@ -19,7 +19,7 @@ from amplify_py.local.lambda_runtime import (
     TriggerInvoker,
     function_specs_from_template,
 )
-from amplify_py.local.lambda_runtime.events import pre_sign_up_event, read_pre_sign_up_response
+from amplify_py.local.rules.trigger_events import pre_sign_up_event, read_pre_sign_up_response
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "functions"
 

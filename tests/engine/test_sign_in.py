@@ -348,7 +348,7 @@ def test_client_with_a_secret(engine_and_clock) -> None:
 
 def test_abandoned_sign_in_sessions_are_forgotten(env: Env) -> None:
     def stored() -> int:
-        return env.engine.core.store.one("SELECT COUNT(*) FROM sessions")[0]
+        return env.engine.context.store.one("SELECT COUNT(*) FROM sessions")[0]
 
     for i in range(3):
         env.idp.initiate_auth(ClientId=env.client_id, AuthFlow="USER_SRP_AUTH",

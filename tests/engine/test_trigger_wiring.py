@@ -44,7 +44,7 @@ def test_deploy_with_assembly_dir_runs_the_templates_functions(tmp_path: Path) -
         assert invoker.function_for(ref).pid != pid
         engine.delete("with-functions")  # stops the deployment's workers
         assert invoker.function_for(ref).pid is None
-        assert engine.trigger_invoker("with-functions") is engine.core.trigger_invoker
+        assert engine.trigger_invoker("with-functions") is engine.context.trigger_invoker
     finally:
         engine.stop()
 

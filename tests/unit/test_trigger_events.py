@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from amplify_py.local.lambda_runtime import events
-from amplify_py.local.lambda_runtime.events import TriggerResponseError
+from amplify_py.local.rules import trigger_events as events
+from amplify_py.local.rules.trigger_events import TriggerResponseError
 
 COMMON = {"region": "us-east-1", "user_pool_id": "us-east-1_abc", "user_name": "ana", "client_id": "client1"}
 

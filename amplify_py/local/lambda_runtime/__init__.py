@@ -1,8 +1,8 @@
-"""The local Lambda runtime: runs Python trigger handlers for the local engine.
+"""The local Lambda runtime: runs Python handlers in warm processes, as Lambda would.
 
-``TriggerInvoker`` is the engine's hook; ``function_specs_from_template``
-builds its functions from a synthesized template; ``events`` builds the events
-Cognito sends to each trigger and reads the responses as Cognito does.
+It knows nothing of Cognito (the engine's ``rules.trigger_events`` is Cognito's trigger contract) and
+imports nothing else of the engine. ``TriggerInvoker`` is the engine's hook; ``function_specs_from_template``
+builds its functions from a synthesized template.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from amplify_py.local.lambda_runtime.runner import (
     TriggerInvoker,
 )
 from amplify_py.local.lambda_runtime.spec import FunctionSpec, function_specs_from_template
-from amplify_py.local.lambda_runtime.wiring import invoker_for_template
 
 __all__ = [
     "ENDPOINT_VARIABLES",
@@ -31,5 +30,4 @@ __all__ = [
     "LogCallback",
     "TriggerInvoker",
     "function_specs_from_template",
-    "invoker_for_template",
 ]

@@ -13,9 +13,7 @@ import json
 import logging
 import os
 import queue
-import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from amplify_py.errors import AmpyUserError
+from amplify_py.local.lambda_runtime._process import WorkerProcess
 from amplify_py.local.lambda_runtime.spec import FunctionSpec
 
 __all__ = ["ENDPOINT_VARIABLES", "EndpointSource", "InvocationResult", "LambdaInvocationError", "LambdaNotFoundError",
@@ -46,7 +45,6 @@ LOCAL_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "localSessionToken",
 }
 
-_WORKER = Path(__file__).with_name("_worker.py")
 _IGNORED_DIRS = frozenset({"__pycache__", ".venv", "venv", ".git", ".mypy_cache", ".pytest_cache", "node_modules"})
 _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "SYSTEMROOT")
 _logger = logging.getLogger("amplify_py.local.lambda_runtime")
@@ -91,79 +89,6 @@ class LambdaNotFoundError(AmpyUserError):
     """A trigger points at a function the local runner cannot run."""
 
 
-class _Worker:
-    """One running worker process and the threads reading its output."""
-
-    def __init__(self, spec: FunctionSpec, env: dict[str, str], on_log: LogCallback) -> None:
-        config = {
-            "entry_dir": str(spec.entry_dir),
-            "module": spec.module,
-            "handler": spec.handler,
-            "extra_paths": [str(p) for p in spec.extra_paths],
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", "-X", "utf8", str(_WORKER), json.dumps(config)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=spec.entry_dir,
-            env=env,
-            text=True,
-            encoding="utf-8",
-            start_new_session=True,
-        )
-        self.messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        self.ready: dict[str, Any] | None = None
-        self.exited = threading.Event()
-        self._name = spec.name
-        self._on_log = on_log
-        threading.Thread(target=self._read_protocol, daemon=True).start()
-        self._log_thread = threading.Thread(target=self._read_log, daemon=True)
-        self._log_thread.start()
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def _read_protocol(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            try:
-                self.messages.put(json.loads(line))
-            except json.JSONDecodeError:
-                self._on_log(self._name, line.rstrip("\n"))
-        self.exited.set()
-        self.messages.put(None)  # end of stream: the process exited
-
-    def _read_log(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            try:
-                self._on_log(self._name, line.rstrip("\n"))
-            except Exception:  # a failing callback must not stop the reader
-                _logger.exception("on_log callback failed")
-
-    def send(self, message: dict[str, Any]) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps(message) + "\n")
-        self.process.stdin.flush()
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
-                pass
-        self._log_thread.join(timeout=1)
-
-
 class LocalFunction:
     """A function kept warm in its own process; thread-safe (invocations are serialised)."""
 
@@ -184,7 +109,7 @@ class LocalFunction:
         self._region = region
         self._account_id = account_id
         self._lock = threading.Lock()
-        self._worker: _Worker | None = None
+        self._worker: WorkerProcess | None = None
         self._worker_env: dict[str, str] | None = None
         self._fingerprint: tuple[Any, ...] | None = None
         self._log_stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
@@ -217,13 +142,13 @@ class LocalFunction:
                                              or self._worker.process.poll() is not None):
                 self._stop()
             if self._worker is None:
-                self._worker = _Worker(self.spec, env, self._on_log)
+                self._worker = WorkerProcess(self.spec, env, self._on_log)
                 self._worker_env = env
                 self._fingerprint = fingerprint
             assert self._worker is not None
             return self._invoke(self._worker, event)
 
-    def _invoke(self, worker: _Worker, event: Any) -> InvocationResult:
+    def _invoke(self, worker: WorkerProcess, event: Any) -> InvocationResult:
         spec = self.spec
         request_id = str(uuid.uuid4())
         deadline = time.time() + spec.timeout_seconds
@@ -254,7 +179,7 @@ class LocalFunction:
         return InvocationResult(request_id=request_id, payload=message.get("payload"))
 
     @staticmethod
-    def _next_message(worker: _Worker, deadline: float) -> dict[str, Any] | None:
+    def _next_message(worker: WorkerProcess, deadline: float) -> dict[str, Any] | None:
         """The worker's next message; None when the deadline passed or the process exited."""
         remaining = deadline - time.time()
         if remaining <= 0:
@@ -264,7 +189,7 @@ class LocalFunction:
         except queue.Empty:
             return None
 
-    def _failed(self, worker: _Worker, request_id: str) -> InvocationResult:
+    def _failed(self, worker: WorkerProcess, request_id: str) -> InvocationResult:
         """The worker timed out or exited: end it, as Lambda ends the sandbox, and say which."""
         exit_code: int | None = None
         if worker.exited.is_set():  # the output closed: the process is ending

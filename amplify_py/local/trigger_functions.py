@@ -1,4 +1,5 @@
-"""A deployment's trigger invoker, built from its synthesized template and cloud assembly."""
+"""A deployment's trigger invoker, built from its synthesized template and cloud assembly (the engine's side
+of the Lambda runtime: it resolves the template's intrinsics, which the runtime knows nothing of)."""
 
 from __future__ import annotations
 

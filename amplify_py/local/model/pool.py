@@ -1,23 +1,16 @@
-"""User pools, app clients, groups and identity pools, deployed from a template.
+"""Deployed user pools, app clients and groups: read-only views over their stored, resolved properties.
 
-``deploy`` reads the Cognito resources of a synthesized CloudFormation template,
-gives each a physical id the way Cognito shapes them, and keeps that id across
-redeploys unless CloudFormation itself would replace the resource. ``Pool`` and
-``Client`` are read-only views over the stored, resolved properties.
+The deployer (``local.deployer``) writes these from a template; everything else reads them through the
+properties here, so a CloudFormation property and its Cognito default are spelled once.
 """
 
 from __future__ import annotations
 
-import secrets
-import string
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from amplify_py.local.resolve import Resolver
-from amplify_py.local.store import Store
-
-__all__ = ["Pool", "Client", "DeployResult", "deploy", "delete", "STANDARD_ATTRIBUTES"]
+__all__ = ["Pool", "Client", "Group", "SchemaAttribute", "STANDARD_ATTRIBUTES", "POOL", "CLIENT", "GROUP", "DOMAIN",
+           "IDP", "IDENTITY_POOL", "ROLE_ATTACHMENT", "RESOURCE_TYPES"]
 
 POOL = "AWS::Cognito::UserPool"
 CLIENT = "AWS::Cognito::UserPoolClient"
@@ -26,7 +19,8 @@ DOMAIN = "AWS::Cognito::UserPoolDomain"
 IDP = "AWS::Cognito::UserPoolIdentityProvider"
 IDENTITY_POOL = "AWS::Cognito::IdentityPool"
 ROLE_ATTACHMENT = "AWS::Cognito::IdentityPoolRoleAttachment"
-_ORDER = [POOL, IDP, CLIENT, GROUP, DOMAIN, IDENTITY_POOL, ROLE_ATTACHMENT]
+RESOURCE_TYPES = (POOL, IDP, CLIENT, GROUP, DOMAIN, IDENTITY_POOL, ROLE_ATTACHMENT)
+"""The types the engine deploys, in the order it creates them."""
 
 # Cognito's standard attributes and their types (all mutable except sub).
 STANDARD_ATTRIBUTES: dict[str, str] = {
@@ -42,20 +36,6 @@ STANDARD_ATTRIBUTES: dict[str, str] = {
     "email_verified": "Boolean",
     "phone_number_verified": "Boolean",
 }
-
-# Properties whose change makes CloudFormation replace the user pool.
-_POOL_REPLACEMENT_KEYS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
-_CLIENT_REPLACEMENT_KEYS = ("GenerateSecret", "UserPoolId")
-
-
-@dataclass(frozen=True)
-class DeployResult:
-    """What a deploy produced: ``{logical_id: physical_id}`` for every Cognito resource, and the region."""
-
-    deployment_id: str
-    physical_ids: dict[str, str]
-    region: str
-    replaced: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -298,103 +278,31 @@ class Client:
         return out
 
 
+@dataclass(frozen=True)
+class Group:
+    """A deployed group (its name is its physical id)."""
+
+    name: str
+    pool_id: str
+    description: str | None = None
+    precedence: int | None = None
+    role_arn: str | None = None
+
+    @classmethod
+    def from_props(cls, props: dict) -> "Group":
+        precedence = props.get("Precedence")
+        return cls(str(props.get("GroupName") or ""), str(props.get("UserPoolId") or ""), props.get("Description"),
+                   None if precedence is None else int(precedence), props.get("RoleArn"))
+
+    def to_group_type(self) -> dict:
+        """Cognito's GroupType."""
+        out: dict = {"GroupName": self.name, "UserPoolId": self.pool_id}
+        for key, value in (("Description", self.description), ("Precedence", self.precedence),
+                           ("RoleArn", self.role_arn)):
+            if value is not None:
+                out[key] = value
+        return out
+
+
 def _num(value: Any, kind: type) -> Any:
     return None if value in (None, "") else kind(value)
-
-
-def _alnum(n: int, alphabet: str) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(n))
-
-
-def new_physical_id(rtype: str, region: str, props: dict) -> str:
-    if rtype == POOL:
-        return f"{region}_{_alnum(9, string.ascii_letters + string.digits)}"
-    if rtype == CLIENT:
-        return _alnum(26, string.ascii_lowercase + string.digits)
-    if rtype == IDENTITY_POOL:
-        return f"{region}:{uuid.uuid4()}"
-    if rtype == GROUP:
-        return str(props.get("GroupName") or "")
-    if rtype == DOMAIN:
-        return str(props.get("Domain") or "")
-    if rtype == IDP:
-        return str(props.get("ProviderName") or "")
-    return f"local-{uuid.uuid4()}"
-
-
-def _needs_replacement(rtype: str, old: dict, new: dict) -> bool:
-    if rtype == POOL:
-        if any(old.get(k) != new.get(k) for k in _POOL_REPLACEMENT_KEYS):
-            return True
-        old_schema = {a["Name"]: a for a in old.get("Schema") or []}
-        new_schema = {a["Name"]: a for a in new.get("Schema") or []}
-        # Adding attributes is an in-place update; removing or changing one replaces the pool.
-        return any(name not in new_schema or new_schema[name] != attr for name, attr in old_schema.items())
-    if rtype == CLIENT:
-        return any(old.get(k) != new.get(k) for k in _CLIENT_REPLACEMENT_KEYS)
-    if rtype in (GROUP, DOMAIN, IDP):
-        return new_physical_id(rtype, "", old) != new_physical_id(rtype, "", new) or old.get("UserPoolId") != new.get(
-            "UserPoolId"
-        )
-    return False
-
-
-def deploy(store: Store, deployment_id: str, template: dict, region: str, now: float) -> DeployResult:
-    """Create or update the deployment's Cognito resources from a template dict."""
-    resources = template.get("Resources") or {}
-    existing = {logical: (rtype, physical, config) for logical, rtype, physical, config in store.resources(deployment_id)}
-    assigned: dict[str, str] = {}
-    replaced: list[str] = []
-
-    def physical(logical_id: str) -> str | None:
-        return assigned.get(logical_id)
-
-    resolver = Resolver(template, region, deployment_id, physical)
-    ordered = sorted(
-        ((lid, r) for lid, r in resources.items() if r.get("Type") in _ORDER),
-        key=lambda item: _ORDER.index(item[1]["Type"]),
-    )
-    with store.transaction():
-        for logical_id, resource in ordered:
-            rtype = resource["Type"]
-            raw = resource.get("Properties") or {}
-            props = resolver.resolve(raw)
-            config: dict[str, Any] = {"props": props}
-            if rtype == POOL:
-                config["raw_lambda_config"] = raw.get("LambdaConfig") or {}
-            previous = existing.get(logical_id)
-            if previous and previous[0] == rtype and not _needs_replacement(rtype, previous[2]["props"], props):
-                physical_id = previous[1]
-                config["created"] = previous[2].get("created", now)
-                if "secret" in previous[2]:
-                    config["secret"] = previous[2]["secret"]
-            else:
-                if previous:
-                    _remove(store, previous[0], previous[1])
-                    replaced.append(logical_id)
-                physical_id = new_physical_id(rtype, region, props)
-                config["created"] = now
-                if rtype == CLIENT and props.get("GenerateSecret"):
-                    config["secret"] = _alnum(51, string.ascii_lowercase + string.digits)
-            assigned[logical_id] = physical_id
-            store.put_resource(deployment_id, logical_id, rtype, physical_id, config)
-        for logical_id, (rtype, physical_id, _config) in existing.items():
-            if logical_id not in assigned:
-                _remove(store, rtype, physical_id)
-                store.delete_resource(deployment_id, logical_id)
-    return DeployResult(deployment_id, dict(assigned), region, replaced)
-
-
-def _remove(store: Store, rtype: str, physical_id: str) -> None:
-    if rtype == POOL:
-        store.purge_pool(physical_id)
-    elif rtype == IDENTITY_POOL:
-        store.purge_identity_pool(physical_id)
-
-
-def delete(store: Store, deployment_id: str) -> None:
-    """Remove a deployment's pools and every user, code, session and token in them."""
-    with store.transaction():
-        for logical_id, rtype, physical_id, _config in store.resources(deployment_id):
-            _remove(store, rtype, physical_id)
-            store.delete_resource(deployment_id, logical_id)

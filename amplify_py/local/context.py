@@ -1,0 +1,85 @@
+"""What every operation and rule works with: the store, the clock, the outbox, the signer, the trigger
+invokers, and lookups of the deployed pools and clients.
+
+One ``EngineContext`` per engine; operations receive it with the request body. It sits below the rules:
+it knows the model and the store, nothing of Cognito's rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from amplify_py.local.errors import resource_not_found
+from amplify_py.local.model.pool import CLIENT, GROUP, IDENTITY_POOL, POOL, Client, Group, Pool
+from amplify_py.local.outbox import Outbox
+from amplify_py.local.signer import Signer
+from amplify_py.local.store import Store
+
+__all__ = ["EngineContext", "TriggerInvoker", "LogCallback"]
+
+TriggerInvoker = Callable[[str, Any, dict], dict]
+"""``invoker(deployment_id, lambda_config_ref, event) -> returned event``; ``lambda_runtime.TriggerInvoker`` is one."""
+LogCallback = Callable[[str, str], None]
+"""``on_log(source, line)``: a line for the sandbox console."""
+
+
+class EngineContext:
+    def __init__(self, store: Store, outbox: Outbox, *, region: str, clock: Callable[[], float],
+                 trigger_invoker: TriggerInvoker | None, on_log: LogCallback | None = None) -> None:
+        self.store = store
+        self.outbox = outbox
+        self.region = region
+        self.clock = clock
+        self.signer = Signer(store)
+        self.trigger_invoker = trigger_invoker  # the default, for deployments without their own
+        self.invokers: dict[str, TriggerInvoker] = {}
+        self.on_log = on_log
+        self.endpoint = "http://127.0.0.1"
+
+    def invoker_for(self, deployment_id: str) -> TriggerInvoker | None:
+        return self.invokers.get(deployment_id, self.trigger_invoker)
+
+    def log(self, source: str, line: str) -> None:
+        """A line for the sandbox console (a trigger's failure); dropped when nobody listens."""
+        if self.on_log is not None:
+            self.on_log(source, line)
+
+    def now(self) -> float:
+        return float(self.clock())
+
+    def issuer(self, pool: Pool) -> str:
+        """The tokens' ``iss``: the engine's URL and the pool id, so verifiers find ``/.well-known/jwks.json``."""
+        return f"{self.endpoint}/{pool.id}"
+
+    # --- the deployed resources ---------------------------------------------------
+    def pool(self, pool_id: str | None) -> Pool:
+        row = self.store.resource_by_physical(POOL, pool_id or "")
+        if row is None:
+            raise resource_not_found(f"User pool {pool_id} does not exist.")
+        return Pool(row.physical_id, row.deployment, row.logical_id, row.config)
+
+    def client(self, client_id: str | None) -> tuple[Pool, Client]:
+        row = self.store.resource_by_physical(CLIENT, client_id or "")
+        if row is None:
+            raise resource_not_found(f"User pool client {client_id} does not exist.")
+        client = Client(row.physical_id, row.deployment, row.logical_id, row.config)
+        return self.pool(client.pool_id), client
+
+    def clients(self, pool: Pool) -> list[Client]:
+        return [Client(r.physical_id, r.deployment, r.logical_id, r.config)
+                for r in self.store.resources_of_type(CLIENT) if r.config["props"].get("UserPoolId") == pool.id]
+
+    def groups(self, pool: Pool) -> dict[str, Group]:
+        """The pool's groups by name."""
+        out = {}
+        for row in self.store.resources_of_type(GROUP):
+            group = Group.from_props(row.config["props"])
+            if group.pool_id == pool.id:
+                out[group.name] = group
+        return out
+
+    def identity_pool(self, identity_pool_id: str | None) -> dict | None:
+        """The identity pool's resolved properties (None: no such pool)."""
+        row = self.store.resource_by_physical(IDENTITY_POOL, identity_pool_id or "")
+        return row.config["props"] if row else None

@@ -1,0 +1,31 @@
+"""The engine's web application: every HTTP face mounted on one Starlette app."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from amplify_py.local.context import EngineContext
+from amplify_py.local.http import json_api, well_known
+
+__all__ = ["create_app"]
+
+Face = Callable[[EngineContext, Request], Awaitable[Response]]
+
+
+def create_app(ctx: EngineContext) -> Starlette:
+    def bound(face: Face) -> Callable[[Request], Awaitable[Response]]:
+        return partial(face, ctx)
+
+    return Starlette(routes=[
+        Route("/", bound(json_api.api), methods=["POST"]),
+        Route("/", json_api.preflight, methods=["OPTIONS"]),
+        Route("/", bound(well_known.health), methods=["GET"]),
+        Route("/{pool_id}/.well-known/jwks.json", bound(well_known.jwks), methods=["GET"]),
+        Route("/{pool_id}/.well-known/openid-configuration", bound(well_known.openid_configuration), methods=["GET"]),
+    ])

@@ -1,0 +1,70 @@
+"""Cognito's JSON 1.1 protocol: POST / with ``X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`` (user
+pools) or ``AWSCognitoIdentityService.<Op>`` (identity pools).
+
+Errors are 400 ``{"__type", "message"}`` with Cognito's names; a bug in the engine is Cognito's 500
+``InternalErrorException`` (traceback to the log and the console); CORS is open so browsers work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+import uuid
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from amplify_py.local.context import EngineContext
+from amplify_py.local.errors import CognitoError
+from amplify_py.local.operations import registry
+
+__all__ = ["api", "preflight", "reply", "CORS_HEADERS"]
+
+_log = logging.getLogger("amplify_py.local")
+_JSON = "application/x-amz-json-1.1"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Expose-Headers": "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def reply(payload: dict, status: int = 200, error: str | None = None) -> Response:
+    headers = {**CORS_HEADERS, "x-amzn-RequestId": str(uuid.uuid4())}
+    if error:
+        headers["x-amzn-ErrorType"] = f"{error}:"
+    return Response(json.dumps(payload), status_code=status, media_type=_JSON, headers=headers)
+
+
+async def api(ctx: EngineContext, request: Request) -> Response:
+    target = request.headers.get("x-amz-target", "")
+    raw = await request.body()
+    try:
+        body: Any = json.loads(raw or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError("body is not an object")
+    except ValueError:
+        return reply({"__type": "SerializationException", "message": "Malformed request body."}, 400,
+                     "SerializationException")
+    try:
+        result = await run_in_threadpool(registry.dispatch, ctx, target, body)
+    except CognitoError as exc:
+        _log.info("%s -> %s", target, exc.name)
+        return reply(exc.body(), exc.status, exc.name)
+    except Exception:  # noqa: BLE001 - a bug in the engine: Cognito's internal error, keep serving
+        # Bad input is a CognitoError raised where the value is read; anything else is ours. The client
+        # gets Cognito's own answer, never Python's message; the traceback goes to the log and the console.
+        _log.exception("internal error in %s", target)
+        ctx.log("engine", f"Internal error in {target}:\n{traceback.format_exc().rstrip()}")
+        return reply({"__type": "InternalErrorException", "message": "Internal server error."}, 500,
+                     "InternalErrorException")
+    return reply(result)
+
+
+async def preflight(request: Request) -> Response:
+    requested = request.headers.get("access-control-request-headers", "*")
+    return Response(status_code=204, headers={**CORS_HEADERS, "Access-Control-Allow-Headers": requested})

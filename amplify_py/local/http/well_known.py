@@ -1,0 +1,44 @@
+"""Documents a verifier or OIDC client reads: the pool's JWKS and OpenID configuration, and a health check."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from amplify_py.local.context import EngineContext
+from amplify_py.local.errors import CognitoError
+from amplify_py.local.http.json_api import CORS_HEADERS, reply
+
+__all__ = ["jwks", "openid_configuration", "health"]
+
+
+async def jwks(ctx: EngineContext, request: Request) -> Response:
+    try:
+        ctx.pool(request.path_params["pool_id"])
+    except CognitoError as exc:
+        return reply(exc.body(), 404, exc.name)
+    return JSONResponse(ctx.signer.jwks(), headers=CORS_HEADERS)
+
+
+async def openid_configuration(ctx: EngineContext, request: Request) -> Response:
+    try:
+        pool = ctx.pool(request.path_params["pool_id"])
+    except CognitoError as exc:
+        return reply(exc.body(), 404, exc.name)
+    issuer = ctx.issuer(pool)
+    return JSONResponse({
+        "issuer": issuer,
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "authorization_endpoint": f"{ctx.endpoint}/oauth2/authorize",
+        "token_endpoint": f"{ctx.endpoint}/oauth2/token",
+        "userinfo_endpoint": f"{ctx.endpoint}/oauth2/userInfo",
+        "response_types_supported": ["code", "token"],
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    }, headers=CORS_HEADERS)
+
+
+async def health(ctx: EngineContext, request: Request) -> Response:
+    return JSONResponse({"status": "ok", "engine": "amplify-py local"}, headers=CORS_HEADERS)

@@ -1,0 +1,1 @@
+"""Cognito's operations, one module per API family; ``registry`` is the one table of them all."""

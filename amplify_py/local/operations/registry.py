@@ -1,0 +1,50 @@
+"""The one table of operations, and how a request runs: checked against the service model, then run under
+the store lock (operations are short read-modify-writes; triggers release the lock while they run)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from amplify_py.local import shapes
+from amplify_py.local.context import EngineContext
+from amplify_py.local.errors import CognitoError
+from amplify_py.local.operations import (
+    account,
+    admin,
+    directory,
+    groups,
+    identity,
+    mfa,
+    passwords,
+    sign_in,
+    sign_up,
+    tokens,
+)
+
+__all__ = ["Operation", "USER_POOL_OPERATIONS", "IDENTITY_OPERATIONS", "USER_POOL_TARGET", "IDENTITY_TARGET", "dispatch"]
+
+Operation = Callable[[EngineContext, dict], dict]
+
+USER_POOL_TARGET = "AWSCognitoIdentityProviderService."
+IDENTITY_TARGET = "AWSCognitoIdentityService."
+
+USER_POOL_OPERATIONS: dict[str, Operation] = {
+    **sign_up.OPERATIONS, **sign_in.OPERATIONS, **passwords.OPERATIONS, **account.OPERATIONS, **mfa.OPERATIONS,
+    **tokens.OPERATIONS, **admin.OPERATIONS, **groups.OPERATIONS, **directory.OPERATIONS,
+}
+IDENTITY_OPERATIONS: dict[str, Operation] = dict(identity.OPERATIONS)
+
+
+def dispatch(ctx: EngineContext, target: str, body: dict) -> dict:
+    """Run the operation ``target`` names (``X-Amz-Target``) with ``body``; Cognito's errors as CognitoError."""
+    if target.startswith(USER_POOL_TARGET) and target[len(USER_POOL_TARGET):] in USER_POOL_OPERATIONS:
+        service, operation = "cognito-idp", target[len(USER_POOL_TARGET):]
+        handler = USER_POOL_OPERATIONS[operation]
+    elif target.startswith(IDENTITY_TARGET) and target[len(IDENTITY_TARGET):] in IDENTITY_OPERATIONS:
+        service, operation = "cognito-identity", target[len(IDENTITY_TARGET):]
+        handler = IDENTITY_OPERATIONS[operation]
+    else:
+        raise CognitoError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
+    shapes.check_request(service, operation, body)
+    with ctx.store.lock:
+        return handler(ctx, body)

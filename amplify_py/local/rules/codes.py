@@ -1,0 +1,54 @@
+"""Codes kept per user and purpose (sign-up, attribute verification, password reset): single use,
+expiring, at most five guesses. Sign-in codes use the same ``OneTimeCode`` inside their session
+(``operations.sign_in_steps``)."""
+
+from __future__ import annotations
+
+from amplify_py.local.context import EngineContext
+from amplify_py.local.errors import ATTEMPT_LIMIT, CODE_EXPIRED, CODE_MISMATCH, CognitoError
+from amplify_py.local.model.code import OneTimeCode
+from amplify_py.local.model.pool import Pool
+
+__all__ = ["issue", "check", "SIGN_UP", "FORGOT_PASSWORD", "attribute_purpose", "SIGN_UP_TTL", "ATTRIBUTE_TTL",
+           "FORGOT_TTL", "OTP_TTL", "MAX_ATTEMPTS"]
+
+SIGN_UP_TTL = 24 * 3600
+ATTRIBUTE_TTL = 24 * 3600
+FORGOT_TTL = 3600
+OTP_TTL = 3 * 60
+MAX_ATTEMPTS = 5
+
+# What a stored code is for (the store's key beside pool and user).
+SIGN_UP = "SIGN_UP"
+FORGOT_PASSWORD = "FORGOT_PASSWORD"
+
+
+def attribute_purpose(attribute: str) -> str:
+    """The purpose of a code that verifies ``attribute`` (email or phone_number)."""
+    return f"ATTR:{attribute}"
+
+
+def issue(ctx: EngineContext, pool: Pool, username: str, purpose: str, ttl: float) -> str:
+    """A fresh code for ``purpose``; it replaces any earlier code for the same purpose."""
+    code = OneTimeCode.issue(ctx.now(), ttl)
+    ctx.store.put_code(pool.id, username, purpose, code.code or "", code.expires)
+    return code.code or ""
+
+
+def check(ctx: EngineContext, pool: Pool, username: str, purpose: str, given: str | None,
+          *, mismatch_message: str = CODE_MISMATCH) -> None:
+    """Consume the code or raise Cognito's error: mismatch, expired/used, or too many attempts."""
+    row = ctx.store.get_code(pool.id, username, purpose)
+    if row is None:
+        raise CognitoError("CodeMismatchException", mismatch_message)
+    code = OneTimeCode(row.code, row.expires, row.attempts, row.used)
+    if code.used:
+        raise CognitoError("ExpiredCodeException", CODE_EXPIRED)
+    if code.attempts >= MAX_ATTEMPTS:
+        raise CognitoError("LimitExceededException", ATTEMPT_LIMIT)
+    if code.expired(ctx.now()):
+        raise CognitoError("ExpiredCodeException", CODE_EXPIRED)
+    if not code.matches(given):
+        ctx.store.update_code(pool.id, username, purpose, attempts=code.attempts + 1, used=False)
+        raise CognitoError("CodeMismatchException", mismatch_message)
+    ctx.store.update_code(pool.id, username, purpose, attempts=code.attempts, used=True)

@@ -1,0 +1,82 @@
+"""Finding and saving users: user names, sign-in aliases, case sensitivity."""
+
+from __future__ import annotations
+
+from amplify_py.local.context import EngineContext
+from amplify_py.local.errors import CognitoError, user_not_found
+from amplify_py.local.model.pool import Client, Pool
+from amplify_py.local.model.user import User, UserStatus
+
+__all__ = ["username_key", "find_user", "get_user", "find_by_username", "save_user", "reload_user", "new_user",
+           "user_for_client", "NOT_FOUND_FOR_CLIENT"]
+
+NOT_FOUND_FOR_CLIENT = "Username/client id combination not found."
+
+
+def username_key(pool: Pool, name: str) -> str:
+    return name if pool.case_sensitive else name.lower()
+
+
+def get_user(ctx: EngineContext, pool: Pool, username: str | None) -> User | None:
+    """By the stored user name exactly (what sessions and tokens carry)."""
+    record = ctx.store.get_user(pool.id, username or "")
+    return User.from_record(record) if record is not None else None
+
+
+def find_by_username(ctx: EngineContext, pool: Pool, name: str) -> User | None:
+    """By user name only (no aliases), honouring the pool's case sensitivity."""
+    record = ctx.store.find_user(pool.id, "username_key", username_key(pool, name))
+    return User.from_record(record) if record is not None else None
+
+
+def find_user(ctx: EngineContext, pool: Pool, name: str | None) -> User | None:
+    """By user name, then by the sign-in attributes (username attributes, or verified aliases)."""
+    if not name:
+        return None
+    user = find_by_username(ctx, pool, name)
+    if user:
+        return user
+    for attr, column, key in (("email", "email_key", name.lower()), ("phone_number", "phone_key", name)):
+        record = None
+        if attr in pool.username_attributes:
+            record = ctx.store.find_user(pool.id, column, key)
+        elif attr in pool.alias_attributes:
+            record = ctx.store.find_user(pool.id, column, key)
+            if record and not User.from_record(record).verified(attr):
+                record = None
+        if record:
+            return User.from_record(record)
+    return None
+
+
+def save_user(ctx: EngineContext, pool: Pool, user: User) -> None:
+    user.modified = ctx.now()
+    email = user.attributes.get("email")
+    ctx.store.put_user(pool.id, user.username, user.sub, user.to_record(),
+                       username_key=username_key(pool, user.username),
+                       email_key=email.lower() if email else None,
+                       phone_key=user.attributes.get("phone_number"))
+
+
+def reload_user(ctx: EngineContext, pool: Pool, user: User) -> User:
+    """Refresh ``user`` in place from the store (after a trigger, whose handler may have changed it)."""
+    fresh = get_user(ctx, pool, user.username)
+    if fresh is not None:
+        user.__dict__.update(fresh.__dict__)
+    return user
+
+
+def new_user(ctx: EngineContext, username: str, attributes: dict[str, str], status: UserStatus) -> User:
+    return User.new(username, attributes, status, ctx.now())
+
+
+def user_for_client(ctx: EngineContext, pool: Pool, client: Client, username: str | None,
+                    *, prevent_error: CognitoError | None = None) -> User:
+    """The named user, or Cognito's answer for an unknown one (``prevent_error`` when existence errors are
+    prevented and the operation has its own disguise)."""
+    user = find_user(ctx, pool, username)
+    if user is None:
+        if client.prevent_user_existence_errors and prevent_error is not None:
+            raise prevent_error
+        raise user_not_found(NOT_FOUND_FOR_CLIENT)
+    return user

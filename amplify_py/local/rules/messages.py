@@ -1,0 +1,129 @@
+"""Messages that carry codes: rendered from the pool's templates (or the CustomMessage trigger), delivered
+to the outbox, described to the client with Cognito's masked destination."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from amplify_py.local.context import EngineContext
+from amplify_py.local.model.pool import Pool
+from amplify_py.local.model.user import User
+from amplify_py.local.rules import codes, triggers
+from amplify_py.local.rules.trigger_events import CODE_PARAMETER, USERNAME_PARAMETER
+
+__all__ = ["MessageKind", "mask_email", "mask_phone", "delivery_details", "deliver_code", "send_verification",
+           "disguised_delivery", "verification_disguise", "challenge_delivery_parameters"]
+
+
+class MessageKind(StrEnum):
+    """Why a message was sent: the outbox's ``kind`` field, and which template and CustomMessage source apply."""
+
+    SIGN_UP = "SIGN_UP"
+    RESEND = "RESEND"
+    FORGOT_PASSWORD = "FORGOT_PASSWORD"
+    VERIFY_ATTRIBUTE = "VERIFY_ATTRIBUTE"
+    UPDATE_ATTRIBUTE = "UPDATE_ATTRIBUTE"
+    MFA = "MFA"
+    EMAIL_OTP = "EMAIL_OTP"
+    SMS_OTP = "SMS_OTP"
+    INVITATION = "INVITATION"
+
+
+_CUSTOM_MESSAGE_SOURCES = {
+    MessageKind.SIGN_UP: "CustomMessage_SignUp", MessageKind.RESEND: "CustomMessage_ResendCode",
+    MessageKind.FORGOT_PASSWORD: "CustomMessage_ForgotPassword",
+    MessageKind.VERIFY_ATTRIBUTE: "CustomMessage_VerifyUserAttribute",
+    MessageKind.UPDATE_ATTRIBUTE: "CustomMessage_UpdateUserAttribute", MessageKind.MFA: "CustomMessage_Authentication",
+    MessageKind.EMAIL_OTP: "CustomMessage_Authentication", MessageKind.SMS_OTP: "CustomMessage_Authentication",
+    MessageKind.INVITATION: "CustomMessage_AdminCreateUser",
+}
+_AUTHENTICATION = (MessageKind.MFA, MessageKind.EMAIL_OTP, MessageKind.SMS_OTP)
+
+
+def mask_email(email: str) -> str:
+    """Cognito's masked destination, e.g. ``a***@e***``."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***"
+
+
+def mask_phone(phone: str) -> str:
+    """Cognito's masked destination, e.g. ``+*******1234``."""
+    return "+" + "*" * max(len(phone) - 5, 0) + phone[-4:]
+
+
+def delivery_details(attribute: str, destination: str) -> dict[str, str]:
+    """Cognito's CodeDeliveryDetails for a message to ``destination``."""
+    email = attribute == "email"
+    return {"Destination": mask_email(destination) if email else mask_phone(destination),
+            "DeliveryMedium": "EMAIL" if email else "SMS", "AttributeName": attribute}
+
+
+def disguised_delivery(attribute: str, given_name: str) -> dict[str, str]:
+    """What Cognito describes for an unknown user under existence-error prevention: a plausible destination
+    made from the name the client gave."""
+    if attribute == "email":
+        return delivery_details("email", given_name if "@" in given_name else "u@example.com")
+    return delivery_details("phone_number", given_name if given_name.startswith("+") else "+10000000000")
+
+
+def verification_disguise(pool: Pool, given_name: str) -> dict[str, str]:
+    """CodeDeliveryDetails of a sign-up or reset code for an unknown user (existence errors prevented)."""
+    sms = "phone_number" in pool.auto_verified and "email" not in pool.auto_verified
+    return disguised_delivery("phone_number" if sms else "email", given_name)
+
+
+def challenge_delivery_parameters(details: dict[str, str]) -> dict[str, str]:
+    """CodeDeliveryDetails as a sign-in challenge's parameters."""
+    return {"CODE_DELIVERY_DELIVERY_MEDIUM": details["DeliveryMedium"],
+            "CODE_DELIVERY_DESTINATION": details["Destination"]}
+
+
+def deliver_code(ctx: EngineContext, pool: Pool, user: User, attribute: str, code: str, kind: MessageKind,
+                 *, destination: str | None = None, client_id: str | None = None,
+                 client_metadata: dict | None = None) -> dict[str, str]:
+    """Render and deliver ``code`` to the user's email or phone; returns CodeDeliveryDetails."""
+    recipient = destination or user.attributes.get(attribute, "")
+    medium = "EMAIL" if attribute == "email" else "SMS"
+    if kind in _AUTHENTICATION:
+        subject, email_body, sms_body = pool.authentication_message()
+    elif kind == MessageKind.INVITATION:
+        subject, email_body, sms_body = pool.invitation_message()
+    else:
+        subject, email_body, sms_body = pool.verification_message()
+    body = _fill(email_body if medium == "EMAIL" else sms_body, code, user.username) or ""
+    custom = triggers.custom_message(ctx, pool, user, _CUSTOM_MESSAGE_SOURCES[kind], client_id, client_metadata)
+    if custom is not None:
+        if medium == "EMAIL":
+            subject = custom.email_subject or subject
+            body = _fill(custom.email_message, code, user.username) or body
+        else:
+            body = _fill(custom.sms_message, code, user.username) or body
+    ctx.outbox.deliver(
+        deployment=pool.deployment, pool_id=pool.id, recipient=recipient, medium=medium,
+        subject=subject if medium == "EMAIL" else None, body=body, code=code, kind=str(kind), now=ctx.now(),
+    )
+    return delivery_details(attribute, recipient)
+
+
+def send_verification(ctx: EngineContext, pool: Pool, user: User, purpose: str, kind: MessageKind, ttl: float,
+                      *, attribute: str | None = None, client_id: str | None = None,
+                      client_metadata: dict | None = None) -> dict[str, Any] | None:
+    """Issue a stored code for the first auto-verified attribute (or ``attribute``) and deliver it."""
+    attrs = {**user.attributes, **user.pending}
+    if attribute is None:
+        candidates = [a for a in ("phone_number", "email") if a in pool.auto_verified and attrs.get(a)]
+        if not candidates:
+            return None
+        attribute = candidates[0]
+    code = codes.issue(ctx, pool, user.username, purpose, ttl)
+    return deliver_code(ctx, pool, user, attribute, code, kind, destination=attrs.get(attribute),
+                        client_id=client_id, client_metadata=client_metadata)
+
+
+def _fill(message: str | None, code: str, username: str) -> str | None:
+    """Put the code (and, for invitations, the user name) where the template or the trigger left Cognito's
+    placeholders."""
+    if message is None:
+        return None
+    return message.replace(CODE_PARAMETER, code).replace(USERNAME_PARAMETER, username)

@@ -1,0 +1,136 @@
+"""Tokens: issuing Cognito's ID, access and refresh tokens (PreTokenGeneration included), checking an access
+token, refreshing, revoking."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from amplify_py.local.context import EngineContext
+from amplify_py.local.errors import not_authorized, user_not_found
+from amplify_py.local.model.pool import Client, Pool
+from amplify_py.local.model.user import User
+from amplify_py.local.rules import directory, triggers
+from amplify_py.local.rules.trigger_events import TokenCustomisation
+from amplify_py.local.signer import hash_refresh_token, new_jti, new_refresh_token
+
+__all__ = ["issue", "authenticate", "refresh", "DISABLED"]
+
+DISABLED = "User is disabled."
+_USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
+
+
+def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_time: float | None = None,
+          origin_jti: str | None = None, event_id: str | None = None, refresh: bool = True,
+          source: str = "TokenGeneration_Authentication", client_metadata: dict | None = None) -> dict[str, Any]:
+    """Cognito's AuthenticationResult for ``user`` signed in through ``client``."""
+    now = int(ctx.now())
+    auth_time = int(auth_time or now)
+    event_id = event_id or str(uuid.uuid4())
+    origin_jti = origin_jti or new_jti()
+    pool_groups = ctx.groups(pool)
+    groups = sorted(ctx.store.groups_of(pool.id, user.username),
+                    key=lambda g: (_precedence(pool_groups, g), g))
+    common = {"sub": user.sub, "iss": ctx.issuer(pool), "origin_jti": origin_jti, "event_id": event_id,
+              "auth_time": auth_time, "iat": now}
+    access = {**common, "client_id": client.id, "token_use": "access", "scope": _USER_ADMIN_SCOPE,
+              "exp": now + client.validity_seconds("AccessToken"), "jti": new_jti(), "username": user.username}
+    id_claims: dict[str, Any] = {**common, "aud": client.id, "token_use": "id", "cognito:username": user.username,
+                                 "exp": now + client.validity_seconds("IdToken"), "jti": new_jti()}
+    for name, value in user.attributes.items():
+        if name == "sub":
+            continue
+        # Only the two standard verification flags are booleans; custom attributes are always strings.
+        id_claims[name] = value == "true" if name in ("email_verified", "phone_number_verified") else value
+    if groups:
+        access["cognito:groups"] = groups
+        id_claims["cognito:groups"] = groups
+        roles = [pool_groups[g].role_arn for g in groups if g in pool_groups and pool_groups[g].role_arn]
+        if roles:
+            id_claims["cognito:roles"] = roles
+            id_claims["cognito:preferred_role"] = roles[0]
+    scopes = access["scope"].split()
+    custom = triggers.pre_token_generation(
+        ctx, pool, user, client.id, source, groups=groups, iam_roles=id_claims.get("cognito:roles", []),
+        preferred_role=id_claims.get("cognito:preferred_role"), scopes=scopes, client_metadata=client_metadata)
+    if custom is not None:
+        _customise(custom, id_claims, access, scopes, triggers.token_generation_version(pool))
+    result: dict[str, Any] = {
+        "AccessToken": ctx.signer.sign(access),
+        "ExpiresIn": client.validity_seconds("AccessToken"),
+        "TokenType": "Bearer",
+        "IdToken": ctx.signer.sign(id_claims),
+    }
+    if refresh:
+        token = new_refresh_token()
+        ctx.store.put_refresh(hash_refresh_token(token), pool.id, client.id, user.username, origin_jti,
+                              now + client.validity_seconds("RefreshToken"), auth_time=auth_time, event_id=event_id)
+        result["RefreshToken"] = token
+    return result
+
+
+def _precedence(groups: dict, name: str) -> int:
+    group = groups.get(name)
+    return group.precedence if group is not None and group.precedence is not None else 1 << 30
+
+
+def authenticate(ctx: EngineContext, access_token: str | None) -> tuple[Pool, User, dict]:
+    """Verify an access token (signature, expiry, revocation) and return its pool, user and claims."""
+    claims = ctx.signer.decode(access_token or "", now=ctx.now(), token_use="access",
+                               expired_message="Access Token has expired", invalid_message="Invalid Access Token")
+    pool = ctx.pool(str(claims.get("iss", "")).rsplit("/", 1)[-1])
+    if ctx.store.origin_revoked(claims.get("origin_jti", "")) is not False:
+        raise not_authorized("Access Token has been revoked")
+    user = directory.get_user(ctx, pool, claims.get("username", ""))
+    if user is None:
+        raise user_not_found()
+    if not user.enabled:
+        raise not_authorized(DISABLED)
+    return pool, user, claims
+
+
+def refresh(ctx: EngineContext, pool: Pool, client: Client, token: str | None) -> dict[str, Any]:
+    """New ID and access tokens for a live refresh token (the refresh token itself is kept)."""
+    row = ctx.store.get_refresh(hash_refresh_token(token or ""))
+    if row is None or row.client_id != client.id:
+        raise not_authorized("Invalid Refresh Token")
+    if row.revoked:
+        raise not_authorized("Refresh Token has been revoked")
+    if row.expires <= ctx.now():
+        raise not_authorized("Refresh Token has expired")
+    user = directory.get_user(ctx, pool, row.username)
+    if user is None:
+        raise not_authorized("User does not exist.")
+    if not user.enabled:
+        raise not_authorized(DISABLED)
+    return issue(ctx, pool, client, user, auth_time=row.auth_time, origin_jti=row.origin_jti, event_id=row.event_id,
+                 refresh=False, source="TokenGeneration_RefreshTokens")
+
+
+def _customise(custom: TokenCustomisation, id_claims: dict, access: dict, scopes: list[str], version: str) -> None:
+    """Apply a pre token generation response as Cognito does (claims, groups, roles; V2+: access token, scopes)."""
+    id_claims.update(custom.id_token_claims_to_add_or_override)
+    for name in custom.id_token_claims_to_suppress:
+        id_claims.pop(name, None)
+    if custom.groups_to_override is not None:
+        groups = list(custom.groups_to_override)
+        for claims in (id_claims, access):
+            if groups:
+                claims["cognito:groups"] = groups
+            else:
+                claims.pop("cognito:groups", None)
+    if custom.iam_roles_to_override is not None:
+        if custom.iam_roles_to_override:
+            id_claims["cognito:roles"] = list(custom.iam_roles_to_override)
+        else:
+            id_claims.pop("cognito:roles", None)
+    if custom.preferred_role is not None:
+        id_claims["cognito:preferred_role"] = custom.preferred_role
+    if version == "1":
+        return
+    access.update(custom.access_token_claims_to_add_or_override)
+    for name in custom.access_token_claims_to_suppress:
+        access.pop(name, None)
+    kept = [s for s in scopes if s not in custom.access_token_scopes_to_suppress]
+    kept += [s for s in custom.access_token_scopes_to_add if s not in kept]
+    access["scope"] = " ".join(kept)
