@@ -1,46 +1,19 @@
-"""The ``ampy`` typer app and its single error handler."""
+"""``ampy``'s entry point: registers the command groups on the app and is its single error handler."""
 
 from __future__ import annotations
 
 import os
 import sys
 import traceback
-from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from amplify_py.cli._common import app, debug_enabled, set_debug
 from amplify_py.errors import AmpyError, AmpyFault, AmpyUserError
 
-__all__ = ["app", "debug_enabled", "debug_option", "main"]
-
-app = typer.Typer(
-    name="ampy",
-    help="Amplify Gen 2 auth backends in Python: synthesize, run locally, deploy.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-_state = {"debug": False}
-
-
-@app.callback()
-def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and verbose output."),
-) -> None:
-    _state["debug"] = debug or _state["debug"]
-
-
-def debug_option(help: str = "Show tracebacks.") -> Any:  # noqa: A002 - typer's name
-    """``--debug`` on every command, as ampx has it. ``main`` reads it from the whole command line."""
-    return typer.Option(False, "--debug", help=help)
-
-
-def debug_enabled() -> bool:
-    """Whether ``--debug`` was given anywhere on the command line (before or after the command)."""
-    return _state["debug"]
+__all__ = ["app", "main", "render_error"]
 
 
 def _register_commands() -> None:
@@ -55,14 +28,14 @@ def _debug_requested(argv: list[str]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run ``ampy``; the one place where errors become messages and exit codes."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    _state["debug"] = _debug_requested(argv)
+    set_debug(_debug_requested(argv))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         _register_commands()
         # Without standalone mode typer returns exit codes (typer.Exit, and 130 for Ctrl-C) instead of exiting.
         code = app(args=argv, prog_name="ampy", standalone_mode=False)
     except AmpyError as exc:
-        return render_error(exc, err, debug=_state["debug"])
+        return render_error(exc, err, debug=debug_enabled())
     except KeyboardInterrupt:
         return _interrupted(err)
     except SystemExit as exc:  # typer/click exits (e.g. --help)
@@ -79,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         fault = AmpyFault("UnexpectedError", f"{type(exc).__name__}: {exc}")
         fault.__cause__ = exc
-        return render_error(fault, err, debug=_state["debug"])
+        return render_error(fault, err, debug=debug_enabled())
     if code == _INTERRUPTED:
         return _interrupted(err)
     return code if isinstance(code, int) else 0

@@ -1,30 +1,56 @@
 """Where commands get their collaborators.
 
 Typer commands stay thin: they ask this factory for the objects that do the
-work (the project loader, the synthesizer, the deployer, the engine, the
+work (the synthesizer, the secret store, the deployer, the engine, the
 sandbox). Tests replace the factory with ``set_factory`` to inject others.
+Every method returns a Protocol (what the caller may rely on), not a concrete
+class, so a test's fake only has to have the same shape.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-__all__ = ["Factory", "get_factory", "set_factory"]
+if TYPE_CHECKING:
+    from amplify_py.backend.identifier import BackendIdentifier
+    from amplify_py.backend.secret import SecretValueSource
+    from amplify_py.deploy.aws import Toolkit
+    from amplify_py.deploy.deployment import Deployer, Deployment, StackSynthesizer
+    from amplify_py.deploy.local import Engine, LogCallback, MessageCallback
+    from amplify_py.sandbox.console import SandboxConsole
+    from amplify_py.sandbox.lifecycle import Publisher, SandboxSettings
+    from amplify_py.sandbox.secrets import SecretStore
+
+__all__ = ["CloudFormationClient", "Factory", "SandboxLifecycle", "get_factory", "set_factory"]
+
+
+class SandboxLifecycle(Protocol):
+    """A sandbox as its commands drive it (:class:`amplify_py.sandbox.Sandbox`)."""
+
+    def run(self, *, once: bool = False) -> Deployment | None: ...
+
+    def delete(self) -> None: ...
+
+
+class CloudFormationClient(Protocol):
+    """The part of boto3's CloudFormation client that ``ampy generate outputs --stack`` uses."""
+
+    def describe_stacks(self, *, StackName: str) -> dict[str, Any]: ...  # noqa: N803 - boto3's name
 
 
 class Factory:
     """The default collaborators. Each method imports lazily so ``ampy --help`` stays fast."""
 
-    def synthesizer(self, project_dir: Path, *, validate: bool = False, backend_id: Any = None,
-                    secrets: Any = None) -> Any:
+    def synthesizer(self, project_dir: Path, *, validate: bool = False, backend_id: BackendIdentifier | None = None,
+                    secrets: SecretValueSource | None = None) -> StackSynthesizer:
         """Synthesizes the project, as ``backend_id`` (a sandbox or branch) with ``secrets`` looked up first."""
         from amplify_py.deploy.synth import Synthesizer
 
         return Synthesizer(project_dir, validate=validate, backend_id=backend_id, secrets=secrets)
 
     def secret_store(self, project_dir: Path, identifier: str, *, target: str = "local",
-                     profile: str | None = None) -> Any:
+                     profile: str | None = None) -> SecretStore:
         """A sandbox's secrets: a file in its local state folder, or SSM Parameter Store for an AWS sandbox."""
         from amplify_py.sandbox.identifiers import default_identifier, sandbox_backend_id
 
@@ -33,44 +59,50 @@ class Factory:
 
             return SsmSecretStore(sandbox_backend_id(project_dir, identifier), profile=profile,
                                   default_identifier=default_identifier())
-        from amplify_py.deploy.local import sandbox_state_dir
         from amplify_py.sandbox.secrets import LocalSecretStore
+        from amplify_py.sandbox.state import sandbox_state_dir
 
         return LocalSecretStore(sandbox_state_dir(project_dir, identifier), identifier,
                                 default_identifier=default_identifier())
 
-    def engine(self, state_dir: Path, *, host: str, port: int, on_message: Any, on_log: Any = None) -> Any:
+    def engine(self, state_dir: Path, *, host: str, port: int, on_message: MessageCallback,
+               on_log: LogCallback | None = None) -> Engine:
         """The local engine (not started)."""
         from amplify_py.local import LocalEngine
 
         return LocalEngine(state_dir, host=host, port=port, on_message=on_message, on_log=on_log)
 
-    def cdk_toolkit(self, project_dir: Path, *, profile: str | None) -> Any:
+    def cdk_toolkit(self, project_dir: Path, *, profile: str | None) -> Toolkit:
         from amplify_py.deploy.cdk import CdkToolkit
 
         return CdkToolkit(project_dir, profile=profile)
 
-    def deployer(self, *, target: str, project_dir: Path, identifier: str, stack_name: str, console: Any,
+    def deployer(self, *, target: str, project_dir: Path, identifier: str, stack_name: str, console: SandboxConsole,
                  port: int = 9325, profile: str | None = None, detached: bool = False,
-                 hotswap: bool = True) -> Any:
-        """The deploy target: the local engine (default) or AWS through the CDK toolkit."""
+                 hotswap: bool = True) -> Deployer:
+        """The deploy target: the local engine (default) or AWS through the CDK toolkit.
+
+        The local one works in the sandbox's state folder and keeps the sandbox's secrets when it deletes.
+        """
         if target == "aws":
             from amplify_py.deploy.aws import AwsDeployer
 
             return AwsDeployer(project_dir, stack_name, self.cdk_toolkit(project_dir, profile=profile),
                                hotswap=hotswap, on_event=console.resource_event, on_line=console.toolkit_line)
         from amplify_py.deploy.local import LocalDeployer
+        from amplify_py.sandbox.state import KEPT_ON_DELETE, sandbox_state_dir
 
-        return LocalDeployer(project_dir, identifier, stack_name, engine_factory=self.engine, port=port,
-                             detached=detached, on_message=console.engine_message, on_note=console.note,
-                             on_log=console.function_log)
+        return LocalDeployer(sandbox_state_dir(project_dir, identifier), stack_name, engine_factory=self.engine,
+                             keep_on_delete=KEPT_ON_DELETE, port=port, detached=detached,
+                             on_message=console.engine_message, on_note=console.note, on_log=console.function_log)
 
-    def outputs_publisher(self, project_dir: Path, *, out_dir: Path | None, format: str, version: str) -> Any:
+    def outputs_publisher(self, project_dir: Path, *, out_dir: Path | None, format: str,  # noqa: A002
+                          version: str) -> Publisher:
         from amplify_py.sandbox.lifecycle import OutputsPublisher
 
         return OutputsPublisher(project_dir, out_dir=out_dir, format=format, version=version)
 
-    def sandbox(self, settings: Any, console: Any) -> Any:
+    def sandbox(self, settings: SandboxSettings, console: SandboxConsole) -> SandboxLifecycle:
         """A :class:`amplify_py.sandbox.Sandbox` for validated settings."""
         from amplify_py.sandbox.identifiers import sandbox_backend_id
         from amplify_py.sandbox.lifecycle import Sandbox
@@ -91,7 +123,7 @@ class Factory:
                                              format=settings.outputs_format, version=settings.outputs_version),
         )
 
-    def cloudformation_client(self, region: str | None = None) -> Any:
+    def cloudformation_client(self, region: str | None = None) -> CloudFormationClient:
         """A boto3 CloudFormation client (``ampy generate outputs --stack``)."""
         import boto3
 

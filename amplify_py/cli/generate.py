@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from amplify_py.cli.app import app, debug_option
+from amplify_py.cli._common import OutputsFormat, app, debug_option
 from amplify_py.cli.factory import get_factory
 from amplify_py.errors import AmpyUserError
 
@@ -17,11 +17,6 @@ __all__ = ["generate_app", "fetch_stack_outputs"]
 
 generate_app = typer.Typer(help="Generate files from a deployed backend.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
-
-
-class _Format(str, Enum):
-    json = "json"
-    dart = "dart"
 
 
 class _Version(str, Enum):
@@ -43,7 +38,7 @@ def outputs(
         None, "--stack", help="Read the live outputs of this AWS CloudFormation stack instead of a sandbox record."
     ),
     out_dir: Path | None = typer.Option(None, "--out-dir", help="Where to write the file. Default: the project directory."),
-    format: _Format = typer.Option(_Format.json, "--format", help="json writes amplify_outputs.json, dart amplify_outputs.dart."),  # noqa: A002
+    format: OutputsFormat = typer.Option(OutputsFormat.json, "--format", help="json writes amplify_outputs.json, dart amplify_outputs.dart."),  # noqa: A002
     outputs_version: _Version = typer.Option(_Version.v1_5, "--outputs-version", help="Schema version of the outputs."),
     debug: bool = debug_option(),
 ) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from amplify_py.cli.app import app, debug_option
+from amplify_py.cli._common import app, debug_option
 from amplify_py.errors import AmpyUserError
 
 __all__ = ["init"]

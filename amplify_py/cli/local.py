@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from amplify_py.cli.app import app, debug_option
+from amplify_py.cli._common import app, debug_option
 from amplify_py.errors import AmpyUserError
 
 __all__ = ["local_app"]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from amplify_py.cli.app import app, debug_enabled, debug_option
+from amplify_py.cli._common import OutputsFormat, app, debug_enabled, debug_option, dir_option, resolve_project
 from amplify_py.cli.factory import get_factory
 from amplify_py.errors import AmpyUserError
 
@@ -32,11 +31,6 @@ def is_ci(env: Mapping[str, str] | None = None) -> bool:
     return any(env.get(name) for name in _CI_VARIABLES)
 
 
-class OutputsFormat(str, Enum):
-    json = "json"
-    dart = "dart"
-
-
 @app.command("pipeline-deploy")
 def pipeline_deploy(
     branch: str = typer.Option(..., "--branch", help="Name of the git branch being deployed."),
@@ -44,12 +38,11 @@ def pipeline_deploy(
     outputs_out_dir: Optional[Path] = typer.Option(None, "--outputs-out-dir", help="A path to directory where amplify_outputs is written. Defaults to the project directory."),
     outputs_version: str = typer.Option("1.5", "--outputs-version", help="Version of amplify_outputs: 1, 1.1, 1.2, 1.3, 1.4 or 1.5."),
     outputs_format: OutputsFormat = typer.Option(OutputsFormat.json, "--outputs-format", help="amplify_outputs file format."),
-    dir_: Optional[Path] = typer.Option(None, "--dir", help="The project directory (the parent of amplify/). Defaults to the current directory."),
+    dir_: Optional[Path] = dir_option(),
     debug: bool = debug_option("Show tracebacks and the toolkit's full output."),
 ) -> None:
     """Command to deploy backends in a custom CI/CD pipeline. This command is not intended to be used locally."""
     from amplify_py._node import ensure_jsii_node
-    from amplify_py.cli.sandbox import _project
     from amplify_py.sandbox.console import SandboxConsole
     from amplify_py.backend.identifier import BackendIdentifier
     from amplify_py.outputs.model import OUTPUTS_VERSIONS
@@ -67,7 +60,7 @@ def pipeline_deploy(
         problems.append(f"--outputs-version must be one of {', '.join(OUTPUTS_VERSIONS)}")
     if problems:
         raise AmpyUserError("InvalidCommandInputError", "\n".join(problems), "Provide all required arguments")
-    project = _project(dir_, "ampy pipeline-deploy")
+    project = resolve_project(dir_, "ampy pipeline-deploy")
     ensure_jsii_node()
     factory = get_factory()
     console = SandboxConsole(debug=debug)
@@ -80,9 +73,10 @@ def pipeline_deploy(
                           else project / outputs_out_dir),
         format=outputs_format.value, version=outputs_version)
     with console.step("Synthesizing backend"):
-        factory.synthesizer(project, backend_id=backend_id).synth(stack_name=stack_name, outdir=deployer.assembly_dir)
+        synthesized = factory.synthesizer(project, backend_id=backend_id).synth(stack_name=stack_name,
+                                                                                outdir=deployer.assembly_dir)
     with console.step(f"Deploying {stack_name} to AWS"):
-        deployment = deployer.deploy(None)
+        deployment = deployer.deploy(synthesized)
     with console.step("Writing outputs"):
         path = publisher.publish(stack_name, deployment)
     console.success(f"Deployed {stack_name}. Outputs written to {path}.")

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from amplify_py.cli.app import app, debug_enabled, debug_option
+from amplify_py.cli._common import (
+    OutputsFormat,
+    Target,
+    app,
+    debug_enabled,
+    debug_option,
+    deploy_target,
+    dir_option,
+    identifier_option,
+    invalid_input,
+    profile_option,
+    resolve_project,
+    sandbox_identifier,
+)
 from amplify_py.cli.factory import get_factory
 from amplify_py.errors import AmpyUserError
+
+if TYPE_CHECKING:
+    from amplify_py.sandbox.console import SandboxConsole
 
 __all__ = ["sandbox_app"]
 
@@ -22,55 +37,10 @@ sandbox_app = typer.Typer(
 )
 app.add_typer(sandbox_app)
 
-
-class Target(str, Enum):
-    local = "local"
-    aws = "aws"
-
-
-class OutputsFormat(str, Enum):
-    json = "json"
-    dart = "dart"
-
-
 _DELETE_PROMPT = "Are you sure you want to delete all the resources in your sandbox environment (This can't be undone)?"
 
-_IDENTIFIER_HELP = "An optional identifier to distinguish between different sandboxes. Default is the name of the system user executing the process."
-_DIR_HELP = "The project directory (the parent of amplify/). Defaults to the current directory."
 
-
-def _invalid(message: str, resolution: str) -> AmpyUserError:
-    return AmpyUserError("InvalidCommandInputError", message, resolution)
-
-
-def _project(dir_: Optional[Path], command: str = "ampy sandbox") -> Path:
-    """The project folder (--dir or the working directory); it must hold amplify/."""
-    project = (dir_ or Path.cwd()).resolve()
-    if not (project / "amplify").is_dir():
-        raise AmpyUserError(
-            "FileConventionError",
-            f"No amplify/ folder in {project}.",
-            f"Run {command} in the root of your project (the parent of the amplify/ folder), or pass --dir.",
-        )
-    return project
-
-
-def _identifier(identifier: Optional[str]) -> str:
-    from amplify_py.sandbox.identifiers import default_identifier, validate_identifier
-
-    return validate_identifier(identifier) if identifier is not None else default_identifier()
-
-
-def _target(target: Optional[Target], profile: Optional[str]) -> str:
-    if profile and target == Target.local:
-        raise _invalid("--profile deploys to AWS and cannot be combined with --target local.",
-                       "Drop --profile to run locally, or drop --target local to deploy to AWS.")
-    if profile:
-        return "aws"
-    return (target or Target.local).value
-
-
-def _console(debug: bool):
+def _console(debug: bool) -> SandboxConsole:
     from amplify_py.sandbox.console import SandboxConsole
 
     return SandboxConsole(debug=debug)
@@ -80,16 +50,16 @@ def _console(debug: bool):
 def sandbox(
     ctx: typer.Context,
     once: bool = typer.Option(False, "--once", help="Deploy once and write outputs, then exit. Locally, the engine keeps serving in the background (`ampy sandbox stop` ends it)."),
-    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
+    identifier: Optional[str] = identifier_option(),
     dir_to_watch: Optional[Path] = typer.Option(None, "--dir-to-watch", help="Directory to watch for file changes. All subdirectories and files will be included. Defaults to the amplify directory."),
     exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="Paths or glob patterns to ignore (repeatable). Relative to the project or absolute; files or directories."),
     outputs_out_dir: Optional[Path] = typer.Option(None, "--outputs-out-dir", help="A path to directory where amplify_outputs is written. Defaults to the project directory."),
     outputs_format: OutputsFormat = typer.Option(OutputsFormat.json, "--outputs-format", help="amplify_outputs file format."),
     outputs_version: str = typer.Option("1.5", "--outputs-version", help="Version of amplify_outputs: 1, 1.1, 1.2, 1.3, 1.4 or 1.5."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="An AWS profile name; implies --target aws."),
+    profile: Optional[str] = profile_option(),
     port: int = typer.Option(9325, "--port", help="Port of the local engine on 127.0.0.1 (local target only).", min=1, max=65535),
     target: Optional[Target] = typer.Option(None, "--target", help="Where to deploy: the local engine (default) or AWS."),
-    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+    dir_: Optional[Path] = dir_option(),
     debug: bool = debug_option("Show tracebacks and the toolkit's full output."),
 ) -> None:
     """Start the sandbox: deploy, write amplify_outputs.json, watch and redeploy on every save."""
@@ -101,25 +71,25 @@ def sandbox(
     from amplify_py.outputs.model import OUTPUTS_VERSIONS
     from amplify_py.sandbox.lifecycle import SandboxSettings
 
-    project = _project(dir_)
-    chosen_target = _target(target, profile)
+    project = resolve_project(dir_)
+    chosen_target = deploy_target(target, profile)
     if once and (exclude or dir_to_watch):
-        raise _invalid("--once cannot be combined with --exclude or --dir-to-watch: nothing is watched with --once.",
-                       "Drop --exclude/--dir-to-watch, or drop --once to watch for changes.")
+        raise invalid_input("--once cannot be combined with --exclude or --dir-to-watch: nothing is watched with --once.",
+                            "Drop --exclude/--dir-to-watch, or drop --once to watch for changes.")
     if chosen_target == "aws" and getattr(ctx.get_parameter_source("port"), "name", None) == "COMMANDLINE":
-        raise _invalid("--port applies to the local engine only.", "Drop --port when deploying to AWS.")
+        raise invalid_input("--port applies to the local engine only.", "Drop --port when deploying to AWS.")
     if outputs_version not in OUTPUTS_VERSIONS:
-        raise _invalid(f"--outputs-version {outputs_version} is not supported.",
-                       f"Choose one of {', '.join(OUTPUTS_VERSIONS)} (the default is 1.5).")
+        raise invalid_input(f"--outputs-version {outputs_version} is not supported.",
+                            f"Choose one of {', '.join(OUTPUTS_VERSIONS)} (the default is 1.5).")
     watch_dir = None
     if dir_to_watch is not None:
         watch_dir = dir_to_watch if dir_to_watch.is_absolute() else project / dir_to_watch
         if not watch_dir.exists():
-            raise _invalid(f"--dir-to-watch {dir_to_watch} does not exist", "Pass an existing directory.")
+            raise invalid_input(f"--dir-to-watch {dir_to_watch} does not exist", "Pass an existing directory.")
         if not watch_dir.is_dir():
-            raise _invalid(f"--dir-to-watch {dir_to_watch} is not a valid directory", "Pass a directory, not a file.")
+            raise invalid_input(f"--dir-to-watch {dir_to_watch} is not a valid directory", "Pass a directory, not a file.")
     settings = SandboxSettings(
-        project_dir=project, identifier=_identifier(identifier), target=chosen_target, port=port, profile=profile,
+        project_dir=project, identifier=sandbox_identifier(identifier), target=chosen_target, port=port, profile=profile,
         once=once, watch_dir=watch_dir.resolve() if watch_dir else None, exclude=tuple(exclude or ()),
         outputs_out_dir=(outputs_out_dir if outputs_out_dir is None or outputs_out_dir.is_absolute()
                          else project / outputs_out_dir),
@@ -146,11 +116,11 @@ def _recorded_target(project: Path, identifier: str) -> str | None:
 
 @sandbox_app.command("delete")
 def delete(
-    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
+    identifier: Optional[str] = identifier_option(),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation before deleting the sandbox environment."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="An AWS profile name; implies --target aws."),
+    profile: Optional[str] = profile_option(),
     target: Optional[Target] = typer.Option(None, "--target", help="The sandbox's target; defaults to where it was deployed."),
-    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+    dir_: Optional[Path] = dir_option(),
     debug: bool = debug_option("Show tracebacks and the toolkit's full output."),
 ) -> None:
     """Delete the sandbox environment: its local pools and data, or its AWS stack."""
@@ -158,9 +128,9 @@ def delete(
     from amplify_py._node import ensure_jsii_node
     from amplify_py.sandbox.lifecycle import SandboxSettings
 
-    project = _project(dir_)
-    name = _identifier(identifier)
-    chosen = _target(target, profile) if (target or profile) else (_recorded_target(project, name) or "local")
+    project = resolve_project(dir_)
+    name = sandbox_identifier(identifier)
+    chosen = deploy_target(target, profile) if (target or profile) else (_recorded_target(project, name) or "local")
     if not yes and not typer.confirm(_DELETE_PROMPT, default=False):
         raise typer.Exit(0)
     ensure_jsii_node()
@@ -172,16 +142,17 @@ def delete(
 
 @sandbox_app.command("stop")
 def stop(
-    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
-    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+    identifier: Optional[str] = identifier_option(),
+    dir_: Optional[Path] = dir_option(),
     debug: bool = debug_option(),
 ) -> None:
     """Stop the local engine that `ampy sandbox --once` left serving in the background (its data stays)."""
-    from amplify_py.deploy.local import sandbox_state_dir, stop_detached_server
+    from amplify_py.deploy.background_engine import stop_detached_server
     from amplify_py.sandbox.identifiers import identifier_flag
+    from amplify_py.sandbox.state import sandbox_state_dir
 
-    project = _project(dir_)
-    name = _identifier(identifier)
+    project = resolve_project(dir_)
+    name = sandbox_identifier(identifier)
     console = _console(False)
     stopped = stop_detached_server(sandbox_state_dir(project, name))
     if stopped is None:

@@ -9,27 +9,39 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 
+from amplify_py.cli._common import (
+    Target,
+    deploy_target,
+    dir_option,
+    identifier_option,
+    profile_option,
+    resolve_project,
+    sandbox_identifier,
+)
 from amplify_py.cli.factory import get_factory
-from amplify_py.cli.sandbox import _DIR_HELP, _IDENTIFIER_HELP, Target, _identifier, _project, _target, sandbox_app
+from amplify_py.cli.sandbox import sandbox_app
 from amplify_py.errors import AmpyUserError
+
+if TYPE_CHECKING:
+    from amplify_py.sandbox.secrets import SecretStore
 
 __all__ = ["secret_app"]
 
 secret_app = typer.Typer(name="secret", help="Manage sandbox secrets.", no_args_is_help=True)
 sandbox_app.add_typer(secret_app)
 
-_PROFILE_HELP = "An AWS profile name; implies --target aws."
 _TARGET_HELP = "Where the sandbox's secrets live: the local sandbox (default) or AWS (SSM Parameter Store)."
 
 
-def _store(identifier: Optional[str], target: Optional[Target], profile: Optional[str], dir_: Optional[Path]):
-    project = _project(dir_)
-    return get_factory().secret_store(project, _identifier(identifier), target=_target(target, profile),
+def _store(identifier: Optional[str], target: Optional[Target], profile: Optional[str],
+           dir_: Optional[Path]) -> SecretStore:
+    project = resolve_project(dir_)
+    return get_factory().secret_store(project, sandbox_identifier(identifier), target=deploy_target(target, profile),
                                       profile=profile)
 
 
@@ -52,10 +64,10 @@ def _out() -> Console:
 @secret_app.command("set")
 def set_secret(
     secret_name: str = typer.Argument(..., help="Name of the secret to set"),
-    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
-    profile: Optional[str] = typer.Option(None, "--profile", help=_PROFILE_HELP),
+    identifier: Optional[str] = identifier_option(),
+    profile: Optional[str] = profile_option(),
     target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
-    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+    dir_: Optional[Path] = dir_option(),
 ) -> None:
     """Set a sandbox secret"""
     from amplify_py.sandbox.secrets import validate_secret_name
@@ -69,10 +81,10 @@ def set_secret(
 @secret_app.command("get")
 def get_secret(
     secret_name: str = typer.Argument(..., help="Name of the secret to get"),
-    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
-    profile: Optional[str] = typer.Option(None, "--profile", help=_PROFILE_HELP),
+    identifier: Optional[str] = identifier_option(),
+    profile: Optional[str] = profile_option(),
     target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
-    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+    dir_: Optional[Path] = dir_option(),
 ) -> None:
     """Get a sandbox secret (prints its value, as ampx does)"""
     record = _store(identifier, target, profile, dir_).get(secret_name)
@@ -84,10 +96,10 @@ def get_secret(
 
 @secret_app.command("list")
 def list_secrets(
-    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
-    profile: Optional[str] = typer.Option(None, "--profile", help=_PROFILE_HELP),
+    identifier: Optional[str] = identifier_option(),
+    profile: Optional[str] = profile_option(),
     target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
-    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+    dir_: Optional[Path] = dir_option(),
 ) -> None:
     """List all sandbox secrets"""
     records = _store(identifier, target, profile, dir_).list()
@@ -102,10 +114,10 @@ def list_secrets(
 def remove_secret(
     secret_name: Optional[str] = typer.Argument(None, help="Name of the secret to remove"),
     all_: bool = typer.Option(False, "--all", help="Remove all secrets"),
-    identifier: Optional[str] = typer.Option(None, "--identifier", help=_IDENTIFIER_HELP),
-    profile: Optional[str] = typer.Option(None, "--profile", help=_PROFILE_HELP),
+    identifier: Optional[str] = identifier_option(),
+    profile: Optional[str] = profile_option(),
     target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
-    dir_: Optional[Path] = typer.Option(None, "--dir", help=_DIR_HELP),
+    dir_: Optional[Path] = dir_option(),
 ) -> None:
     """Remove a sandbox secret"""
     if bool(secret_name) == all_:

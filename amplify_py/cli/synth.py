@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from amplify_py._files import write_text_atomic
-from amplify_py.cli.app import app, debug_option
+from amplify_py.cli._common import app, debug_option
 from amplify_py.cli.factory import get_factory
 from amplify_py.deploy.synth import default_stack_name
 from amplify_py.errors import AmpyUserError

@@ -5,13 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
-from amplify_py.deploy.cdk import CdkToolkit, ResourceEvent
-from amplify_py.deploy.deployment import Deployment
+from amplify_py.deploy.cdk import ResourceEvent
+from amplify_py.deploy.deployment import Deployment, SynthesizedStack
 from amplify_py.errors import AmpyUserError
 
-__all__ = ["AwsDeployer", "assembly_dir_for", "region_from_outputs"]
+__all__ = ["AwsDeployer", "Toolkit", "assembly_dir_for", "region_from_outputs"]
+
+
+class Toolkit(Protocol):
+    """What the AWS target needs of the CDK toolkit (:class:`amplify_py.deploy.cdk.CdkToolkit`)."""
+
+    def deploy(self, assembly_dir: Path, stack_name: str, outputs_file: Path, *, hotswap: bool = False,
+               on_event: Callable[[ResourceEvent], None] | None = None,
+               on_line: Callable[[str], None] | None = None) -> dict[str, str]: ...
+
+    def destroy(self, assembly_dir: Path, stack_name: str, *,
+                on_event: Callable[[ResourceEvent], None] | None = None,
+                on_line: Callable[[str], None] | None = None) -> None: ...
 
 
 def assembly_dir_for(project_dir: Path) -> Path:
@@ -32,7 +44,7 @@ def region_from_outputs(stack_outputs: dict[str, str]) -> str:
 
 
 class AwsDeployer:
-    """Deploys one backend stack (a sandbox or a branch) with :class:`CdkToolkit`."""
+    """Deploys one backend stack (a sandbox or a branch) with the CDK toolkit."""
 
     target = "aws"
 
@@ -40,7 +52,7 @@ class AwsDeployer:
         self,
         project_dir: Path,
         stack_name: str,
-        toolkit: CdkToolkit,
+        toolkit: Toolkit,
         *,
         hotswap: bool = True,
         on_event: Callable[[ResourceEvent], None] | None = None,
@@ -58,7 +70,8 @@ class AwsDeployer:
     def open(self) -> None:
         return None
 
-    def deploy(self, synth_result: Any) -> Deployment:
+    def deploy(self, synth_result: SynthesizedStack | None) -> Deployment:
+        """Deploy the cloud assembly the synthesizer wrote to ``assembly_dir`` (``synth_result`` is not read)."""
         assert self.assembly_dir is not None
         stack_outputs = self.toolkit.deploy(
             self.assembly_dir, self.stack_name, self.outputs_file,

@@ -1,4 +1,4 @@
-"""What every deploy target returns, and the shape a deploy target has."""
+"""What every deploy target returns, and the shapes of a deploy target and of a synthesizer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Deployment", "Deployer"]
+__all__ = ["Deployment", "Deployer", "StackSynthesizer", "SynthesizedStack"]
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,30 @@ class Deployment:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class SynthesizedStack(Protocol):
+    """A synthesized backend stack (:class:`amplify_py.deploy.synth.SynthResult`): its name and template."""
+
+    @property
+    def stack_name(self) -> str: ...
+
+    @property
+    def template(self) -> dict[str, Any]: ...
+
+
+class StackSynthesizer(Protocol):
+    """Synthesizes a project's backend (:class:`amplify_py.deploy.synth.Synthesizer`, or a fake).
+
+    ``outdir``: where to write the cloud assembly (None: no assembly on disk).
+    """
+
+    def synth(self, stack_name: str | None = None, outdir: Path | None = None) -> SynthesizedStack: ...
+
+
 class Deployer(Protocol):
     """A deploy target as the sandbox drives it.
 
     ``assembly_dir`` tells the synthesizer where to write a cloud assembly
-    (AWS needs one; the local engine reads the template dict, so None).
+    (AWS deploys one; the local engine runs trigger functions from one).
     """
 
     target: str
@@ -35,7 +54,7 @@ class Deployer(Protocol):
 
     def open(self) -> None: ...
 
-    def deploy(self, synth_result: Any) -> Deployment: ...
+    def deploy(self, synth_result: SynthesizedStack) -> Deployment: ...
 
     def delete(self) -> None: ...
 

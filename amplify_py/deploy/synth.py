@@ -27,9 +27,13 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amplify_py.errors import AmpyError, AmpyFault, AmpyUserError
+
+if TYPE_CHECKING:
+    from amplify_py.backend.identifier import BackendIdentifier
+    from amplify_py.backend.secret import SecretValueSource
 
 __all__ = ["Synthesizer", "SynthResult", "default_stack_name"]
 
@@ -119,8 +123,8 @@ class Synthesizer:
         project_dir: Path | str,
         *,
         validate: bool = False,
-        backend_id: Any = None,  # amplify_py.backend.identifier.BackendIdentifier
-        secrets: Any = None,  # a store with get_value(name) and set_command(name)
+        backend_id: BackendIdentifier | None = None,
+        secrets: SecretValueSource | None = None,  # a sandbox's store: get_value(name), and set_command(name)
     ) -> None:
         self.project_dir = Path(project_dir).resolve()
         self.validate = validate

@@ -23,17 +23,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import watchfiles
 
 from amplify_py._node import expect_jsii_node_interrupted
-from amplify_py.deploy.deployment import Deployer, Deployment
+from amplify_py.deploy.deployment import Deployer, Deployment, StackSynthesizer
 from amplify_py.errors import AmpyError, AmpyFault
 from amplify_py.sandbox.console import SandboxConsole
 from amplify_py.sandbox.identifiers import identifier_flag
 
-__all__ = ["Sandbox", "SandboxSettings", "OutputsPublisher"]
+__all__ = ["Sandbox", "SandboxSettings", "OutputsPublisher", "Publisher"]
+
+
+class Publisher(Protocol):
+    """Where a deployment's results go (:class:`OutputsPublisher`): amplify_outputs and the deployment record."""
+
+    @property
+    def outputs_path(self) -> Path: ...
+
+    def publish(self, identifier: str, deployment: Deployment) -> Path: ...
+
+    def forget(self, identifier: str) -> None: ...
 
 
 class OutputsPublisher:
@@ -105,9 +116,9 @@ class Sandbox:
         *,
         project_dir: Path,
         identifier: str,
-        synthesizer: Any,
+        synthesizer: StackSynthesizer,
         deployer: Deployer,
-        publisher: OutputsPublisher,
+        publisher: Publisher,
         console: SandboxConsole,
         watch_dir: Path | None = None,
         exclude: Iterable[str] = (),

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from amplify_py._files import write_text_atomic
 from amplify_py.backend.identifier import BackendIdentifier
@@ -25,6 +25,7 @@ from amplify_py.errors import AmpyFault, AmpyUserError
 
 __all__ = [
     "SecretRecord",
+    "SecretStore",
     "LocalSecretStore",
     "SsmSecretStore",
     "SECRETS_FILE",
@@ -47,6 +48,29 @@ class SecretRecord:
 
     def __repr__(self) -> str:  # never show the value
         return f"SecretRecord(name={self.name!r}, version={self.version!r})"
+
+
+class SecretStore(Protocol):
+    """A sandbox's secrets, wherever they are kept (:class:`LocalSecretStore`, :class:`SsmSecretStore`).
+
+    The synthesizer reads values with ``get_value``; ``ampy sandbox secret`` uses the rest.
+    """
+
+    def describe(self) -> str: ...
+
+    def set_command(self, name: str) -> str: ...
+
+    def set(self, name: str, value: str) -> SecretRecord: ...
+
+    def get(self, name: str) -> SecretRecord: ...
+
+    def get_value(self, name: str) -> str | None: ...
+
+    def remove(self, name: str) -> None: ...
+
+    def remove_all(self) -> list[str]: ...
+
+    def list(self) -> list[SecretRecord]: ...
 
 
 def validate_secret_name(name: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from amplify_py.deploy import local
+from amplify_py.deploy import background_engine
 
 
 def _free_port() -> int:
@@ -28,13 +28,13 @@ def test_ctrl_c_while_the_server_starts_leaves_no_process_behind(tmp_path: Path,
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt("Ctrl-C")
 
-    monkeypatch.setattr(local.subprocess, "Popen", popen)
-    monkeypatch.setattr(local.httpx, "get", interrupted)
+    monkeypatch.setattr(background_engine.subprocess, "Popen", popen)
+    monkeypatch.setattr(background_engine.httpx, "get", interrupted)
     state_dir = tmp_path / "state"
     port = _free_port()
     with pytest.raises(KeyboardInterrupt, match="Ctrl-C"):
-        local.start_detached_server(state_dir, port=port)
+        background_engine.start_detached_server(state_dir, port=port)
     (proc,) = started
     assert proc.returncode is not None  # killed and reaped, not left serving
-    assert local.read_server_info(state_dir) is None
-    assert local._port_free("127.0.0.1", port)
+    assert background_engine.read_server_info(state_dir) is None
+    assert background_engine._port_free("127.0.0.1", port)
