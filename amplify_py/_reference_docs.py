@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import ast
 import collections.abc
+import functools
 import importlib
 import inspect
 import json
@@ -110,6 +111,7 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
+@functools.cache
 def code_values() -> dict[str, Any]:
     """The values ``{NAME}`` fields of the reference text are filled with (sequences of str as a list of names)."""
     values: dict[str, Any] = {}
@@ -128,7 +130,8 @@ def _fill(value: str, where: str) -> str:
     try:
         return value.format_map(code_values())
     except (KeyError, IndexError, ValueError) as error:
-        raise ReferenceDriftError(f"{where}: cannot fill {{...}} in {value!r} ({error}); double literal braces.") from error
+        raise ReferenceDriftError(f"{where}: cannot fill {{...}} in {value!r} ({error}); "
+                                  "double literal braces.") from error
 
 
 # ---------------------------------------------------------------- types
@@ -159,7 +162,8 @@ def type_text(annotation: Any, where: str) -> str:
     if origin is typing.Literal:
         return " or ".join(f"`{_literal(a)}`" for a in args)
     if origin is list:
-        return f"list of {type_text(args[0], where)}"
+        inner = type_text(args[0], where)
+        return f"list of ({inner})" if " or " in inner else f"list of {inner}"
     if origin is dict:
         return f"dict of {type_text(args[0], where)} → {type_text(args[1], where)}"
     if origin is collections.abc.Callable:
@@ -234,8 +238,8 @@ def _default_cell(doc: text.Doc, *, required: bool, code_default: Any, where: st
         return "**required**"
     if code_default is not None:
         if doc.default is not None:
-            raise ReferenceDriftError(f"{where}: the code's default ({code_default!r}) is the default; remove the one in "
-                                 "amplify_py/_reference_text.py.")
+            raise ReferenceDriftError(f"{where}: the code's default ({code_default!r}) is the default; remove the one "
+                                      "in amplify_py/_reference_text.py.")
         cell = f"`{_literal(code_default)}`"
         for name, value in (constants or {}).items():
             if type(value) is type(code_default) and value == code_default:
@@ -243,8 +247,8 @@ def _default_cell(doc: text.Doc, *, required: bool, code_default: Any, where: st
         return cell
     default = doc.default
     if default is None:
-        raise ReferenceDriftError(f"{where} has no default in the code: say in amplify_py/_reference_text.py what not "
-                             "setting it means (Unset, Applied, FromCode or FromCdk).")
+        raise ReferenceDriftError(f"{where} has no default in the code: say in amplify_py/_reference_text.py what "
+                                  "not setting it means (Unset, Applied, FromCode or FromCdk).")
     if isinstance(default, text.FromCode):
         module = importlib.import_module(default.module)
         if not hasattr(module, default.name):
@@ -278,6 +282,8 @@ def model_rows(model: type[BaseModel], doc: text.Model, *, names: list[str] | No
     fields.update(doc.fields)
     names = names or list(model.model_fields)
     _check_names(model.__name__, names, fields)
+    # Required options first (a subclass's own fields come after its base's in pydantic's order).
+    names = sorted(names, key=lambda n: not (n in model.model_fields and model.model_fields[n].is_required()))
     rows = []
     for name in names:
         entry = fields[name]
@@ -463,8 +469,8 @@ def _auth_page() -> str:
         covered = per_model[model] if doc.examples else all_set
         unset = [n for n in names if (model, n) not in covered]
         if unset:
-            raise ReferenceDriftError(f"{model.__name__}: no example of its section sets {', '.join(unset)}; extend its "
-                                 "examples in amplify_py/_reference_text.py.")
+            raise ReferenceDriftError(f"{model.__name__}: no example of its section sets {', '.join(unset)}; extend "
+                                      "its examples in amplify_py/_reference_text.py.")
         if model is auth_types.AuthConfig:
             out.append(_anchor(model.__name__) + "## `define_auth(...)`\n\n")
             out.append(f"{_prose(doc.intro)} Amplify: `{doc.amplify_type}({{...}})`.\n\n")
@@ -472,7 +478,8 @@ def _auth_page() -> str:
             out.append(_anchor(model.__name__) + f"## `{model.__name__}`\n\n")
             where = _compact([p for p, _ in paths])
             amplify = _compact([a for _, a in paths])
-            kind = (" (" + " / ".join(f"`{k}`" for k in doc.amplify_type.split(" / ")) + ")") if doc.amplify_type else ""
+            kinds = [f"`{k}`" for k in doc.amplify_type.split(" / ")] if doc.amplify_type else []
+            kind = f" ({' / '.join(kinds)})" if kinds else ""
             out.append(f"At {where}; Amplify: {amplify}{kind}. {_prose(doc.intro)}\n\n")
         out.append(_table(rows))
         out.append("\n")
@@ -485,17 +492,18 @@ def _auth_page() -> str:
 def _auth_tables() -> str:
     d = auth_defaults
     out = [_anchor("standard-attributes"), "## Standard attributes\n\n",
-           "The keys of `user_attributes` and of `attribute_mapping` (`defaults.STANDARD_ATTRIBUTES`); Amplify "
+           "The keys of `user_attributes` and of `attribute_mapping` (`auth.defaults.STANDARD_ATTRIBUTES`); Amplify "
            "names them as aws-cdk-lib's `StandardAttributes` do.\n\n",
            "| Name | Amplify name | Cognito attribute |\n|---|---|---|\n"]
     out += [f"| `{name}` | `{camel(name)}` | `{cognito}` |\n" for name, cognito in d.STANDARD_ATTRIBUTES.items()]
     out += ["\n", _anchor("trigger-events"), "## Trigger events\n\n",
-            "The keys of `triggers` (`defaults.TRIGGER_EVENTS`). Each handler receives the event exactly as Cognito "
-            "sends it.\n\n", "| Event | Amplify name |\n|---|---|\n"]
+            "The keys of `triggers` (`auth.defaults.TRIGGER_EVENTS`). Each handler receives the event exactly as "
+            "Cognito sends it.\n\n", "| Event | Amplify name |\n|---|---|\n"]
     out += [f"| `{name}` | `{amplify}` |\n" for name, amplify in d.TRIGGER_EVENTS.items()]
     out += ["\n", _anchor("access-actions"), "## Access actions\n\n",
             "What `allow.resource(fn).to([...])` takes (`function.access.AUTH_ACTIONS`), and the IAM actions each "
-            f"grants on the user pool. A function given access also gets the pool ID in `{access.user_pool_id_env_name()}` "
+            "grants on the user pool. A function given access also gets the pool ID in "
+            f"`{access.user_pool_id_env_name()}` "
             "(`<NAME>_USERPOOL_ID` with `name=`), unless it is a trigger or sender of the same pool: it reads "
             "`userPoolId` from its events then.\n\n", "| Action | Amplify name | IAM actions |\n|---|---|---|\n"]
     out += [f"| `{name}` | `{camel(name)}` | {', '.join(f'`{a}`' for a in actions)} |\n"
@@ -515,14 +523,14 @@ def _auth_tables() -> str:
             "| Setting | Value |\n|---|---|\n"]
     for name in ("PASSWORD_POLICY", "SIGN_IN_CASE_SENSITIVE", "ALLOW_SELF_SIGN_UP", "ALLOW_UNAUTHENTICATED_IDENTITIES",
                  "PREVENT_USER_EXISTENCE_ERRORS", "AUTH_FLOWS", "OAUTH_FLOWS"):
-        out.append(f"| `{name}` | `{_cell(_literal(getattr(d, name)))}` |\n")
+        out.append(f"| `{name}` | `{_literal(getattr(d, name))}` |\n")
     return "".join(out)
 
 
 # ---------------------------------------------------------------- define_function, define_backend
 
 
-def _signature_page(function: Callable[..., Any], doc: text.Model, title: str, *,
+def _signature_page(function: Callable[..., Any], doc: text.Model, *,
                     localns: Mapping[str, Any] | None = None, constants: Mapping[str, Any] | None = None,
                     positional: list[str] | None = None) -> str:
     rows = signature_rows(function, doc, localns=localns, constants=constants)
@@ -532,22 +540,22 @@ def _signature_page(function: Callable[..., Any], doc: text.Model, title: str, *
         used |= _keywords_of(code, function.__name__, positional or [])
     unset = [r.option.strip("`") for r in rows if r.option.strip("`") not in used]
     if unset:
-        raise ReferenceDriftError(f"{function.__name__}: no example sets {', '.join(unset)}; extend its examples in "
-                             "amplify_py/_reference_text.py.")
-    out = [_HEADER, f"# {title} reference\n\n", _prose(doc.intro), "\n\n", f"Amplify: `{doc.amplify_type}`.\n\n",
-           _table(rows, first="Parameter"), "\n"]
+        raise ReferenceDriftError(f"{function.__name__}: no example sets {', '.join(unset)}; extend its examples "
+                                  "in amplify_py/_reference_text.py.")
+    out = [_HEADER, f"# {function.__name__} reference\n\n", _prose(doc.intro), "\n\n",
+           f"Amplify: `{doc.amplify_type}`.\n\n", _table(rows, first="Parameter"), "\n"]
     out += [_example_block(code) + "\n" for code in doc.examples]
     return "".join(out).rstrip() + "\n"
 
 
 def _function_page() -> str:
     constants = {f"function.defaults.{n}": getattr(function_defaults, n) for n in function_defaults.__all__}
-    return _signature_page(define_function, text.FUNCTION, "define_function", constants=constants,
+    return _signature_page(define_function, text.FUNCTION, constants=constants,
                            positional=[p for p in inspect.signature(define_function).parameters])
 
 
 def _backend_page() -> str:
-    return _signature_page(define_backend, text.BACKEND, "define_backend", localns={"AuthDefinition": AuthDefinition})
+    return _signature_page(define_backend, text.BACKEND, localns={"AuthDefinition": AuthDefinition})
 
 
 # ---------------------------------------------------------------- the CLI
@@ -559,8 +567,9 @@ def cli_root() -> Any:
 
     import amplify_py.cli as cli_package
 
-    for module in pkgutil.iter_modules(cli_package.__path__):
-        importlib.import_module(f"{cli_package.__name__}.{module.name}")
+    for module in pkgutil.walk_packages(cli_package.__path__, prefix=f"{cli_package.__name__}."):
+        if module.name.rsplit(".", 1)[-1] != "__main__":
+            importlib.import_module(module.name)
     from amplify_py.cli.app import app
 
     return typer.main.get_command(app)
@@ -606,12 +615,19 @@ def parse_command_line(root: Any, line: str) -> list[tuple[tuple[str, ...], Any]
     return chain
 
 
+def _usage(command: Any, ctx: Any) -> str:
+    """typer's usage line with arguments as ``NAME`` (required) or ``[NAME]``."""
+    usage = " ".join(command.collect_usage_pieces(ctx))
+    usage = re.sub(r"\[(\w+)\]", lambda m: f"[{m.group(1).upper()}]", usage)
+    return re.sub(r"\{(\w+)\}", lambda m: m.group(1).upper(), usage)
+
+
 def _cli_type(param: Any, ctx: Any) -> str:
     if getattr(param, "is_flag", False):
         return "flag"
     descriptor = param.type_descriptor
     if descriptor.is_choice and descriptor.choices:
-        kind = " or ".join(f"`{_literal(c).strip(chr(34))}`" for c in descriptor.choices)
+        kind = " or ".join(f"`{_cli_value(c)}`" for c in descriptor.choices)
     else:
         kind = param.display_type(ctx).strip("<>")
         kind = re.sub(r"^list\[(.*)\]$", r"\1", kind).lower()
@@ -628,7 +644,12 @@ def _cli_default(param: Any) -> str:
         return "on" if default else "off"
     if default is None or default == [] or default == ():
         return "—"
-    return f"`{_literal(default).strip(chr(34))}`"
+    return f"`{_cli_value(default)}`"
+
+
+def _cli_value(value: Any) -> str:
+    """A value as typed on the command line."""
+    return str(value.value if isinstance(value, Enum) else value)
 
 
 def _cli_rows(path: tuple[str, ...], command: Any, ctx: Any) -> list[Row]:
@@ -680,12 +701,12 @@ def _cli_page() -> str:
         unset = [p.name for p in command.params if p.name not in covered and p.name != "debug"]
         if unset:
             raise ReferenceDriftError(f"`ampy {' '.join(path)}`: no example uses {', '.join(unset)}; extend "
-                                 "CLI.examples in amplify_py/_reference_text.py.")
+                                      "CLI.examples in amplify_py/_reference_text.py.")
         name = " ".join(("ampy", *path))
         ampx = text.CLI.ampx.get(path)
         out.append(_anchor("-".join(("ampy", *path))) + f"## `{name}`\n\n")
         out.append(_prose(inspect.cleandoc(command.help or "")) + "\n\n")
-        out.append(f"```text\n{name} {' '.join(command.collect_usage_pieces(ctx))}\n```\n\n")
+        out.append(f"```text\n{name} {_usage(command, ctx)}\n```\n\n")
         out.append(f"Amplify: `{ampx.name}`.\n\n" if ampx else "Amplify: — (ampx has no such command).\n\n")
         subcommands = [p for p in text.CLI.order if path and len(p) > len(path) and p[: len(path)] == path]
         if subcommands:
@@ -727,7 +748,8 @@ def render() -> dict[str, str]:
     }
     expected = {Path(p).name for p in REFERENCE_PAGES.values()}
     if not expected <= set(pages):
-        raise ReferenceDriftError(f"errors.REFERENCE_PAGES names pages that are not generated: {sorted(expected - set(pages))}.")
+        raise ReferenceDriftError("errors.REFERENCE_PAGES names pages that are not generated: "
+                                  f"{sorted(expected - set(pages))}.")
     return pages
 
 

@@ -97,9 +97,8 @@ class Doc:
 
 @dataclass(frozen=True)
 class Model:
-    """A section of the define_auth reference: one DSL model, its options and the examples that set every one."""
+    """A section of the reference: one DSL model (or function), its options and the examples that set every one."""
 
-    title: str
     intro: str
     fields: dict[str, Doc]
     examples: list[str]
@@ -126,7 +125,6 @@ definition is rejected."""
 
 AUTH_MODELS: dict[type, Model] = {
     t.AuthConfig: Model(
-        title="define_auth",
         intro="The keyword arguments of `define_auth` (Amplify's `AmplifyAuthProps`).",
         amplify_type="defineAuth",
         fields={
@@ -188,7 +186,6 @@ auth = define_auth(
         ],
     ),
     t.LoginWith: Model(
-        title="login_with",
         intro="Sign-in methods. At least one of `email` and `phone` must be on; `True` turns a method on with its "
               "defaults, a dict configures it.",
         fields={
@@ -215,7 +212,6 @@ auth = define_auth(
         ],
     ),
     t.EmailLogin: Model(
-        title="login_with.email",
         intro="Email sign-in settings.",
         amplify_type="EmailLoginSettings",
         fields={
@@ -260,7 +256,6 @@ auth = define_auth(
         ],
     ),
     t.UserInvitation: Model(
-        title="login_with.email.user_invitation",
         intro="The invitation sent when an administrator creates a user (AdminCreateUser). Both functions "
               "receive `user` and `code` and must use both: the username and the temporary password.",
         fields={
@@ -291,7 +286,6 @@ auth = define_auth(
         ],
     ),
     t.PhoneLogin: Model(
-        title="login_with.phone",
         intro="Phone number sign-in settings.",
         fields={
             "verification_message": Doc("Text of the verification SMS: `lambda create_code: ...`.",
@@ -314,7 +308,6 @@ auth = define_auth(
         ],
     ),
     t.WebAuthn: Model(
-        title="login_with.web_authn",
         intro="Passkey settings. `web_authn=True` uses the defaults below.",
         amplify_type="WebAuthnOptions",
         fields={
@@ -334,7 +327,6 @@ auth = define_auth(
         ],
     ),
     t.ExternalProviders: Model(
-        title="login_with.external_providers",
         intro="Federated sign-in through the Cognito hosted UI. Configuring it creates the user pool domain and the "
               "app client's OAuth settings.",
         fields={
@@ -390,12 +382,12 @@ auth = define_auth(
         ],
     ),
     t.GoogleProvider: Model(
-        title="login_with.external_providers.google",
         intro="Google as an identity provider.",
         fields={
             "client_id": Doc("Your Google OAuth client ID."),
             "client_secret": Doc("Your Google OAuth client secret.", Unset("none (Amplify's defineAuth requires it)")),
-            "scopes": Doc("Google scopes to request.", FromCdk('`["profile"]`', "access to the Google profile. Default: [ profile ]")),
+            "scopes": Doc("Google scopes to request.",
+                FromCdk('`["profile"]`', "access to the Google profile. Default: [ profile ]")),
             "attribute_mapping": Doc(
                 "Google attribute → user pool attribute.",
                 Applied("`email` mapped from Google's email when email (and not phone) sign-in is on",
@@ -420,13 +412,15 @@ auth = define_auth(
         ],
     ),
     t.FacebookProvider: Model(
-        title="login_with.external_providers.facebook",
         intro="Facebook as an identity provider.",
         fields={
             "client_id": Doc("Your Facebook app ID."),
             "client_secret": Doc("Your Facebook app secret."),
-            "api_version": Doc("The Graph API version.", FromCdk("the oldest version Facebook supports", "Default: - to the oldest version supported by Facebook")),
-            "scopes": Doc("Facebook permissions to request.", FromCdk('`["public_profile"]`', "access to the Facebook profile. Default: [ public_profile ]")),
+            "api_version": Doc("The Graph API version.",
+                FromCdk("the oldest version Facebook supports",
+                        "Default: - to the oldest version supported by Facebook")),
+            "scopes": Doc("Facebook permissions to request.",
+                FromCdk('`["public_profile"]`', "access to the Facebook profile. Default: [ public_profile ]")),
             "attribute_mapping": Doc(
                 "Facebook attribute → user pool attribute.",
                 Applied("`email` mapped from Facebook's email when email (and not phone) sign-in is on",
@@ -452,12 +446,12 @@ auth = define_auth(
         ],
     ),
     t.AmazonProvider: Model(
-        title="login_with.external_providers.login_with_amazon",
         intro="Login with Amazon as an identity provider.",
         fields={
             "client_id": Doc("Your Login with Amazon client ID."),
             "client_secret": Doc("Your Login with Amazon client secret."),
-            "scopes": Doc("Amazon profile scopes to request.", FromCdk('`["profile"]`', "data to obtain for the Amazon profile. Default: [ profile ]")),
+            "scopes": Doc("Amazon profile scopes to request.",
+                FromCdk('`["profile"]`', "data to obtain for the Amazon profile. Default: [ profile ]")),
             "attribute_mapping": Doc(
                 "Amazon attribute → user pool attribute.",
                 Applied("`email` mapped from Amazon's email when email (and not phone) sign-in is on",
@@ -482,14 +476,14 @@ auth = define_auth(
         ],
     ),
     t.AppleProvider: Model(
-        title="login_with.external_providers.sign_in_with_apple",
         intro="Sign in with Apple as an identity provider.",
         fields={
             "client_id": Doc("Your Apple services ID."),
             "team_id": Doc("Your Apple developer team ID."),
             "key_id": Doc("The ID of the Sign in with Apple private key."),
             "private_key": Doc("The private key's contents (the .p8 file)."),
-            "scopes": Doc("Apple scopes to request.", FromCdk('`["name"]`', "access to the apple profile. Default: [ name ]")),
+            "scopes": Doc("Apple scopes to request.",
+                FromCdk('`["name"]`', "access to the apple profile. Default: [ name ]")),
             "attribute_mapping": Doc(
                 "Apple attribute → user pool attribute.",
                 Applied("`email` mapped from Apple's email when email (and not phone) sign-in is on",
@@ -516,20 +510,24 @@ auth = define_auth(
         ],
     ),
     t.OidcProvider: Model(
-        title="login_with.external_providers.oidc[i]",
         intro="An OpenID Connect provider.",
         fields={
             "client_id": Doc("The client ID the provider issued."),
             "client_secret": Doc("The client secret the provider issued."),
             "issuer_url": Doc("The provider's issuer URL (its endpoints are discovered from it)."),
             "name": Doc("The provider's name in the user pool (also what the client passes to sign in with it).",
-                        FromCdk("the construct's ID", "The name of the provider. Default: - the unique ID of the construct")),
+                        FromCdk("the construct's ID",
+                                "The name of the provider. Default: - the unique ID of the construct")),
             "identifiers": Doc("Identifiers (such as email domains) that route users to this provider.",
-                               FromCdk("none", "redirect users to the correct IdP in multitenant apps. Default: - no identifiers used")),
+                               FromCdk("none",
+                                       "redirect users to the correct IdP in multitenant apps. Default: - no identifiers used")),
             "attribute_request_method": Doc("HTTP method of the user info request.",
                                             FromCode("OIDC_ATTRIBUTE_REQUEST_METHOD")),
-            "endpoints": Doc("Explicit endpoints instead of discovery.", FromCdk("discovered from `issuer_url`", "OpenID connect endpoints. Default: - auto discovered with issuer URL")),
-            "scopes": Doc("OIDC scopes to request.", FromCdk('`["openid"]`', "user attributes to exchange with your app. Default: ['openid']")),
+            "endpoints": Doc("Explicit endpoints instead of discovery.",
+                FromCdk("discovered from `issuer_url`",
+                        "OpenID connect endpoints. Default: - auto discovered with issuer URL")),
+            "scopes": Doc("OIDC scopes to request.",
+                FromCdk('`["openid"]`', "user attributes to exchange with your app. Default: ['openid']")),
             "attribute_mapping": Doc(
                 "Claim → user pool attribute.",
                 Applied("`email` mapped from the `email` claim when email (and not phone) sign-in is on",
@@ -564,7 +562,6 @@ auth = define_auth(
         ],
     ),
     t.OidcEndpoints: Model(
-        title="login_with.external_providers.oidc[i].endpoints",
         intro="An OIDC provider's endpoints, when they are not to be discovered from its issuer URL. All four are "
               "required.",
         fields={
@@ -576,15 +573,16 @@ auth = define_auth(
         examples=[],  # set by the OidcProvider example
     ),
     t.SamlProvider: Model(
-        title="login_with.external_providers.saml",
         intro="A SAML 2.0 provider. aws-cdk-lib's `encryptedResponses`, `idpInitiated` and "
               "`requestSigningAlgorithm`, which auth-construct passes through, are not options here.",
         fields={
             "metadata": Doc("The provider's metadata document."),
             "name": Doc("The provider's name in the user pool (3 to 32 characters).",
-                        FromCdk("the construct's ID", "Must be between 3 and 32 characters. Default: - the unique ID of the construct")),
+                        FromCdk("the construct's ID",
+                                "Must be between 3 and 32 characters. Default: - the unique ID of the construct")),
             "identifiers": Doc("Identifiers (such as email domains) that route users to this provider.",
-                               FromCdk("none", "redirect users to the correct IdP in multitenant apps. Default: - no identifiers used")),
+                               FromCdk("none",
+                                       "redirect users to the correct IdP in multitenant apps. Default: - no identifiers used")),
             "idp_signout": Doc("Sign users out of the provider too when they sign out (SAML sign-out flow).",
                                FromCdk("`False`", "Whether to enable the \"Sign-out flow\" feature. Default: - false")),
             "attribute_mapping": Doc("SAML attribute → user pool attribute.", Unset("not mapped")),
@@ -609,7 +607,6 @@ auth = define_auth(
         ],
     ),
     t.SamlMetadata: Model(
-        title="login_with.external_providers.saml.metadata",
         intro="Where the SAML metadata comes from.",
         fields={
             "metadata_content": Doc("The metadata URL (`URL`) or the metadata XML itself (`FILE`)."),
@@ -630,7 +627,6 @@ auth = define_auth(
         ],
     ),
     t.AttributeMapping: Model(
-        title="attribute_mapping",
         intro="Maps a provider's attributes (the values) to user pool attributes (the keys), for every external "
               "provider. The keys are the standard attributes' snake_case names.",
         fields={
@@ -677,13 +673,15 @@ auth = define_auth(
         ],
     ),
     t.StandardAttribute: Model(
-        title='user_attributes["<standard attribute>"]',
         intro="A standard attribute (see [Standard attributes](#standard-attributes) for the names).",
         amplify_type="StandardAttribute",
         fields={
             "mutable": Doc("Whether the value can change after sign-up (attributes mapped from a provider must be "
-                           "mutable).", FromCdk("`True`", "throws an error when it attempts to update the attribute. Default: true")),
-            "required": Doc("Whether sign-up must give a value.", FromCdk("`False`", "registration or sign-in will fail. Default: false")),
+                           "mutable).",
+                               FromCdk("`True`",
+                                       "throws an error when it attempts to update the attribute. Default: true")),
+            "required": Doc("Whether sign-up must give a value.",
+                FromCdk("`False`", "registration or sign-in will fail. Default: false")),
         },
         examples=[
             """\
@@ -694,7 +692,6 @@ auth = define_auth(
         ],
     ),
     t.CustomAttribute: Model(
-        title='user_attributes["custom:<name>"]',
         intro="A custom attribute (`custom:` and 1 to 20 characters). Cognito cannot require custom attributes.",
         amplify_type="CustomAttribute",
         fields={
@@ -702,11 +699,14 @@ auth = define_auth(
             "mutable": Doc("Whether the value can change after sign-up.",
                            Applied("`True`, as Amplify's `CustomAttributeBase`",
                                    "amplify_py/backend/auth/construct.py")),
-            "min_len": Doc("Minimum length (`String` only).", FromCdk("`0`", "Minimum length of this attribute. Default: 0")),
+            "min_len": Doc("Minimum length (`String` only).",
+                FromCdk("`0`", "Minimum length of this attribute. Default: 0")),
             "max_len": Doc("Maximum length (`String` only), at most 2048.",
                            FromCdk("`2048`", "Maximum length of this attribute. Default: 2048")),
-            "min": Doc("Minimum value (`Number` only).", FromCdk("no minimum", "Minimum value of this attribute. Default: - no minimum value")),
-            "max": Doc("Maximum value (`Number` only).", FromCdk("no maximum", "Maximum value of this attribute. Default: - no maximum value")),
+            "min": Doc("Minimum value (`Number` only).",
+                FromCdk("no minimum", "Minimum value of this attribute. Default: - no minimum value")),
+            "max": Doc("Maximum value (`Number` only).",
+                FromCdk("no maximum", "Maximum value of this attribute. Default: - no maximum value")),
         },
         examples=[
             """\
@@ -721,7 +721,6 @@ auth = define_auth(
         ],
     ),
     t.Multifactor: Model(
-        title="multifactor",
         intro="Multi-factor authentication. `OPTIONAL` and `REQUIRED` need at least one factor; `OFF` allows "
               "none.",
         amplify_type="MFA",
@@ -742,7 +741,6 @@ auth = define_auth(
         ],
     ),
     t.SmsMfa: Model(
-        title="multifactor.sms",
         intro="SMS MFA with its own message. With `sms=True` the message is aws-cdk-lib's default, "
               "'Your authentication code is {####}.'",
         fields={
@@ -757,13 +755,14 @@ auth = define_auth(
         ],
     ),
     t.Senders: Model(
-        title="senders",
         intro="How Cognito sends email and SMS. A dict with `handler` is a custom sender function.",
         fields={
             "email": Doc("Send email through Amazon SES, or with a custom email sender function.",
-                         FromCdk("Cognito's own email sending", "Default: - cognito will use the default email configuration")),
+                         FromCdk("Cognito's own email sending",
+                                 "Default: - cognito will use the default email configuration")),
             "sms": Doc("Send SMS through your own SNS role, or with a custom SMS sender function.",
-                       FromCdk("an SMS role if aws-cdk-lib decides one is needed", "Default: - CDK will determine based on other "
+                       FromCdk("an SMS role if aws-cdk-lib decides one is needed",
+                               "Default: - CDK will determine based on other "
                                "properties of the user pool if an SMS role should be created or not.")),
         },
         examples=[
@@ -779,7 +778,6 @@ auth = define_auth(
         ],
     ),
     t.SesEmailSender: Model(
-        title="senders.email (SES)",
         intro="Send email through Amazon SES from a verified identity, in the stack's region.",
         amplify_type="UserPoolSESOptions",
         fields={
@@ -796,7 +794,6 @@ auth = define_auth(
         ],
     ),
     t.SnsSmsSender: Model(
-        title="senders.sms (SNS)",
         intro="Send SMS through Amazon SNS with your own IAM role (`external_id` and `sns_caller_arn` together).",
         amplify_type="UserPoolSnsOptions",
         fields={
@@ -804,7 +801,8 @@ auth = define_auth(
             "sns_caller_arn": Doc("The ARN of the IAM role Cognito assumes to publish SMS.",
                                   Unset("a role aws-cdk-lib creates when one is needed")),
             "sns_region": Doc("The region of the SNS integration.",
-                              FromCdk("the user pool's region (with a few exceptions)", "Default: - The same region as the user pool, with a few exceptions")),
+                              FromCdk("the user pool's region (with a few exceptions)",
+                                      "Default: - The same region as the user pool, with a few exceptions")),
         },
         examples=[
             """\
@@ -817,7 +815,6 @@ auth = define_auth(
         ],
     ),
     t.CustomSender: Model(
-        title="senders.email / senders.sms (custom sender function)",
         intro="A custom sender function: Cognito hands it every message, encrypted with a KMS key, and it sends "
               "them (through a third-party provider, for instance).",
         amplify_type="CustomEmailSender / CustomSmsSender",
@@ -840,7 +837,6 @@ auth = define_auth(
         ],
     ),
     t.PasswordlessOptions: Model(
-        title="passwordless_options",
         intro="Passwordless settings the client reads from amplify_outputs.json.",
         fields={
             "preferred_challenge": Doc("The first factor the client offers; it must be enabled (`PASSWORD` always "
@@ -859,7 +855,6 @@ auth = define_auth(
 # ---------------------------------------------------------------- define_function
 
 FUNCTION = Model(
-    title="define_function",
     intro="""\
 `define_function(...)` is Amplify's `defineFunction(...)` for a Python Lambda function: pass the result as a
 trigger (`triggers=`), a custom sender (`senders=`) or an access grantee (`access=`). The definition is checked
@@ -905,7 +900,6 @@ post_confirmation = define_function(
 # ---------------------------------------------------------------- define_backend
 
 BACKEND = Model(
-    title="define_backend",
     intro="""\
 `define_backend(...)` is Amplify's `defineBackend({...})`: it collects the app's resources in one CDK stack.
 `ampy` loads the module-level `backend` of `amplify/backend.py`. `backend.auth.resources` exposes the user pool,
@@ -971,8 +965,9 @@ _SANDBOX_SCOPED = frozenset({"--identifier", "--profile"})  # ampx sandbox's opt
 CLI = Cli(
     intro="""\
 `ampy` is the Python counterpart of Amplify's `ampx`. The options ampx has keep ampx's names; the column
-"ampx" says which ones (— for an option only ampy has). Every command takes `--debug`, which shows tracebacks;
-without it, an error is a message and a resolution.""",
+"ampx" says which ones (— for an option only ampy has). `--debug` shows tracebacks (without it, an error is a
+message and a resolution); it goes before the command (`ampy --debug sandbox secret list`) or, where the command's
+table lists it, after it.""",
     order=[
         (), ("init",), ("synth",), ("sandbox",), ("sandbox", "delete"), ("sandbox", "stop"),
         ("sandbox", "secret", "set"), ("sandbox", "secret", "get"), ("sandbox", "secret", "list"),
