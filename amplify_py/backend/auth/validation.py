@@ -35,7 +35,7 @@ from amplify_py.backend.auth.types import (
     SnsSmsSender,
     StandardAttribute,
 )
-from amplify_py.errors import DefinitionError, Problem
+from amplify_py.errors import REFERENCE_PAGES, DefinitionError, Problem
 
 __all__ = ["validate_auth", "collect_problems", "is_function_like", "camel_to_snake", "domain_prefix_problem"]
 
@@ -289,7 +289,7 @@ def _problem_for(path: str, errors: list[dict[str, Any]]) -> Problem:
         text = "invalid value " + _short(given) + ": " + "; or ".join(m[0].lower() + m[1:] for m in messages) + "."
     else:
         text = f"{messages[0]}, got {_short(given)}."
-    return Problem(path, text, "See the define_auth reference for the accepted values.")
+    return Problem(path, text, f"See {REFERENCE_PAGES['define_auth']} for the accepted values.")
 
 
 def _short(value: Any) -> str:
