@@ -82,7 +82,8 @@ class LocalEngine:
         sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
-        config = uvicorn.Config(create_app(self.context), log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(create_app(self.context), log_level="warning", access_log=False, lifespan="off",
+                                loop="asyncio", http="h11")  # explicit: not whatever happens to be installed
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="amplify-local-engine", daemon=True)
