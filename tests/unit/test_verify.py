@@ -888,6 +888,24 @@ def test_flask_answers(keys: Keys, flask_app) -> None:
     assert client.get("/admin", headers={"Authorization": f"Bearer {admin}"}).json == {"groups": ["ADMINS"]}
 
 
+def test_flask_lets_an_unreachable_jwks_be_a_server_error(keys: Keys, server: JwksServer, make_verifier) -> None:
+    import flask
+
+    from amplify_py.verify.flask import require_token
+
+    app = flask.Flask(__name__)
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+
+    @app.get("/me")
+    @require_token(make_verifier())
+    def me():
+        return {}
+
+    server.connect_failures = 2
+    with pytest.raises(FetchError, match="Connection refused"):
+        app.test_client().get("/me", headers={"Authorization": f"Bearer {sign(keys.pool, access_claims())}"})
+
+
 def test_the_core_imports_no_web_framework() -> None:
     import subprocess
     import sys
