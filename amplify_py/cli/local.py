@@ -1,10 +1,18 @@
-"""``ampy local serve``: run the local engine on its own (for scripts and tests)."""
+"""``ampy local serve``: run the local engine on its own (for scripts and tests).
+
+It is also the background engine ``ampy sandbox --once`` leaves serving. Told to stop (SIGTERM from
+``ampy sandbox stop`` or anyone, SIGINT from Ctrl-C), it writes why to its output (``server.log`` there),
+stops the server cleanly and removes the background engine's record (``server.json``) if it is its own.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -24,12 +32,13 @@ def serve(
     port: int = typer.Option(0, "--port", help="Port to listen on (0 picks a free one)."),
     state_dir: Path = typer.Option(Path(".amplify/sandbox"), "--state-dir", help="Where users, keys and the outbox live."),
     template: list[Path] = typer.Option([], "--template", help="CloudFormation template(s) to deploy at start."),
+    allow_replacement: bool = typer.Option(False, "--allow-replacement", help="Let a --template replace a user pool that holds users (deleting them) when its change cannot be made in place."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (127.0.0.1 unless you mean it)."),
     region: str = typer.Option("us-east-1", "--region", help="Region used in pool ids and token issuers."),
     debug: bool = debug_option(),
 ) -> None:
     """Serve the engine until interrupted, printing delivered codes as they are sent."""
-    from amplify_py.local import LocalEngine
+    from amplify_py.local import LocalEngine, ReplacementRefused
 
     console = Console(highlight=False, soft_wrap=True)  # no wrapping at 80 columns in server.log
 
@@ -50,16 +59,56 @@ def serve(
     # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
     for deployment_id in engine.restore_triggers():
         console.print(f"Triggers of {deployment_id} run locally.")
-    for path, body in templates:
-        result = engine.deploy(path.stem.split(".")[0], body)
-        console.print(f"Deployed {path.name}: " + ", ".join(f"{k}={v}" for k, v in result.physical_ids.items()))
     try:
-        engine.start()
-    except OSError as exc:
-        raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
-                            "Choose another port with --port, or stop the process using it.") from exc
-    console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
-    try:
-        threading.Event().wait()
-    finally:
+        for path, body in templates:
+            try:
+                result = engine.deploy(path.stem.split(".")[0], body, allow_replacement=allow_replacement)
+            except ReplacementRefused as refused:
+                raise AmpyUserError(
+                    "ReplacementRefusedError", f"Deploying {path.name} {refused.plan.summary()}. Nothing was changed.",
+                    "Revert the template to keep the data, or pass --allow-replacement to replace (deleting it).",
+                    details=refused.plan.describe()) from None
+            console.print(f"Deployed {path.name}: " + ", ".join(f"{k}={v}" for k, v in result.physical_ids.items()))
+            for change in result.changes:
+                console.print(f"{'Replaced' if change.action == 'replace' else 'Deleted'} {escape(change.describe())}")
+        try:
+            engine.start()
+        except OSError as exc:
+            raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
+                                "Choose another port with --port, or stop the process using it.") from exc
+    except BaseException:
         engine.stop()
+        raise
+    console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
+    _serve_until_told_to_stop(engine, state_dir, console)
+
+
+def _serve_until_told_to_stop(engine: Any, state_dir: Path, console: Console) -> None:
+    """Wait for SIGTERM or SIGINT; then log why, stop the server and remove our own ``server.json``."""
+    from amplify_py.deploy.background_engine import forget_server, log_stop
+
+    stop = threading.Event()
+    received: list[str] = []
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        received.append(signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    reason = "stopped"
+    try:
+        while not stop.wait(0.5):  # a short wait, so the handler runs promptly on every platform
+            pass
+        reason = f"received {received[0]} (pid {os.getpid()})"
+    except BaseException as exc:
+        reason = f"{type(exc).__name__}: {exc} (pid {os.getpid()})"
+        raise
+    finally:
+        console.print(escape(log_stop(reason)))
+        console.file.flush()
+        try:
+            engine.stop()
+        finally:
+            forget_server(state_dir, os.getpid())
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
