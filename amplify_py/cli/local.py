@@ -38,7 +38,7 @@ def serve(
     debug: bool = debug_option(),
 ) -> None:
     """Serve the engine until interrupted, printing delivered codes as they are sent."""
-    from amplify_py.local import LocalEngine, ReplacementRefused
+    from amplify_py.local import LocalEngine
 
     console = Console(highlight=False, soft_wrap=True)  # no wrapping at 80 columns in server.log
 
@@ -55,51 +55,71 @@ def serve(
     def log(source: str, line: str) -> None:
         console.print(f"[dim]{escape(source)}[/] {escape(line)}")
 
-    engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log)
-    # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
-    for deployment_id in engine.restore_triggers():
-        console.print(f"Triggers of {deployment_id} run locally.")
-    try:
-        for path, body in templates:
-            try:
-                result = engine.deploy(path.stem.split(".")[0], body, allow_replacement=allow_replacement)
-            except ReplacementRefused as refused:
-                raise AmpyUserError(
-                    "ReplacementRefusedError", f"Deploying {path.name} {refused.plan.summary()}. Nothing was changed.",
-                    "Revert the template to keep the data, or pass --allow-replacement to replace (deleting it).",
-                    details=refused.plan.describe()) from None
-            console.print(f"Deployed {path.name}: " + ", ".join(f"{k}={v}" for k, v in result.physical_ids.items()))
-            for change in result.changes:
-                console.print(f"{'Replaced' if change.action == 'replace' else 'Deleted'} {escape(change.describe())}")
+    with _StopSignals() as signals:  # taken before the port opens, so no stop request is missed
+        engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log)
         try:
-            engine.start()
-        except OSError as exc:
-            raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
-                                "Choose another port with --port, or stop the process using it.") from exc
-    except BaseException:
-        engine.stop()
-        raise
-    console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
-    _serve_until_told_to_stop(engine, state_dir, console)
+            # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
+            for deployment_id in engine.restore_triggers():
+                console.print(f"Triggers of {deployment_id} run locally.")
+            for path, body in templates:
+                _deploy_template(engine, path, body, allow_replacement, console)
+            try:
+                engine.start()
+            except OSError as exc:
+                raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
+                                    "Choose another port with --port, or stop the process using it.") from exc
+        except BaseException:
+            engine.stop()
+            raise
+        console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
+        _serve_until_stopped(engine, state_dir, console, signals)
 
 
-def _serve_until_told_to_stop(engine: Any, state_dir: Path, console: Console) -> None:
+def _deploy_template(engine: Any, path: Path, body: dict, allow_replacement: bool, console: Console) -> None:
+    from amplify_py.local import ReplacementRefused
+
+    try:
+        result = engine.deploy(path.stem.split(".")[0], body, allow_replacement=allow_replacement)
+    except ReplacementRefused as refused:
+        raise AmpyUserError(
+            "ReplacementRefusedError", f"Deploying {path.name} {refused.plan.summary()}. Nothing was changed.",
+            "Revert the template to keep the data, or pass --allow-replacement to replace (deleting it).",
+            details=refused.plan.describe()) from None
+    console.print(f"Deployed {path.name}: " + ", ".join(f"{k}={v}" for k, v in result.physical_ids.items()))
+    for change in result.changes:
+        console.print(f"{'Replaced' if change.action == 'replace' else 'Deleted'} {escape(change.describe())}")
+
+
+class _StopSignals:
+    """SIGTERM and SIGINT, while inside: each sets ``stop`` and is remembered (the previous handlers come back)."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.received: list[str] = []
+        self._previous: dict[signal.Signals, Any] = {}
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        self.received.append(signal.Signals(signum).name)
+        self.stop.set()
+
+    def __enter__(self) -> "_StopSignals":
+        self._previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve_until_stopped(engine: Any, state_dir: Path, console: Console, signals: _StopSignals) -> None:
     """Wait for SIGTERM or SIGINT; then log why, stop the server and remove our own ``server.json``."""
     from amplify_py.deploy.background_engine import forget_server, log_stop
 
-    stop = threading.Event()
-    received: list[str] = []
-
-    def on_signal(signum: int, _frame: Any) -> None:
-        received.append(signal.Signals(signum).name)
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     reason = "stopped"
     try:
-        while not stop.wait(0.5):  # a short wait, so the handler runs promptly on every platform
+        while not signals.stop.wait(0.5):  # a short wait, so the handler runs promptly on every platform
             pass
-        reason = f"received {received[0]} (pid {os.getpid()})"
+        reason = f"received {signals.received[0]} (pid {os.getpid()})"
     except BaseException as exc:
         reason = f"{type(exc).__name__}: {exc} (pid {os.getpid()})"
         raise
@@ -110,5 +130,3 @@ def _serve_until_told_to_stop(engine: Any, state_dir: Path, console: Console) ->
             engine.stop()
         finally:
             forget_server(state_dir, os.getpid())
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)

@@ -184,7 +184,9 @@ def stop(
     name = sandbox_identifier(identifier)
     console = _console(False)
     state_dir = sandbox_state_dir(project, name)
-    status = server_status(state_dir)
+    record = _record(project, name)
+    served_at = ((record.custom.get("local_engine") or {}).get("user_pool_endpoint") if record else None)
+    status = server_status(state_dir, endpoint=served_at)
     stopped = stop_detached_server(state_dir)
     if isinstance(status, StoppedServer):
         console.info(not_running_message(status, name, f"ampy sandbox --once{identifier_flag(name)}"))

@@ -26,6 +26,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -115,11 +116,12 @@ def _answers(host: str, port: int) -> bool:
         return False
 
 
-def server_status(state_dir: Path) -> ServerInfo | StoppedServer | None:
+def server_status(state_dir: Path, *, endpoint: str | None = None) -> ServerInfo | StoppedServer | None:
     """The background engine of ``state_dir``: its record while it serves, why it stopped, or None.
 
     A record whose process has exited, or whose port refuses connections, is a stopped server; so is a
-    log that ends with the server's own stop line (it removed its record on the way out).
+    log that ends with the server's own stop line (it removed its record on the way out), unless something
+    answers at ``endpoint`` (the deployment's: a sandbox in watch mode serves the state without a record).
     """
     info = _load_record(state_dir)
     log_path = state_dir / _SERVER_LOG
@@ -140,9 +142,14 @@ def server_status(state_dir: Path) -> ServerInfo | StoppedServer | None:
             return StoppedServer(info, f"pid {info.pid} is running but port {info.port} refuses connections",
                                  last_log_at, tail)
         return info
-    if last_line.startswith(STOP_MARK):
+    if last_line.startswith(STOP_MARK) and not (endpoint and _endpoint_answers(endpoint)):
         return StoppedServer(None, last_line[len(STOP_MARK):], last_log_at, tail)
     return None
+
+
+def _endpoint_answers(endpoint: str) -> bool:
+    url = urlsplit(endpoint)
+    return bool(url.hostname and url.port) and _answers(url.hostname or "", url.port or 0)
 
 
 def not_running_message(stopped: StoppedServer, sandbox: str, restart_command: str) -> str:
