@@ -144,7 +144,8 @@ class DeployPlan:
         lines = []
         for change in self.changes:
             verb = "replace" if change.action == "replace" else "delete"
-            lines.append(f"  - {verb} {change.describe()}; it holds {change.lost()}")
+            holds = f"; it holds {change.lost()}" if change.resource_type in (POOL, IDENTITY_POOL) else ""
+            lines.append(f"  - {verb} {change.describe()}{holds}")
         return "\n".join(lines)
 
 
@@ -227,6 +228,8 @@ def _attribute(name: Any) -> str:
 
 
 def _show(value: Any) -> str:
+    if value == _NEW_ID:
+        return _NEW_ID
     if isinstance(value, dict) and "Name" in value:  # a schema attribute: its name is said already
         value = {k: v for k, v in value.items() if k != "Name"}
     return json.dumps(value, sort_keys=True, default=str)
