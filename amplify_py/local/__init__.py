@@ -21,6 +21,7 @@ from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.deployer import plan as _plan
 from amplify_py.local.outbox import Outbox, read_outbox
+from amplify_py.local.rules.directory import index_older_users
 from amplify_py.local.store import Store
 
 __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
@@ -55,6 +56,7 @@ class LocalEngine:
         self._store = Store(self.state_dir / "engine.sqlite3")
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log)
+        index_older_users(self.context)  # a state folder from before ListUsers searched in SQL
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -77,15 +79,15 @@ class LocalEngine:
 
         if self._thread is not None:
             return self
-        # proto=IPPROTO_TCP matters: asyncio turns on TCP_NODELAY only for sockets that say they are TCP,
-        # and accepted connections inherit it. Without it every response waited ~40 ms for a delayed ACK.
+        # Responses must not wait for Nagle (~40 ms behind the client's delayed ACK): uvloop turns on TCP_NODELAY
+        # on every accepted TCP connection (tests/engine/test_fidelity.py checks the accepted socket itself).
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
         config = uvicorn.Config(create_app(self.context), log_level="warning", access_log=False, lifespan="off",
-                                loop="asyncio", http="h11")  # explicit: not whatever happens to be installed
+                                loop="uvloop", http="httptools")  # explicit: both are dependencies
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="amplify-local-engine", daemon=True)

@@ -21,11 +21,20 @@ from jwt.algorithms import RSAAlgorithm
 from amplify_py.local.errors import not_authorized
 from amplify_py.local.store import Store
 
-__all__ = ["Signer", "hash_refresh_token"]
+__all__ = ["Signer", "UnsignedToken", "hash_refresh_token"]
 
 
 def hash_refresh_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UnsignedToken:
+    """A token's claims, signed by ``Signer.seal`` once the operation's transaction has committed."""
+
+    __slots__ = ("claims",)
+
+    def __init__(self, claims: dict) -> None:
+        self.claims = claims
 
 
 class Signer:
@@ -48,6 +57,24 @@ class Signer:
 
     def sign(self, claims: dict) -> str:
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
+
+    def sign_later(self, claims: dict) -> UnsignedToken:
+        """A token to sign after the operation commits: the RSA work (most of a sign-in's CPU) then runs
+        without the database's write lock, so several engine processes sign in parallel."""
+        return UnsignedToken(claims)
+
+    def seal(self, result: Any) -> Any:
+        """``result`` with every ``UnsignedToken`` in it signed (dicts and lists are changed in place)."""
+        if isinstance(result, dict):
+            for key, value in result.items():
+                if isinstance(value, UnsignedToken):
+                    result[key] = self.sign(value.claims)
+                elif isinstance(value, (dict, list)):
+                    self.seal(value)
+        elif isinstance(result, list):
+            for index, value in enumerate(result):
+                result[index] = self.sign(value.claims) if isinstance(value, UnsignedToken) else self.seal(value)
+        return result
 
     def decode(self, token: str, *, now: float, token_use: str, expired_message: str, invalid_message: str) -> dict:
         """Verify signature and expiry against the engine's clock; Cognito's messages on failure."""
