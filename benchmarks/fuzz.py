@@ -1,6 +1,7 @@
 """The long fuzz run: seeded bad requests over every operation against a fresh engine, and what came back.
 
     PYTHONPATH=. .venv/bin/python benchmarks/fuzz.py [--requests 10000] [--seed 11] [--http h11|httptools]
+                                                     [--loop asyncio|uvloop]
 
 Prints the status counts and the three numbers that must be zero: responses of 500 or more, connections
 dropped without ``Connection: close``, and requests left without an answer (10 s). tests/engine/test_fuzz.py
@@ -35,12 +36,13 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--http", default="h11", choices=["h11", "httptools"])
+    parser.add_argument("--loop", default="asyncio", choices=["asyncio", "uvloop"])
     args = parser.parse_args()
 
     template = copy.deepcopy(json.loads(TEMPLATE.read_text()))
     template["Resources"][CLIENT]["Properties"]["ExplicitAuthFlows"] = FLOWS
     with tempfile.TemporaryDirectory() as state:
-        engine = LocalEngine(Path(state)).start(http=args.http)
+        engine = LocalEngine(Path(state)).start(http=args.http, loop=args.loop)
         try:
             ids = engine.deploy("fuzz", template).physical_ids
             planted = prepare(engine.endpoint, ids[POOL], ids[CLIENT], ids.get(IDENTITY_POOL, ""))
@@ -49,7 +51,7 @@ def main() -> int:
             elapsed = time.perf_counter() - started
         finally:
             engine.stop()
-    print(f"{outcome.sent} requests (seed {args.seed}, {args.http}) in {elapsed:.1f} s")
+    print(f"{outcome.sent} requests (seed {args.seed}, {args.http} on {args.loop}) in {elapsed:.1f} s")
     print("statuses:", ", ".join(f"{status}: {count}" for status, count in sorted(outcome.statuses.items())))
     print("errors:", ", ".join(f"{name}: {count}" for name, count in sorted(outcome.error_types.items(),
                                                                              key=lambda item: -item[1])))

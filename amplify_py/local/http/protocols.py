@@ -72,11 +72,16 @@ class _Framing:
             if not self._count_head(data):
                 self._refuse(head_too_large(self.limits))
                 return
+        before = self.cycle
         try:
             super().data_received(data)  # type: ignore[misc]
         except Exception:  # noqa: BLE001 - a parser's own failure (h11 on a 5,000-digit Content-Length)
             _log.warning("the HTTP parser failed on a request", exc_info=True)
             self._refuse(malformed_http("Invalid HTTP request received."))
+            return
+        if self.cycle is not before and self._head_bytes:  # the parser found an end of head we did not
+            self._head_bytes, self._head_tail = 0, b""
+            self._cancel_timer()
 
     def _count_head(self, data: bytes) -> bool:
         """Add ``data`` to the head being received; False once it is larger than the limit."""
