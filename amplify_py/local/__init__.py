@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from amplify_py.local.context import EngineContext, LogCallback, TriggerInvoker
 from amplify_py.local.deployer import DeployPlan, DeployResult, ReplacementRefused, ResourceChange
@@ -22,6 +22,9 @@ from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.deployer import plan as _plan
 from amplify_py.local.outbox import Outbox, read_outbox
 from amplify_py.local.store import Store
+
+if TYPE_CHECKING:
+    from amplify_py.local.http.limits import Limits
 
 __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
            "LogCallback", "read_outbox"]
@@ -69,11 +72,15 @@ class LocalEngine:
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "LocalEngine":
-        """Serve in a background thread; returns once the port accepts connections."""
+    def start(self, *, http: str = "h11", loop: str = "asyncio", limits: "Limits | None" = None) -> "LocalEngine":
+        """Serve in a background thread; returns once the port accepts connections.
+
+        ``http`` is uvicorn's parser (``h11`` or ``httptools``) and ``loop`` its event loop (``asyncio`` or
+        ``uvloop``); ``limits`` bounds each request (size and time; ``http.limits.Limits``). Whatever the
+        choice, every request gets an HTTP answer (see ``http/protocols.py`` and ``http/guard.py``)."""
         import uvicorn
 
-        from amplify_py.local.http.app import create_app
+        from amplify_py.local.http.server import server_config
 
         if self._thread is not None:
             return self
@@ -84,9 +91,7 @@ class LocalEngine:
         sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
-        config = uvicorn.Config(create_app(self.context), log_level="warning", access_log=False, lifespan="off",
-                                loop="asyncio", http="h11")  # explicit: not whatever happens to be installed
-        self._server = uvicorn.Server(config)
+        self._server = uvicorn.Server(server_config(self.context, http=http, loop=loop, limits=limits))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="amplify-local-engine", daemon=True)
         self._thread.start()
