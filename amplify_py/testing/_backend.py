@@ -104,7 +104,7 @@ class AmplifyBackend:
         """What the outbox holds for ``address`` (all recipients if None) since this test began, oldest first.
 
         Each message has ``recipient``, ``medium`` (EMAIL or SMS), ``subject``, ``body``, ``code`` and
-        ``kind`` (SIGN_UP, RESEND, FORGOT_PASSWORD, VERIFY_ATTRIBUTE, MFA, EMAIL_OTP, SMS_OTP, INVITATION).
+        ``kind`` (what sent it: SIGN_UP, RESEND, FORGOT_PASSWORD, MFA, EMAIL_OTP, INVITATION, ...).
         """
         found = self._engine.messages()[self._mark:]
         if address is None:
