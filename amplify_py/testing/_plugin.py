@@ -42,6 +42,7 @@ class _Started:
     project_dir: Path
     backend: Any = None  # AmplifyBackend
     error: BaseException | None = None
+    error_traceback: Any = None
     synth_seconds: float = 0.0
     from_cache: bool = False
     start_seconds: float = 0.0
@@ -125,12 +126,13 @@ class _Backends:
             error = None
         found = self._started.get(project)
         if found is None:
-            found = self._started[project] = _Started(project_dir=project, error=error)
+            found = self._started[project] = _Started(project_dir=project, error=error,
+                                                      error_traceback=error and error.__traceback__)
             if error is None:
                 self._start(found)
             self._config.stash[_summary_key].append(found)
-        if found.error is not None:
-            raise found.error
+        if found.error is not None:  # the first traceback, not one that grows by a frame for every test
+            raise found.error.with_traceback(found.error_traceback)
         return found.backend
 
     def started(self, backend: Any) -> _Started | None:
@@ -149,7 +151,7 @@ class _Backends:
             record.backend = start_backend(project, synth, self._tmp.mktemp(f"amplify-{project.name}"))
             record.start_seconds = time.perf_counter() - started
         except Exception as exc:  # noqa: BLE001 - kept, and raised again for every test that asks for it
-            record.error = exc
+            record.error, record.error_traceback = exc, exc.__traceback__
 
     def close(self) -> None:
         for record in self._started.values():
