@@ -1,7 +1,7 @@
 """A project outside the repository, made with `ampy init`, tested with nothing but the plugin's fixtures.
 
-This is what a user does: scaffold, write a test, run `pytest` in the project. The second run finds the
-synth in the project's pytest cache.
+This is what a user does: scaffold, write a FastAPI route protected by the token verifier and a test, run
+`pytest` in the project. The second run finds the synth in the project's pytest cache.
 """
 
 from __future__ import annotations
@@ -15,7 +15,29 @@ from ._plugin_project import plugin_args
 
 REPO = Path(__file__).resolve().parents[2]
 
+APP_FILE = '''\
+from fastapi import Depends, FastAPI
+
+from amplify_py.verify import CognitoJwtVerifier
+from amplify_py.verify.fastapi import CognitoAuth
+
+
+def create_app(outputs) -> FastAPI:
+    verifier = CognitoJwtVerifier.from_outputs(outputs, token_use="access")
+    app = FastAPI()
+
+    @app.get("/me")
+    def me(claims: dict = Depends(CognitoAuth(verifier))):
+        return {"sub": claims["sub"]}
+
+    return app
+'''
+
 TEST_FILE = '''\
+from fastapi.testclient import TestClient
+
+from app import create_app
+
 EMAIL = "ana@example.com"
 PASSWORD = "Sup3r-secret!"
 
@@ -26,7 +48,14 @@ def test_sign_up_confirm_and_sign_in(amplify_backend, amplify_client):
     done = amplify_client.confirm_sign_up(username=EMAIL, confirmation_code=amplify_backend.latest_code(EMAIL))
     assert done.is_sign_up_complete
     assert amplify_client.sign_in(username=EMAIL, password=PASSWORD).is_signed_in
-    assert amplify_client.fetch_auth_session().tokens.id_token.payload["email"] == EMAIL
+    tokens = amplify_client.fetch_auth_session().tokens
+    assert tokens.id_token.payload["email"] == EMAIL
+
+    api = TestClient(create_app(amplify_backend.outputs))
+    assert api.get("/me").status_code == 401
+    answer = api.get("/me", headers={"Authorization": f"Bearer {tokens.access_token}"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"sub": tokens.id_token.payload["sub"]}
 
 
 def test_each_test_starts_with_an_empty_pool(amplify_backend, amplify_client):
@@ -52,10 +81,11 @@ def test_an_ampy_init_project_passes_with_the_fixtures_alone_and_reuses_its_synt
     project = tmp_path / "sample-app"
     project.mkdir()
     (project / "pyproject.toml").write_text('[project]\nname = "sample-app"\n\n[tool.pytest.ini_options]\n'
-                                            'testpaths = ["tests"]\n')
+                                            'testpaths = ["tests"]\npythonpath = ["."]\n')
     init = _run(["-m", "amplify_py", "init"], project)
     assert init.returncode == 0, init.stdout + init.stderr
     (project / "tests").mkdir()
+    (project / "app.py").write_text(APP_FILE)
     (project / "tests" / "test_auth.py").write_text(TEST_FILE)
 
     first = _run(["-m", "pytest", *plugin_args()], project)
