@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from amplify_py.local.context import EngineContext, LogCallback, TriggerInvoker
 from amplify_py.local.deployer import DeployPlan, DeployResult, ReplacementRefused, ResourceChange
@@ -23,6 +23,9 @@ from amplify_py.local.deployer import plan as _plan
 from amplify_py.local.outbox import Outbox, read_outbox
 from amplify_py.local.rules.directory import index_older_users
 from amplify_py.local.store import Store
+
+if TYPE_CHECKING:
+    from amplify_py.local.http.limits import Limits
 
 __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
            "LogCallback", "read_outbox"]
@@ -71,24 +74,28 @@ class LocalEngine:
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "LocalEngine":
-        """Serve in a background thread; returns once the port accepts connections."""
+    def start(self, *, http: str = "httptools", loop: str = "uvloop", limits: "Limits | None" = None) -> "LocalEngine":
+        """Serve in a background thread; returns once the port accepts connections.
+
+        ``http`` is uvicorn's parser (``httptools``, the fast default, or ``h11``) and ``loop`` its event loop
+        (``uvloop``, the default, or ``asyncio``); both defaults are dependencies, named, never picked by what
+        happens to be installed. ``limits`` bounds each request (size and time; ``http.limits.Limits``). Whatever the
+        choice, every request gets an HTTP answer (see ``http/protocols.py`` and ``http/guard.py``)."""
         import uvicorn
 
-        from amplify_py.local.http.app import create_app
+        from amplify_py.local.http.server import server_config
 
         if self._thread is not None:
             return self
-        # Responses must not wait for Nagle (~40 ms behind the client's delayed ACK): uvloop turns on TCP_NODELAY
-        # on every accepted TCP connection (tests/engine/test_fidelity.py checks the accepted socket itself).
+        # Responses must not wait for Nagle (~40 ms behind the client's delayed ACK). uvloop turns on TCP_NODELAY
+        # on every TCP connection it accepts; asyncio only when the listening socket says it is TCP (proto), so
+        # it does. tests/engine/test_fidelity.py checks the accepted socket itself.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
-        config = uvicorn.Config(create_app(self.context), log_level="warning", access_log=False, lifespan="off",
-                                loop="uvloop", http="httptools")  # explicit: both are dependencies
-        self._server = uvicorn.Server(config)
+        self._server = uvicorn.Server(server_config(self.context, http=http, loop=loop, limits=limits))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="amplify-local-engine", daemon=True)
         self._thread.start()

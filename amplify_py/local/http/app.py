@@ -22,7 +22,7 @@ def create_app(ctx: EngineContext) -> Starlette:
     def bound(face: Face) -> Callable[[Request], Awaitable[Response]]:
         return partial(face, ctx)
 
-    return Starlette(routes=[
+    return Starlette(exception_handlers={Exception: json_api.internal_error}, routes=[
         Route("/", bound(json_api.api), methods=["POST"]),
         Route("/", json_api.preflight, methods=["OPTIONS"]),
         Route("/", bound(well_known.health), methods=["GET"]),

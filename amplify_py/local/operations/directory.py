@@ -17,6 +17,7 @@ __all__ = ["OPERATIONS"]
 
 _FILTER = re.compile(r'([\w:]+)\s*(\^?=)\s*"(.*)"')
 _PAGE = 60
+_TOKEN_CHARS = 2048  # a key of ours (one or two values of at most 2048 bytes each, base64) is shorter
 
 
 def list_users(ctx: EngineContext, body: dict) -> dict:
@@ -60,8 +61,8 @@ def _read_token(token: str | None) -> list[str] | None:
     if token is None:
         return None
     try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-    except (ValueError, UnicodeError):
+        key = json.loads(base64.urlsafe_b64decode(token.encode("ascii"))) if len(token) <= _TOKEN_CHARS * 3 else None
+    except (ValueError, UnicodeError, RecursionError):
         key = None
     if not (isinstance(key, list) and key and all(isinstance(k, str) for k in key)):
         raise invalid_parameter(f"Paging marker {token} is invalid for request.")
