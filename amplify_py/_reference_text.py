@@ -1043,6 +1043,7 @@ table lists it, after it.""",
             "ampy local serve --port 9325 --state-dir .amplify/local "
             "--template .amplify/synth/amplify-my-app.template.json --host 127.0.0.1 --region eu-west-1",
             "ampy local serve --state-dir .amplify/local --template amplify-my-app.template.json --allow-replacement",
+            "ampy local serve --state-dir .amplify/local --workers 4",
         ],
     },
 )

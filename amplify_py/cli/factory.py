@@ -68,10 +68,12 @@ class Factory:
 
     def engine(self, state_dir: Path, *, host: str, port: int, on_message: MessageCallback,
                on_log: LogCallback | None = None) -> Engine:
-        """The local engine (not started)."""
+        """The local engine (not started), serving from as many processes as suit the machine."""
         from amplify_py.local import LocalEngine
+        from amplify_py.local.workers import default_workers
 
-        return LocalEngine(state_dir, host=host, port=port, on_message=on_message, on_log=on_log)
+        return LocalEngine(state_dir, host=host, port=port, on_message=on_message, on_log=on_log,
+                           workers=default_workers())
 
     def cdk_toolkit(self, project_dir: Path, *, profile: str | None) -> Toolkit:
         from amplify_py.deploy.cdk import CdkToolkit

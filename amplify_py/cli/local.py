@@ -35,6 +35,7 @@ def serve(
     allow_replacement: bool = typer.Option(False, "--allow-replacement", help="Let a --template replace a user pool that holds users (deleting them) when its change cannot be made in place."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (127.0.0.1 unless you mean it)."),
     region: str = typer.Option("us-east-1", "--region", help="Region used in pool ids and token issuers."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes that serve requests (0: two on a machine with two or more cores, else one)."),
     debug: bool = debug_option(),
 ) -> None:
     """Serve the engine until interrupted, printing delivered codes as they are sent."""
@@ -56,7 +57,10 @@ def serve(
         console.print(f"[dim]{escape(source)}[/] {escape(line)}")
 
     with _StopSignals() as signals:  # taken before the port opens, so no stop request is missed
-        engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log)
+        from amplify_py.local.workers import default_workers
+
+        engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log,
+                             workers=workers or default_workers())
         try:
             # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
             for deployment_id in engine.restore_triggers():
@@ -71,7 +75,9 @@ def serve(
         except BaseException:
             engine.stop()
             raise
-        console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
+        served_by = f"{engine.workers} processes" if engine.workers > 1 else "1 process"
+        console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}, {served_by}); "
+                      "Ctrl+C to stop.")
         _serve_until_stopped(engine, state_dir, console, signals)
 
 

@@ -9,6 +9,7 @@ State lives in SQLite under ``state_dir``; codes go to ``state_dir/outbox.jsonl`
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -20,9 +21,11 @@ from amplify_py.local.deployer import DeployPlan, DeployResult, ReplacementRefus
 from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.deployer import plan as _plan
+from amplify_py.local.clock import SharedClock
 from amplify_py.local.outbox import Outbox, read_outbox
 from amplify_py.local.rules.directory import index_older_users
 from amplify_py.local.store import Store
+from amplify_py.local.workers import WORKERS_ENV, WorkerPool
 
 if TYPE_CHECKING:
     from amplify_py.local.http.limits import Limits
@@ -47,9 +50,14 @@ class LocalEngine:
         clock: Callable[[], float] = time.time,
         trigger_invoker: TriggerInvoker | None = None,
         on_log: LogCallback | None = None,
+        workers: int | None = None,
     ) -> None:
         """``trigger_invoker`` serves deployments without their own (see ``deploy``); ``on_log(source, line)``
-        receives trigger failures and, for invokers the engine builds, every line the functions log."""
+        receives trigger failures and, for invokers the engine builds, every line the functions log.
+
+        ``workers``: how many processes serve (``workers.py``; default 1, or ``AMPLIFY_LOCAL_WORKERS``). More
+        than one needs what other processes can share: ``time.time`` or a ``SharedClock``, and triggers run
+        from a cloud assembly (``deploy(assembly_dir=...)``), not Python callables in this process."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -60,6 +68,9 @@ class LocalEngine:
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log)
         index_older_users(self.context)  # a state folder from before ListUsers searched in SQL
+        self.workers = _worker_count(workers, clock, trigger_invoker)
+        self._clock = clock
+        self._pool: WorkerPool | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -95,6 +106,12 @@ class LocalEngine:
         sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
+        if self.workers > 1:
+            self._pool = WorkerPool(self, sock, self.workers, http=http, loop=loop, limits=limits,
+                                    clock_path=str(self._clock.path) if isinstance(self._clock, SharedClock) else None)
+            self._thread = threading.current_thread()  # started: a second start() returns at once
+            self._pool.start()
+            return self
         self._server = uvicorn.Server(server_config(self.context, http=http, loop=loop, limits=limits))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="amplify-local-engine", daemon=True)
@@ -130,6 +147,9 @@ class LocalEngine:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
             self._store.set_meta(_TRIGGERS_KEY + deployment_id,
                                  json.dumps({"template": template, "assembly_dir": str(assembly_dir)}))
+            self._store.touch_config()  # the workers of a multi-process engine build their own runners
+            if self.workers > 1:
+                return result
             trigger_invoker = self._invoker_from_template(deployment_id, template, Path(assembly_dir),
                                                           result.physical_ids)
         if trigger_invoker is not None:
@@ -138,6 +158,9 @@ class LocalEngine:
 
     def set_trigger_invoker(self, deployment_id: str, invoker: TriggerInvoker | None) -> None:
         """Run this deployment's triggers with ``invoker`` (None: the constructor's); the engine closes a replaced one."""
+        if invoker is not None and self.workers > 1:
+            raise ValueError("a multi-process engine runs triggers from a cloud assembly only "
+                             "(deploy(..., assembly_dir=...)); use workers=1 for an invoker in this process")
         previous = self.context.invokers.pop(deployment_id, None)
         if invoker is not None:
             self.context.invokers[deployment_id] = invoker
@@ -165,7 +188,10 @@ class LocalEngine:
         return self.endpoint if self._port is not None else None
 
     def restore_triggers(self) -> list[str]:
-        """Rebuild the trigger invokers of deployments deployed with an ``assembly_dir`` (after a restart)."""
+        """Rebuild the trigger invokers of deployments deployed with an ``assembly_dir`` (after a restart; a
+        multi-process engine's workers build their own, so there it only names them)."""
+        if self.workers > 1:
+            return [d for d in self._store.deployments() if self._store.get_meta(_TRIGGERS_KEY + d) is not None]
         restored = []
         for deployment_id in self._store.deployments():
             if deployment_id in self.context.invokers:
@@ -185,6 +211,7 @@ class LocalEngine:
         with self._store.lock:
             _delete(self._store, deployment_id)
             self._store.delete_meta(_TRIGGERS_KEY + deployment_id)
+            self._store.touch_config()
         self.set_trigger_invoker(deployment_id, None)
 
     def messages(self) -> list[dict]:
@@ -192,9 +219,12 @@ class LocalEngine:
         return read_outbox(self.outbox_path)
 
     def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool = None
         if self._server is not None:
             self._server.should_exit = True
-        if self._thread is not None:
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)
         self._thread = None
         self._server = None
@@ -207,6 +237,20 @@ class LocalEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _worker_count(asked: int | None, clock: Callable[[], float], invoker: TriggerInvoker | None) -> int:
+    """The processes to serve with: as asked; else ``AMPLIFY_LOCAL_WORKERS`` if this engine can use several."""
+    shareable = (clock is time.time or isinstance(clock, SharedClock)) and invoker is None
+    if asked is not None:
+        if asked < 1:
+            raise ValueError(f"workers must be at least 1, not {asked}")
+        if asked > 1 and not shareable:
+            raise ValueError("a multi-process engine needs time.time or a SharedClock, and no trigger_invoker "
+                             "callable (other processes cannot call it); use workers=1")
+        return asked
+    from_env = os.environ.get(WORKERS_ENV, "")
+    return max(1, int(from_env)) if from_env.isdigit() and shareable else 1
 
 
 def _close(invoker: object) -> None:

@@ -37,6 +37,7 @@ class EngineContext:
         self.on_log = on_log
         self.endpoint = "http://127.0.0.1"
         self._config = _ConfigCache()
+        self.on_config_change: Callable[[], None] | None = None  # a worker process rebuilds its trigger runners
 
     def invoker_for(self, deployment_id: str) -> TriggerInvoker | None:
         return self.invokers.get(deployment_id, self.trigger_invoker)
@@ -61,6 +62,8 @@ class EngineContext:
         generation = self.store.config_generation()
         if generation != self._config.generation:
             self._config = _ConfigCache(generation)
+            if self.on_config_change is not None:
+                self.on_config_change()
 
     def pool(self, pool_id: str | None) -> Pool:
         cache = self._config.pools

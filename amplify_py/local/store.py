@@ -119,6 +119,10 @@ class Store(UserTables):
             )
             self._next_config_generation()
 
+    def touch_config(self) -> None:
+        """Say that the deployed configuration changed (resources, or the trigger functions that serve them)."""
+        self._next_config_generation()
+
     def _next_config_generation(self) -> None:
         """Every change to the deployed resources moves the generation, so each process drops its cache."""
         self.execute("INSERT INTO meta (key, value) VALUES ('config_generation', '1') ON CONFLICT (key) "

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
 from amplify_py.local import srp
-from tests.engine.conftest import PASSWORD, Env, make_env
+from tests.engine.conftest import PASSWORD, Env, make_env, in_process
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +196,7 @@ def test_masked_destinations_have_cognitos_shape() -> None:
 
 
 # --- serving ------------------------------------------------------------------------
+@in_process
 def test_accepted_connections_have_tcp_nodelay_so_responses_go_out_without_nagle(env: Env) -> None:
     """Without TCP_NODELAY each response sat ~40 ms behind the client's delayed ACK (benchmarks/engine.py
     measures the effect). uvloop sets it on every TCP connection it accepts: the server's own socket for this
