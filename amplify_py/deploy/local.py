@@ -136,16 +136,17 @@ class LocalDeployer:
         return self._engine_factory(self.state_dir, host=LOCAL_HOST, port=port, on_message=self._on_message,
                                     on_log=self._on_log)
 
-    def _replace_detached(self) -> None:
+    def _stop_detached(self, *, replacing: bool) -> None:
         stopped = stop_detached_server(self.state_dir)
         if stopped is not None:
-            self._note(f"Stopped the background engine (pid {stopped.pid}) on {stopped.endpoint}; replacing it.")
+            then = "; replacing it" if replacing else ""
+            self._note(f"Stopped the background engine (pid {stopped.pid}) on {stopped.endpoint}{then}.")
 
     def open(self) -> None:
         """Watch mode: start the engine in this process, on the fixed port."""
         if self.detached or self._engine is not None:
             return
-        self._replace_detached()
+        self._stop_detached(replacing=True)
         require_free_port(LOCAL_HOST, self.port)
         engine = self._new_engine(self.port)
         engine.start()
@@ -155,7 +156,7 @@ class LocalDeployer:
     def deploy(self, synth_result: SynthesizedStack) -> Deployment:
         template = synth_result.template
         if self.detached:
-            self._replace_detached()
+            self._stop_detached(replacing=True)
             require_free_port(LOCAL_HOST, self.port)
             engine = self._new_engine(self.port)  # writes the pools into the state; the server then serves it
             try:
@@ -182,7 +183,7 @@ class LocalDeployer:
     def delete(self) -> None:
         """Stop any server, delete the deployment from the engine, remove the state folder (but the kept files)."""
         self.close()
-        self._replace_detached()
+        self._stop_detached(replacing=False)
         if _has_deployment_state(self.state_dir, self.keep_on_delete):
             engine = self._new_engine(0)
             try:
