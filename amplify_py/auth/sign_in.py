@@ -123,7 +123,7 @@ def confirm_sign_in(challenge_response: str, options: ConfirmSignInOptions | Non
         raise SignInException(
             "An error occurred during the sign in process. This most likely occurred due to: "
             "1. sign_in was not called before confirm_sign_in. 2. sign_in raised an exception. "
-            "3. the sign-in state was lost (a new process with in-memory token storage) or the session expired.",
+            "3. the sign-in state was lost (a new process with in-memory token storage) or the session has expired.",
             "Make sure a successful call to sign_in is made before calling confirm_sign_in, in the same process "
             "or with a FileStorage that keeps the sign-in state, and that the session has not expired.",
         )

@@ -107,7 +107,7 @@ def read_hidden_input(prompt: str, *, what: str, empty_resolution: str, confirm:
     (``printf %s`` sends none, and then nothing is stripped).
     """
     if sys.stdin is not None and sys.stdin.isatty():
-        value = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+        value = typer.prompt(prompt, hide_input=True, **({"confirmation_prompt": True} if confirm else {}))
     else:
         value = sys.stdin.read() if sys.stdin is not None else ""
         value = value[:-2] if value.endswith("\r\n") else value[:-1] if value.endswith("\n") else value
