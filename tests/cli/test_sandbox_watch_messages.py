@@ -52,7 +52,7 @@ class FakeDeployer:
 
     def close(self) -> None: ...
 
-    def deploy(self, synth_result: Any) -> Deployment:
+    def deploy(self, synth_result: Any, *, allow_replacement: bool = False) -> Deployment:
         self.deployed += 1
         return Deployment(target="local", stack_name=self.stack_name, region="us-east-1", stack_outputs={})
 
@@ -167,7 +167,7 @@ class NoSandbox(Factory):
     def __init__(self) -> None:
         self.reached = 0
 
-    def sandbox(self, settings: Any, console: Any) -> Any:
+    def sandbox(self, settings: Any, console: Any, *, confirm: Any = None) -> Any:
         self.reached += 1
         return SimpleNamespace(run=lambda once=False: None)
 
