@@ -1,18 +1,23 @@
-"""Deploying a template to the engine: its Cognito resources become stored pools, clients and groups.
+"""Deploying a template to the engine: its Cognito resources become stored pools, clients and groups, its
+KMS keys local keys.
 
-``deploy`` reads the Cognito resources of a synthesized CloudFormation template, gives each a physical id
-the way Cognito shapes them, and keeps that id across redeploys unless CloudFormation itself would replace
-the resource (replacing a pool deletes its users, as on AWS).
+``deploy`` reads the Cognito and KMS resources of a synthesized CloudFormation template, gives each a physical
+id the way the service shapes them, and keeps that id across redeploys unless CloudFormation itself would
+replace the resource (replacing a pool deletes its users, as on AWS). A KMS key gets 256 bits of key material,
+kept with it; a pool whose ``KMSKeyID`` is the ARN of a key outside the template (``kms_key_arn=``) gets a
+local key under that ARN, since the real one is out of reach.
 """
 
 from __future__ import annotations
 
+import base64
 import secrets
 import string
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from amplify_py.local.model.kms import KMS_KEY
 from amplify_py.local.model.pool import (
     CLIENT,
     DOMAIN,
@@ -30,6 +35,10 @@ __all__ = ["DeployResult", "deploy", "delete", "new_physical_id"]
 # Properties whose change makes CloudFormation replace the user pool.
 _POOL_REPLACEMENT_KEYS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
 _CLIENT_REPLACEMENT_KEYS = ("GenerateSecret", "UserPoolId")
+_KEY_REPLACEMENT_KEYS = ("KeySpec", "KeyUsage", "MultiRegion")
+# Keys first: a pool's LambdaConfig.KMSKeyID and a function's environment name their ARN.
+_DEPLOYED_TYPES = (KMS_KEY, *RESOURCE_TYPES)
+_IMPORTED_KEY = ".KMSKeyID"  # logical id suffix of the local key for a pool's imported KMSKeyID
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ def new_physical_id(rtype: str, region: str, props: dict) -> str:
         return str(props.get("Domain") or "")
     if rtype == IDP:
         return str(props.get("ProviderName") or "")
+    if rtype == KMS_KEY:
+        return str(uuid.uuid4())
     return f"local-{uuid.uuid4()}"
 
 
@@ -72,6 +83,8 @@ def _needs_replacement(rtype: str, old: dict, new: dict) -> bool:
         return any(name not in new_schema or new_schema[name] != attr for name, attr in old_schema.items())
     if rtype == CLIENT:
         return any(old.get(k) != new.get(k) for k in _CLIENT_REPLACEMENT_KEYS)
+    if rtype == KMS_KEY:
+        return any(old.get(k) != new.get(k) for k in _KEY_REPLACEMENT_KEYS)
     if rtype in (GROUP, DOMAIN, IDP):
         return new_physical_id(rtype, "", old) != new_physical_id(rtype, "", new) or old.get("UserPoolId") != new.get(
             "UserPoolId"
@@ -85,14 +98,15 @@ def deploy(store: Store, deployment_id: str, template: dict, region: str, now: f
     existing = {row.logical_id: row for row in store.resources(deployment_id)}
     assigned: dict[str, str] = {}
     replaced: list[str] = []
+    imported: set[str | None] = set()  # logical ids of local stand-ins for imported sender keys
 
     def physical(logical_id: str) -> str | None:
         return assigned.get(logical_id)
 
     resolver = Resolver(template, region, deployment_id, physical)
     ordered = sorted(
-        ((lid, r) for lid, r in resources.items() if r.get("Type") in RESOURCE_TYPES),
-        key=lambda item: RESOURCE_TYPES.index(item[1]["Type"]),
+        ((lid, r) for lid, r in resources.items() if r.get("Type") in _DEPLOYED_TYPES),
+        key=lambda item: _DEPLOYED_TYPES.index(item[1]["Type"]),
     )
     with store.transaction():
         for logical_id, resource in ordered:
@@ -106,8 +120,9 @@ def deploy(store: Store, deployment_id: str, template: dict, region: str, now: f
             if previous and previous.type == rtype and not _needs_replacement(rtype, previous.config["props"], props):
                 physical_id = previous.physical_id
                 config["created"] = previous.config.get("created", now)
-                if "secret" in previous.config:
-                    config["secret"] = previous.config["secret"]
+                for kept in ("secret", "material"):
+                    if kept in previous.config:
+                        config[kept] = previous.config[kept]
             else:
                 if previous:
                     _remove(store, previous.type, previous.physical_id)
@@ -116,13 +131,48 @@ def deploy(store: Store, deployment_id: str, template: dict, region: str, now: f
                 config["created"] = now
                 if rtype == CLIENT and props.get("GenerateSecret"):
                     config["secret"] = _alnum(51, string.ascii_lowercase + string.digits)
+                if rtype == KMS_KEY:
+                    config["material"] = _key_material()
             assigned[logical_id] = physical_id
+            if rtype == KMS_KEY:
+                config["arn"] = resolver.get_att(logical_id, "Arn")
             store.put_resource(deployment_id, logical_id, rtype, physical_id, config)
+            if rtype == POOL:
+                imported.add(_import_sender_key(store, deployment_id, logical_id, props, existing, assigned, now))
         for logical_id, row in existing.items():
-            if logical_id not in assigned:
+            if logical_id not in assigned and logical_id not in imported:
                 _remove(store, row.type, row.physical_id)
                 store.delete_resource(deployment_id, logical_id)
     return DeployResult(deployment_id, dict(assigned), region, replaced)
+
+
+def _key_material() -> str:
+    """A symmetric KMS key's material: 256 random bits (stored base64)."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _import_sender_key(store: Store, deployment_id: str, pool_logical_id: str, props: dict,
+                       existing: dict, assigned: dict[str, str], now: float) -> str | None:
+    """A local key for a pool's KMSKeyID that is the ARN of a key the template does not declare; its logical id."""
+    arn = (props.get("LambdaConfig") or {}).get("KMSKeyID")
+    if not isinstance(arn, str) or not arn.startswith("arn:") or ":key/" not in arn:
+        return None
+    if arn in _template_key_arns(store, deployment_id, assigned):
+        return None
+    logical_id = pool_logical_id + _IMPORTED_KEY
+    previous = existing.get(logical_id)
+    if previous is not None and previous.config.get("arn") == arn:
+        config = previous.config
+    else:
+        config = {"props": {"Description": "local stand-in for an imported key"}, "arn": arn,
+                  "material": _key_material(), "created": now}
+    store.put_resource(deployment_id, logical_id, KMS_KEY, arn.rsplit("/", 1)[1], config)
+    return logical_id
+
+
+def _template_key_arns(store: Store, deployment_id: str, assigned: dict[str, str]) -> list[str]:
+    return [row.config.get("arn", "") for row in store.resources(deployment_id)
+            if row.type == KMS_KEY and row.logical_id in assigned]
 
 
 def _remove(store: Store, rtype: str, physical_id: str) -> None:
