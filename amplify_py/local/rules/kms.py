@@ -77,6 +77,11 @@ def _aad(key_id: bytes, context: dict[str, str] | None) -> bytes:
     return _VERSION + key_id + canonical.encode("utf-8")
 
 
+def _is_key_id(value: bytes) -> bool:
+    text = value.decode("ascii", "replace")
+    return bool(_UUID.match(text) or _MRK.match(text))
+
+
 def seal(key: KmsKey, plaintext: bytes, context: dict[str, str] | None) -> bytes:
     """A ciphertext blob of ``plaintext`` under ``key``, bound to ``context``."""
     key_id = key.key_id.encode("ascii")
@@ -89,9 +94,9 @@ def open_blob(ctx: EngineContext, blob: bytes, context: dict[str, str] | None,
               requested: str | None = None) -> tuple[KmsKey, bytes]:
     """The key that sealed ``blob`` and the plaintext, as KMS's Decrypt finds them; ``requested`` is the
     request's KeyId (it must name that same key)."""
-    if len(blob) < 2 or blob[:1] != _VERSION or len(blob) < 2 + blob[1] + _NONCE + 16:
+    key_id = blob[2:2 + blob[1]] if len(blob) > 2 else b""
+    if blob[:1] != _VERSION or len(blob) < 2 + len(key_id) + _NONCE + 16 or not _is_key_id(key_id):
         raise CognitoError("InvalidCiphertextException", "")
-    key_id = blob[2:2 + blob[1]]
     nonce, sealed = blob[2 + blob[1]:2 + blob[1] + _NONCE], blob[2 + blob[1] + _NONCE:]
     candidates = [key for key in _keys(ctx) if key.key_id.encode("ascii") == key_id]
     if requested is not None:
