@@ -41,23 +41,14 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _check_algorithm(body: dict) -> None:
-    algorithm = body.get("EncryptionAlgorithm")
-    if algorithm not in (None, SYMMETRIC_DEFAULT):
-        raise CognitoError("InvalidKeyUsageException",
-                           f"The encryption algorithm {algorithm} is not compatible with the type of the KMS key.")
-
-
 def decrypt(ctx: EngineContext, body: dict) -> dict:
     blob = _blob(body, "CiphertextBlob", "ciphertextBlob")
-    _check_algorithm(body)
     key, plaintext = kms.open_blob(ctx, blob, body.get("EncryptionContext"), body.get("KeyId"))
     return {"KeyId": key.arn, "Plaintext": _b64(plaintext), "EncryptionAlgorithm": SYMMETRIC_DEFAULT}
 
 
 def encrypt(ctx: EngineContext, body: dict) -> dict:
     plaintext = _blob(body, "Plaintext", "plaintext")
-    _check_algorithm(body)
     key = kms.usable(kms.find_key(ctx, body["KeyId"]), "Encrypt")
     return {"CiphertextBlob": _b64(kms.seal(key, plaintext, body.get("EncryptionContext"))), "KeyId": key.arn,
             "EncryptionAlgorithm": SYMMETRIC_DEFAULT}
