@@ -42,6 +42,7 @@ LOCAL_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "localSessionToken",
 }
 
+_INIT_SECONDS = 10.0
 _IGNORED_DIRS = frozenset({"__pycache__", ".venv", "venv", ".git", ".mypy_cache", ".pytest_cache", "node_modules"})
 _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "SYSTEMROOT")
 _logger = logging.getLogger("amplify_py.local.lambda_runtime")
@@ -151,12 +152,16 @@ class LocalFunction:
     def _invoke(self, worker: WorkerProcess, event: Any) -> InvocationResult:
         spec = self.spec
         request_id = str(uuid.uuid4())
-        deadline = time.time() + spec.timeout_seconds
         if worker.ready is None:
-            ready = self._next_message(worker, deadline)
+            # Lambda's Init phase (the handler module's import) has 10 s of its own; an init that takes longer
+            # is retried in the first invocation with the function's timeout.
+            ready = self._next_message(worker, time.time() + _INIT_SECONDS)
+            if ready is None and not worker.exited.is_set():
+                ready = self._next_message(worker, time.time() + spec.timeout_seconds)
             if ready is None:
                 return self._failed(worker, request_id)
             worker.ready = ready
+        deadline = time.time() + spec.timeout_seconds
         try:
             worker.send(
                 {
