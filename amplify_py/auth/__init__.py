@@ -14,8 +14,6 @@ The same code talks to Cognito and to the local engine (the endpoint comes from 
 The API is synchronous; there is no asyncio twin (it would duplicate every flow).
 """
 
-from __future__ import annotations
-
 from amplify_py.auth._session import (
     CognitoUserPoolsTokenProvider,
     FileStorage,

@@ -125,10 +125,10 @@ def confirm_sign_in(challenge_response: str, options: ConfirmSignInOptions | Non
     if not state.username or not state.challenge_name or not state.session:
         raise SignInException(
             "An error occurred during the sign in process. This most likely occurred due to: "
-            "1. signIn was not called before confirmSignIn. 2. signIn threw an exception. "
-            "3. page was refreshed during the sign in flow and session has expired.",
-            "Make sure a successful call to signIn is made before calling confirmSignIn"
-            "and that the session has not expired.",
+            "1. sign_in was not called before confirm_sign_in. 2. sign_in raised an exception. "
+            "3. the sign-in state was lost (a new process with in-memory token storage) or the session has expired.",
+            "Make sure a successful call to sign_in is made before calling confirm_sign_in, in the same process "
+            "or with a FileStorage that keeps the sign-in state, and that the session has not expired.",
         )
     try:
         response = _handle_challenge(config, state, challenge_response, opts)

@@ -22,7 +22,7 @@ from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.deployer import plan as _plan
 from amplify_py.local.clock import SharedClock
-from amplify_py.local.outbox import Outbox, read_outbox
+from amplify_py.local.outbox import OUTBOX_FILE, Outbox, read_outbox
 from amplify_py.local.rules.directory import index_older_users
 from amplify_py.local.store import Store
 from amplify_py.local.workers import WORKERS_ENV, WorkerPool
@@ -63,7 +63,7 @@ class LocalEngine:
         self.host = host
         self.region = region
         self._requested_port = port
-        self.outbox_path = self.state_dir / "outbox.jsonl"
+        self.outbox_path = self.state_dir / OUTBOX_FILE
         self._store = Store(self.state_dir / "engine.sqlite3")
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log)
