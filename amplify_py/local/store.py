@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amplify_py.local.store_devices import DEVICE_SCHEMA, DeviceTable
+
 __all__ = ["Store", "StoreLock", "ResourceRow", "SessionRow", "RefreshTokenRow", "CodeRow", "IdentityRow"]
 
 
@@ -48,6 +50,7 @@ class RefreshTokenRow:
     revoked: bool
     auth_time: float
     event_id: str
+    device_key: str | None = None  # the device of the sign-in that issued it (device tracking)
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ class _Database:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA + DEVICE_SCHEMA)
 
     def close(self) -> None:
         with self.lock:
@@ -184,7 +187,7 @@ class _Database:
 
 
 
-class Store(_Database):
+class Store(_Database, DeviceTable):
     """Thin, explicit SQL helpers, one group per table; callers hold ``store.lock`` for multi-step changes."""
 
     # --- meta -------------------------------------------------------------
@@ -226,7 +229,7 @@ class Store(_Database):
     def purge_pool(self, pool_id: str) -> None:
         """Remove every user-side row of a pool (on delete or replacement)."""
         with self.lock:
-            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens"):
+            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
 
     # --- users ------------------------------------------------------------
@@ -249,7 +252,7 @@ class Store(_Database):
 
     def delete_user(self, pool_id: str, username: str) -> None:
         with self.lock:
-            for table in ("users", "memberships", "codes", "refresh_tokens"):
+            for table in ("users", "memberships", "codes", "refresh_tokens", "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND username = ?", (pool_id, username))
 
     def count_users(self, pool_id: str) -> int:
@@ -319,11 +322,11 @@ class Store(_Database):
 
     # --- refresh tokens ---------------------------------------------------
     def put_refresh(self, token_hash: str, pool_id: str, client_id: str, username: str, origin_jti: str,
-                    expires: float, *, auth_time: float, event_id: str) -> None:
+                    expires: float, *, auth_time: float, event_id: str, device_key: str | None = None) -> None:
         self.execute(
             "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
             (token_hash, pool_id, client_id, username, origin_jti, expires,
-             json.dumps({"auth_time": auth_time, "event_id": event_id})),
+             json.dumps({"auth_time": auth_time, "event_id": event_id, "device_key": device_key})),
         )
 
     def get_refresh(self, token_hash: str) -> RefreshTokenRow | None:
@@ -336,7 +339,7 @@ class Store(_Database):
             return None
         data = json.loads(row[6])
         return RefreshTokenRow(row[0], row[1], row[2], row[3], row[4], bool(row[5]), data["auth_time"],
-                               data["event_id"])
+                               data["event_id"], data.get("device_key"))
 
     def origin_revoked(self, origin_jti: str) -> bool | None:
         """True if revoked, False if live, None if unknown."""

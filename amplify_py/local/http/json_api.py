@@ -50,6 +50,7 @@ async def api(ctx: EngineContext, request: Request) -> Response:
     except ValueError:
         return reply({"__type": "SerializationException", "message": "Malformed request body."}, 400,
                      "SerializationException")
+    ctx.set_client_ip(request.client.host if request.client else None)  # context variables follow into the thread
     try:
         result = await run_in_threadpool(registry.dispatch, ctx, target, body)
     except CognitoError as exc:
