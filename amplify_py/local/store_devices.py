@@ -42,8 +42,3 @@ class DeviceTable:
 
     def delete_device(self, pool_id: str, device_key: str) -> None:
         self.execute("DELETE FROM devices WHERE pool_id = ? AND device_key = ?", (pool_id, device_key))
-
-    def revoke_device_tokens(self, pool_id: str, device_key: str) -> None:
-        """Revoke the refresh tokens issued to sign-ins on this device (ForgetDevice)."""
-        self.execute("UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ? AND json_extract(data, '$.device_key') = ?",
-                     (pool_id, device_key))

@@ -149,7 +149,8 @@ def after_first_factor(s: SignIn, user: User, *, mfa: bool = True) -> dict:
         return {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session, "ChallengeParameters": {
             "USER_ID_FOR_SRP": user.username, "requiredAttributes": "[]", "userAttributes": json.dumps(attrs)}}
     if mfa:
-        step = _mfa_step(s, user, devices.suppressed_mfas(s.pool, devices.for_sign_in(s.ctx, s.pool, user, s.device_key)))
+        device = devices.for_sign_in(s.ctx, s.pool, user, s.device_key)
+        step = _mfa_step(s, user, devices.suppressed_mfas(s.pool, device))
         if step is not None:
             return step
     return complete(s, user)

@@ -10,8 +10,8 @@ state them:
 - a remembered device signs in with DEVICE_SRP_AUTH, verified here against that verifier with the
   DeviceGroupKey as the SRP "pool name"; with ChallengeRequiredOnNewDevice it stands in for SMS and TOTP
   MFA (email MFA is still asked: the documentation names SMS and TOTP only);
-- tokens issued on a device carry its key (the access token's ``device_key``); their refresh token is bound
-  to it, and ForgetDevice revokes it.
+- tokens issued on a device carry its key (the access token's ``device_key``); their refresh token works
+  with that key only, and not after ForgetDevice.
 """
 
 from __future__ import annotations
@@ -160,12 +160,12 @@ def set_status(ctx: EngineContext, pool: Pool, user: User, key: str, status: str
 
 
 def forget(ctx: EngineContext, pool: Pool, user: User, key: str) -> None:
-    """ForgetDevice: the device is gone, and so are the refresh tokens signed in on it."""
+    """ForgetDevice: the device is gone, and with it the refresh tokens signed in on it (bound to a device
+    that no longer exists, see ``bound_device_is_live``). Access tokens already issued stay valid."""
     device = get(ctx, pool, user, key)
     if device is None:
         raise device_not_found()
     ctx.store.delete_device(pool.id, device.key)
-    ctx.store.revoke_device_tokens(pool.id, device.key)
 
 
 def remembered_devices(ctx: EngineContext, pool: Pool, user: User) -> list[Device]:
