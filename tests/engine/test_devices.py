@@ -396,3 +396,28 @@ def test_confirm_device_refuses_a_foreign_key_a_second_confirm_and_a_bad_verifie
     with pytest.raises(ClientError, match=re.escape("Access Token has been revoked")):
         opt_in.idp.list_devices(AccessToken=mine["AccessToken"])
 
+
+
+def test_a_remembered_device_stands_in_for_sms_and_totp_only_not_email_mfa(engine_and_clock: Any) -> None:
+    """The documented stand-in is for SMS and TOTP factors; an email MFA code is still asked, and the device
+    proves itself after it."""
+    tpl = template("mfa_optional_totp_sms", ExplicitAuthFlows=FLOWS)
+    pool = tpl["Resources"][POOL]["Properties"]
+    pool["EnabledMfas"] = ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]
+    pool["DeviceConfiguration"] = {"ChallengeRequiredOnNewDevice": True}
+    env = Env(*engine_and_clock, "devices-email-mfa", tpl)
+    email = "mail@example.com"
+    env.confirmed_user(email)
+    first = _password_verifier(env, email)["AuthenticationResult"]
+    device, ask = _confirm(env, first)
+    assert ask is False  # DeviceOnlyRememberedOnUserPrompt left out: remembered at once
+    env.idp.set_user_mfa_preference(AccessToken=first["AccessToken"], EmailMfaSettings={"Enabled": True,
+                                                                                        "PreferredMfa": True})
+    challenge = _password_verifier(env, email, device)
+    assert challenge["ChallengeName"] == "EMAIL_OTP"
+    answered = env.idp.respond_to_auth_challenge(ClientId=env.client_id, ChallengeName="EMAIL_OTP",
+                                                 Session=challenge["Session"], ChallengeResponses={
+                                                     "USERNAME": email, "EMAIL_OTP_CODE": env.code(email),
+                                                     "DEVICE_KEY": device.key})
+    tokens = _device_auth(env, answered, _claims(first["AccessToken"])["username"], device)["AuthenticationResult"]
+    assert _claims(tokens["AccessToken"])["device_key"] == device.key
