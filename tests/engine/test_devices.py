@@ -269,7 +269,7 @@ def test_device_challenges_refuse_what_no_sign_in_led_to(opt_in: Env) -> None:
     with pytest.raises(ClientError, match=re.escape("Invalid device key given.")) as exc:
         opt_in.idp.respond_to_auth_challenge(ClientId=opt_in.client_id, ChallengeName="DEVICE_SRP_AUTH",
                                              Session=challenge["Session"], ChallengeResponses={
-                                                 "USERNAME": email, "DEVICE_KEY": device.key[:-1] + "0",
+                                                 "USERNAME": email, "DEVICE_KEY": device.key[:-1] + ("1" if device.key[-1] == "0" else "0"),
                                                  "SRP_A": srp_a})
     assert _error(exc)[0] == "InvalidParameterException"
     with pytest.raises(ClientError, match=re.escape("Invalid session for the user.")):
