@@ -2,7 +2,8 @@
 
 Everything that must survive a restart lives here: deployments and their
 pools/clients, users (attributes and secrets in a JSON column), groups, codes,
-challenge sessions, refresh tokens, identities and the signing key. One
+challenge sessions, refresh tokens, identities, the signing key, and remembered
+devices (their table in store_devices.py). One
 connection guarded by a lock; the engine serialises operations anyway.
 """
 
