@@ -11,6 +11,7 @@ from amplify_py.local.errors import CognitoError
 from amplify_py.local.operations import (
     account,
     admin,
+    devices,
     directory,
     groups,
     identity,
@@ -33,6 +34,7 @@ USER_POOL_OPERATIONS: dict[str, Operation] = {
     **sign_up.OPERATIONS, **sign_in.OPERATIONS, **passwords.OPERATIONS, **account.OPERATIONS, **mfa.OPERATIONS,
     **tokens.OPERATIONS, **admin.OPERATIONS, **groups.OPERATIONS, **directory.OPERATIONS,
     **webauthn.OPERATIONS,
+    **devices.OPERATIONS,
 }
 IDENTITY_OPERATIONS: dict[str, Operation] = dict(identity.OPERATIONS)
 
