@@ -969,7 +969,7 @@ CLI = Cli(
 message and a resolution); it goes before the command (`ampy --debug sandbox secret list`) or, where the command's
 table lists it, after it.""",
     order=[
-        (), ("init",), ("synth",), ("sandbox",), ("sandbox", "delete"), ("sandbox", "stop"),
+        (), ("init",), ("synth",), ("sandbox",), ("sandbox", "delete"), ("sandbox", "stop"), ("sandbox", "console"),
         ("sandbox", "secret", "set"), ("sandbox", "secret", "get"), ("sandbox", "secret", "list"),
         ("sandbox", "secret", "remove"), ("generate", "outputs"), ("pipeline-deploy",), ("local", "serve"),
     ],
@@ -1013,6 +1013,7 @@ table lists it, after it.""",
             "ampy sandbox delete --target aws --profile dev --dir ./my-app -y",
         ],
         ("sandbox", "stop"): ["ampy sandbox stop --identifier feature1 --dir ./my-app"],
+        ("sandbox", "console"): ["ampy sandbox console", "ampy sandbox console --identifier feature1 --dir ./my-app"],
         ("sandbox", "secret", "set"): [
             "ampy sandbox secret set GOOGLE_CLIENT_SECRET",
             "ampy sandbox secret set GOOGLE_CLIENT_SECRET --identifier feature1 --dir ./my-app",

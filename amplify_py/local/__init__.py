@@ -83,8 +83,10 @@ class LocalEngine:
 
     @property
     def console_url(self) -> str:
-        """The console's address with its token, as ``ampy sandbox`` prints it."""
-        return console_address(self.endpoint, self.console_token)
+        """The console's address with its token, as ``ampy sandbox`` prints it (on loopback: the console
+        answers nothing else, even when the engine listens on every interface)."""
+        endpoint = f"http://127.0.0.1:{self.port}" if self.host in ("0.0.0.0", "::", "") else self.endpoint
+        return console_address(endpoint, self.console_token)
 
     def start(self, *, http: str = "h11", loop: str = "asyncio", limits: "Limits | None" = None) -> "LocalEngine":
         """Serve in a background thread; returns once the port accepts connections.
