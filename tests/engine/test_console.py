@@ -124,6 +124,7 @@ def test_every_page_needs_the_token_and_the_sign_in_page_says_where_it_is(engine
 
 def test_a_token_visit_sets_a_strict_http_only_cookie_and_leaves_the_address(engine, groups: Env) -> None:
     started = engine[0]
+    assert started.console_url == f"{started.endpoint}/_console/?token={started.console_token}"
     visitor = httpx.Client(base_url=started.endpoint)
     visit = visitor.get(f"/_console/pools/{groups.pool_id}", params={"page": "1", "token": started.console_token})
     assert visit.status_code == 303
@@ -136,6 +137,7 @@ def test_a_token_visit_sets_a_strict_http_only_cookie_and_leaves_the_address(eng
     assert page.status_code == 200 and "<h1>amplifyAuthUserPool4BA7F805</h1>" in page.text
     assert page.headers["content-security-policy"].startswith("default-src 'none'; style-src 'self'")
     assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "same-origin"  # not no-referrer: that makes a form's Origin "null"
     forged = httpx.Client(base_url=started.endpoint, cookies={f"ampy-console-{started.port}": "0" * 64})
     assert forged.get("/_console/").status_code == 403
 

@@ -180,14 +180,18 @@ def _pools(ctx: EngineContext, request: Request, _form: Mapping[str, str]) -> Re
 
 
 def _pool(ctx: EngineContext, request: Request, _form: Mapping[str, str]) -> Response:
-    page = request.query_params.get("page", "1")
-    number = int(page) if page.isdigit() and page.isascii() and 0 < len(page) < 7 and int(page) > 0 else 1
+    number = _page_number(request.query_params.get("page", ""))
     summary, rows = data.users(ctx, request.path_params["pool_id"], offset=(number - 1) * PAGE_SIZE,
                                limit=PAGE_SIZE)
     first = (number - 1) * PAGE_SIZE + 1
     return _render(request, ctx.console_token, "pool.html", title=summary.name, summary=summary, rows=rows,
                    page=number, first=first, last=first + len(rows) - 1,
                    has_next=number * PAGE_SIZE < summary.user_count, notice=_done(request))
+
+
+def _page_number(text: str) -> int:
+    """``?page=``: a positive number of at most six digits; anything else is the first page."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 and int(text) > 0 else 1
 
 
 def _user_page(ctx: EngineContext, request: Request, pool_id: str, username: str, *, status: int = 200,
