@@ -64,8 +64,8 @@ async def _serve(ctx: EngineContext, request: Request, view: View) -> Response:
     given = request.query_params.get("token")
     if given is not None and request.method == "GET":
         if not access.token_matches(token, given):
-            return _login(request, "That is not this engine's console token. Use the one `ampy sandbox` printed "
-                                   "(the engine makes a new one each time it starts).")
+            return _login(request, "That is not this engine's console token. Use the one in the address "
+                                   "ampy sandbox printed last: the engine makes a new one each time it starts.")
         response = RedirectResponse(access.address_without_token(request), 303, headers=access.SECURITY_HEADERS)
         response.set_cookie(access.cookie_name(request), access.session_cookie(token), path=f"{PREFIX}/",
                             httponly=True, samesite="strict")
@@ -118,6 +118,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates_root())), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _when
+    env.filters["iso_when"] = _iso_when
     env.globals.update(pool_url=_pool_url, user_url=_user_url, action_url=_action_url, operation=_operation)
     return env
 
@@ -135,6 +136,14 @@ def _when(timestamp: float | None) -> str:
     if not timestamp:
         return ""
     return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _iso_when(text: str | None) -> str:
+    """An outbox timestamp (ISO 8601, UTC) as the other pages show times."""
+    try:
+        return _when(datetime.fromisoformat(str(text)).timestamp())
+    except ValueError:
+        return str(text or "")
 
 
 def _pool_url(pool_id: str, **query: Any) -> str:

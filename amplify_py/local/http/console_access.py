@@ -51,9 +51,12 @@ def loopback_request(request: Request) -> bool:
     """From a loopback address, to a loopback name (see the module docstring)."""
     client = request.client
     try:
-        from_loopback = client is not None and ipaddress.ip_address(client.host).is_loopback
+        address = ipaddress.ip_address(client.host) if client is not None else None
     except ValueError:
-        from_loopback = False
+        address = None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 (Python 3.11 does not call it loopback)
+    from_loopback = address is not None and address.is_loopback
     return from_loopback and _host_name(request.headers.get("host", "")) in LOOPBACK_NAMES
 
 

@@ -10,6 +10,7 @@ authenticator app, so the user sets MFA up again.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -116,8 +117,6 @@ def user_detail(ctx: EngineContext, pool_id: str, username: str) -> UserDetail:
 
 def recent_messages(ctx: EngineContext, limit: int = OUTBOX_LIMIT) -> list[dict[str, Any]]:
     """The newest ``limit`` messages of the outbox file, newest first (a long outbox is read line by line)."""
-    import json
-
     path = ctx.outbox.path
     if not path.exists():
         return []
