@@ -38,7 +38,10 @@ def serve(
     workers: int = typer.Option(0, "--workers", min=0, help="Processes that serve requests (0: two on a machine with two or more cores, else one)."),
     debug: bool = debug_option(),
 ) -> None:
-    """Serve the engine until interrupted, printing delivered codes as they are sent."""
+    """Serve the engine until interrupted, printing delivered codes as they are sent.
+
+    It prints the local console's address with its token; the token is AMPY_CONSOLE_TOKEN if that is set,
+    else a new one each start."""
     from amplify_py.local import LocalEngine
 
     console = Console(highlight=False, soft_wrap=True)  # no wrapping at 80 columns in server.log
@@ -56,10 +59,13 @@ def serve(
     def log(source: str, line: str) -> None:
         console.print(f"[dim]{escape(source)}[/] {escape(line)}")
 
+    from amplify_py.deploy.background_engine import CONSOLE_TOKEN_ENV
+
     with _StopSignals() as signals:  # taken before the port opens, so no stop request is missed
         from amplify_py.local.workers import default_workers
 
         engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log,
+                             console_token=os.environ.get(CONSOLE_TOKEN_ENV) or None,
                              workers=workers or default_workers())
         try:
             # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
@@ -78,6 +84,8 @@ def serve(
         served_by = f"{engine.workers} processes" if engine.workers > 1 else "1 process"
         console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}, {served_by}); "
                       "Ctrl+C to stop.")
+        console.print(f"Console: {escape(engine.console_url)}")
+        console.file.flush()
         _serve_until_stopped(engine, state_dir, console, signals)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import threading
 import time
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from amplify_py.local.http.limits import Limits
 
 __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
-           "LogCallback", "read_outbox"]
+           "LogCallback", "read_outbox", "console_address"]
 
 _TRIGGERS_KEY = "triggers:"
 
@@ -51,9 +52,11 @@ class LocalEngine:
         trigger_invoker: TriggerInvoker | None = None,
         on_log: LogCallback | None = None,
         workers: int | None = None,
+        console_token: str | None = None,
     ) -> None:
         """``trigger_invoker`` serves deployments without their own (see ``deploy``); ``on_log(source, line)``
         receives trigger failures and, for invokers the engine builds, every line the functions log.
+        ``console_token`` opens the local console (``/_console/``); by default a new random one per engine.
 
         ``workers``: how many processes serve (``workers.py``; default 1, or ``AMPLIFY_LOCAL_WORKERS``). More
         than one needs what other processes can share: ``time.time`` or a ``SharedClock``, and triggers run
@@ -67,6 +70,7 @@ class LocalEngine:
         self._store = Store(self.state_dir / "engine.sqlite3")
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log)
+        self.context.console_token = console_token or secrets.token_urlsafe(32)
         index_older_users(self.context)  # a state folder from before ListUsers searched in SQL
         self.workers = _worker_count(workers, clock, trigger_invoker)
         self._clock = clock
@@ -84,6 +88,18 @@ class LocalEngine:
     @property
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def console_token(self) -> str:
+        """The token the local console asks for (like a notebook server's): in its address, then a cookie."""
+        return self.context.console_token
+
+    @property
+    def console_url(self) -> str:
+        """The console's address with its token, as ``ampy sandbox`` prints it (on loopback: the console
+        answers nothing else, even when the engine listens on every interface)."""
+        endpoint = f"http://127.0.0.1:{self.port}" if self.host in ("0.0.0.0", "::", "") else self.endpoint
+        return console_address(endpoint, self.console_token)
 
     def start(self, *, http: str = "httptools", loop: str = "uvloop", limits: "Limits | None" = None) -> "LocalEngine":
         """Serve in a background thread; returns once the port accepts connections.
@@ -251,6 +267,11 @@ def _worker_count(asked: int | None, clock: Callable[[], float], invoker: Trigge
         return asked
     from_env = os.environ.get(WORKERS_ENV, "")
     return max(1, int(from_env)) if from_env.isdigit() and shareable else 1
+
+
+def console_address(endpoint: str, token: str) -> str:
+    """``<endpoint>/_console/?token=<token>``: opening it once lets that browser in (a cookie keeps it)."""
+    return f"{endpoint}/_console/?token={token}"
 
 
 def _close(invoker: object) -> None:

@@ -1,5 +1,5 @@
 """What every operation and rule works with: the store, the clock, the outbox, the signer, the trigger
-invokers, and lookups of the deployed pools and clients.
+invokers, the recent activity, and lookups of the deployed pools and clients.
 
 One ``EngineContext`` per engine; operations receive it with the request body. It sits below the rules:
 it knows the model and the store, nothing of Cognito's rules.
@@ -8,8 +8,10 @@ it knows the model and the store, nothing of Cognito's rules.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
+from amplify_py.local.activity import Activity
 from amplify_py.local.errors import resource_not_found
 from amplify_py.local.model.pool import CLIENT, GROUP, IDENTITY_POOL, POOL, Client, Group, Pool
 from amplify_py.local.outbox import Outbox
@@ -22,6 +24,7 @@ TriggerInvoker = Callable[[str, Any, dict], dict]
 """``invoker(deployment_id, lambda_config_ref, event) -> returned event``; ``lambda_runtime.TriggerInvoker`` is one."""
 LogCallback = Callable[[str, str], None]
 """``on_log(source, line)``: a line for the sandbox console."""
+_CLIENT_IP: ContextVar[str | None] = ContextVar("amplify_py_local_client_ip", default=None)
 
 
 class EngineContext:
@@ -38,6 +41,8 @@ class EngineContext:
         self.endpoint = "http://127.0.0.1"
         self._config = _ConfigCache()
         self.on_config_change: Callable[[], None] | None = None  # a worker process rebuilds its trigger runners
+        self.activity = Activity()  # the last requests and trigger runs, for the local console
+        self.console_token = ""  # the local console's token (LocalEngine sets it); empty: the console is closed
 
     def invoker_for(self, deployment_id: str) -> TriggerInvoker | None:
         return self.invokers.get(deployment_id, self.trigger_invoker)
@@ -49,6 +54,15 @@ class EngineContext:
 
     def now(self) -> float:
         return float(self.clock())
+
+    @staticmethod
+    def set_client_ip(address: str | None) -> None:
+        """The HTTP face records the caller's address for the request it serves (a device's last_ip_used)."""
+        _CLIENT_IP.set(address)
+
+    @staticmethod
+    def client_ip() -> str | None:
+        return _CLIENT_IP.get()
 
     def issuer(self, pool: Pool) -> str:
         """The tokens' ``iss``: the engine's URL and the pool id, so verifiers find ``/.well-known/jwks.json``."""

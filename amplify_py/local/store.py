@@ -2,8 +2,9 @@
 
 Everything that must survive a restart lives here: deployments and their
 pools/clients, users (attributes and secrets in a JSON column), groups, codes,
-challenge sessions, refresh tokens, identities and the signing key. The
-connection, its lock and the transactions are ``database.Database``'s.
+challenge sessions, refresh tokens, identities, the signing key, and remembered
+devices (their table in store_devices.py; users and memberships in user_store.py).
+The connection, its lock and the transactions are ``database.Database``'s.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from amplify_py.local.database import StoreLock
+from amplify_py.local.store_devices import DEVICE_SCHEMA, DeviceTable
 from amplify_py.local.user_store import USER_SCHEMA, UserTables
 
 __all__ = ["Store", "StoreLock", "ResourceRow", "SessionRow", "RefreshTokenRow", "CodeRow", "IdentityRow"]
@@ -47,6 +49,7 @@ class RefreshTokenRow:
     revoked: bool
     auth_time: float
     event_id: str
+    device_key: str | None = None  # the device of the sign-in that issued it (device tracking)
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,11 @@ CREATE INDEX IF NOT EXISTS webauthn_user ON webauthn_credentials (pool_id, usern
 """
 
 
-class Store(UserTables):
+class Store(UserTables, DeviceTable):
     """Thin, explicit SQL helpers, one group per table; operations run inside ``Database.operation``."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA + USER_SCHEMA)
+        super().__init__(path, _SCHEMA + USER_SCHEMA + DEVICE_SCHEMA)
         self._add_search_columns()
 
     # --- meta -------------------------------------------------------------
@@ -156,7 +159,8 @@ class Store(UserTables):
     def purge_pool(self, pool_id: str) -> None:
         """Remove every user-side row of a pool (on delete or replacement)."""
         with self.transaction():
-            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials"):
+            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials",
+                          "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
 
     # --- codes ------------------------------------------------------------
@@ -195,11 +199,11 @@ class Store(UserTables):
 
     # --- refresh tokens ---------------------------------------------------
     def put_refresh(self, token_hash: str, pool_id: str, client_id: str, username: str, origin_jti: str,
-                    expires: float, *, auth_time: float, event_id: str) -> None:
+                    expires: float, *, auth_time: float, event_id: str, device_key: str | None = None) -> None:
         self.execute(
             "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
             (token_hash, pool_id, client_id, username, origin_jti, expires,
-             json.dumps({"auth_time": auth_time, "event_id": event_id})),
+             json.dumps({"auth_time": auth_time, "event_id": event_id, "device_key": device_key})),
         )
 
     def get_refresh(self, token_hash: str) -> RefreshTokenRow | None:
@@ -212,7 +216,7 @@ class Store(UserTables):
             return None
         data = json.loads(row[6])
         return RefreshTokenRow(row[0], row[1], row[2], row[3], row[4], bool(row[5]), data["auth_time"],
-                               data["event_id"])
+                               data["event_id"], data.get("device_key"))
 
     def origin_revoked(self, origin_jti: str) -> bool | None:
         """True if revoked, False if live, None if unknown."""

@@ -88,7 +88,7 @@ class UserTables(Database):
 
     def delete_user(self, pool_id: str, username: str) -> None:
         with self.transaction():
-            for table in ("users", "memberships", "codes", "refresh_tokens", "webauthn_credentials"):
+            for table in ("users", "memberships", "codes", "refresh_tokens", "webauthn_credentials", "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND username = ?", (pool_id, username))
 
     def count_users(self, pool_id: str) -> int:
