@@ -26,6 +26,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from amplify_py.local.activity import _TARGET_MAX, RING_SIZE, Activity, RequestRecord, TriggerRun
+
 if TYPE_CHECKING:
     from amplify_py.local import LocalEngine
     from amplify_py.local.http.limits import Limits
@@ -53,7 +55,8 @@ class WorkerPool:
         self._engine, self._sock, self.count = engine, sock, count
         self._settings = {"state_dir": str(engine.state_dir), "host": engine.host, "region": engine.region,
                           "endpoint": engine.endpoint, "http": http, "loop": loop, "clock": clock_path,
-                          "limits": asdict(limits) if limits is not None else None, "fd": sock.fileno()}
+                          "limits": asdict(limits) if limits is not None else None, "fd": sock.fileno(),
+                          "console_token": engine.console_token}
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
         self._lifelines: dict[int, int] = {}
         self._ready = threading.Semaphore(0)
@@ -122,6 +125,66 @@ class WorkerPool:
 
 
 # --- the worker's side ------------------------------------------------------------------------------------
+class _SharedActivity(Activity):
+    """The console's activity across workers: each worker appends its records to its own file in the state
+    folder (one short write per request, no lock between processes), and reads the newest of every file."""
+
+    _ROTATE_BYTES = 1 << 20
+
+    def __init__(self, folder: Path, name: str) -> None:
+        super().__init__()
+        folder.mkdir(parents=True, exist_ok=True)
+        self._folder, self._path = folder, folder / f"{name}.jsonl"
+        self._file = open(self._path, "wb", buffering=0)
+        self._lock = threading.Lock()
+
+    def _append(self, record: list[Any]) -> None:
+        with self._lock:
+            self._file.write((json.dumps(record) + "\n").encode())
+            if self._file.tell() > self._ROTATE_BYTES:  # keep the newest rings' worth, drop the rest
+                kept = [json.dumps(["r", *r]) for r in reversed(super().requests())]
+                kept += [json.dumps(["t", *t]) for t in reversed(super().trigger_runs())]
+                self._file.close()
+                self._path.write_text("".join(line + "\n" for line in kept))
+                self._file = open(self._path, "ab", buffering=0)
+
+    def record_request(self, at: float, target: str, outcome: str, ms: float) -> None:
+        super().record_request(at, target, outcome, ms)
+        self._append(["r", at, target[:_TARGET_MAX], outcome, ms])
+
+    def record_trigger_run(self, at: float, trigger: str, source: str, pool_id: str, error: str | None,
+                           ms: float) -> None:
+        super().record_trigger_run(at, trigger, source, pool_id, error, ms)
+        self._append(["t", at, trigger, source, pool_id, error, ms])
+
+    def _read(self, kind: str) -> list[list[Any]]:
+        rows = []
+        for path in self._folder.glob("*.jsonl"):
+            try:
+                lines = path.read_bytes().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                try:
+                    row = json.loads(line)
+                except ValueError:  # a line being written
+                    continue
+                if row and row[0] == kind:
+                    rows.append(row[1:])
+        rows.sort(key=lambda row: row[0], reverse=True)
+        return rows[:RING_SIZE]
+
+    def requests(self) -> list[RequestRecord]:
+        return [RequestRecord(*row) for row in self._read("r")]
+
+    def trigger_runs(self) -> list[TriggerRun]:
+        return [TriggerRun(*row) for row in self._read("t")]
+
+    def close(self) -> None:
+        self._file.close()
+        self._path.unlink(missing_ok=True)
+
+
 class _Events:
     """What a worker tells its parent, one JSON line each (a lock: threads of the worker share the pipe)."""
 
@@ -192,7 +255,10 @@ def serve_worker(settings: dict[str, Any]) -> None:
     events = _Events(settings["events_fd"])
     clock = SharedClock(Path(settings["clock"])) if settings["clock"] else time.time
     engine = LocalEngine(Path(settings["state_dir"]), host=settings["host"], region=settings["region"],
-                         on_message=events.message, on_log=events.log, clock=clock, workers=1)
+                         on_message=events.message, on_log=events.log, clock=clock, workers=1,
+                         console_token=settings["console_token"])
+    activity = _SharedActivity(Path(settings["state_dir"]) / "activity", str(os.getpid()))
+    engine.context.activity = activity
     engine.context.endpoint = settings["endpoint"]
     engine._port = int(settings["endpoint"].rsplit(":", 1)[1])
     seen: dict[str, str] = {}
@@ -207,4 +273,5 @@ def serve_worker(settings: dict[str, Any]) -> None:
         server.run(sockets=[sock])
     finally:
         engine.stop()
+        activity.close()
 
