@@ -35,6 +35,8 @@ __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "R
            "LogCallback", "read_outbox", "console_address"]
 
 _TRIGGERS_KEY = "triggers:"
+_IN_PROCESS_INVOKER = ("a multi-process engine runs triggers from a cloud assembly only (deploy(..., assembly_dir=...)); "
+                       "use workers=1 for an invoker in this process")
 
 
 class LocalEngine:
@@ -58,9 +60,7 @@ class LocalEngine:
         receives trigger failures and, for invokers the engine builds, every line the functions log.
         ``console_token`` opens the local console (``/_console/``); by default a new random one per engine.
 
-        ``workers``: how many processes serve (``workers.py``; default 1, or ``AMPLIFY_LOCAL_WORKERS``). More
-        than one needs what other processes can share: ``time.time`` or a ``SharedClock``, and triggers run
-        from a cloud assembly (``deploy(assembly_dir=...)``), not Python callables in this process."""
+        ``workers``: processes that serve (default 1, or ``AMPLIFY_LOCAL_WORKERS``; see ``workers.py``)."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -104,10 +104,10 @@ class LocalEngine:
     def start(self, *, http: str = "httptools", loop: str = "uvloop", limits: "Limits | None" = None) -> "LocalEngine":
         """Serve in a background thread; returns once the port accepts connections.
 
-        ``http`` is uvicorn's parser (``httptools``, the fast default, or ``h11``) and ``loop`` its event loop
-        (``uvloop``, the default, or ``asyncio``); both defaults are dependencies, named, never picked by what
-        happens to be installed. ``limits`` bounds each request (size and time; ``http.limits.Limits``). Whatever the
-        choice, every request gets an HTTP answer (see ``http/protocols.py`` and ``http/guard.py``)."""
+        ``http`` is uvicorn's parser (``httptools``, the default, or ``h11``) and ``loop`` its event loop
+        (``uvloop``, the default, or ``asyncio``): dependencies, named, not picked by what is installed.
+        ``limits`` bounds each request (size and time; ``http.limits.Limits``). Whatever the choice, every
+        request gets an HTTP answer (see ``http/protocols.py`` and ``http/guard.py``)."""
         import uvicorn
 
         from amplify_py.local.http.server import server_config
@@ -123,10 +123,8 @@ class LocalEngine:
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
         if self.workers > 1:
-            self._pool = WorkerPool(self, sock, self.workers, http=http, loop=loop, limits=limits,
-                                    clock_path=str(self._clock.path) if isinstance(self._clock, SharedClock) else None)
+            self._pool = _start_workers(self, sock, http, loop, limits)
             self._thread = threading.current_thread()  # started: a second start() returns at once
-            self._pool.start()
             return self
         self._server = uvicorn.Server(server_config(self.context, http=http, loop=loop, limits=limits))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
@@ -175,8 +173,7 @@ class LocalEngine:
     def set_trigger_invoker(self, deployment_id: str, invoker: TriggerInvoker | None) -> None:
         """Run this deployment's triggers with ``invoker`` (None: the constructor's); the engine closes a replaced one."""
         if invoker is not None and self.workers > 1:
-            raise ValueError("a multi-process engine runs triggers from a cloud assembly only "
-                             "(deploy(..., assembly_dir=...)); use workers=1 for an invoker in this process")
+            raise ValueError(_IN_PROCESS_INVOKER)
         previous = self.context.invokers.pop(deployment_id, None)
         if invoker is not None:
             self.context.invokers[deployment_id] = invoker
@@ -253,6 +250,14 @@ class LocalEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _start_workers(engine: LocalEngine, sock: socket.socket, http: str, loop: str, limits: "Limits | None") -> WorkerPool:
+    clock = engine._clock
+    pool = WorkerPool(engine, sock, engine.workers, http=http, loop=loop, limits=limits,
+                      clock_path=str(clock.path) if isinstance(clock, SharedClock) else None)
+    pool.start()
+    return pool
 
 
 def _worker_count(asked: int | None, clock: Callable[[], float], invoker: TriggerInvoker | None) -> int:

@@ -1,5 +1,8 @@
 """A multi-process engine: several worker processes serve one listening socket over one SQLite database.
 
+More than one worker needs what other processes can share: ``time.time`` or a ``SharedClock``, and triggers
+run from a cloud assembly (``deploy(assembly_dir=...)``), not Python callables in the engine's process.
+
 One engine process is one Python interpreter: one core at most. ``LocalEngine(workers=N)`` binds the port,
 then starts N workers (``serve_worker`` in a new interpreter), each with its own store connection, context,
 config cache and trigger runners, all accepting on the same socket. Correctness comes from SQLite, not from
@@ -74,6 +77,8 @@ class WorkerPool:
             if not self._ready.acquire(timeout=max(0.0, deadline - time.monotonic())):
                 self.stop()
                 raise RuntimeError(f"the local engine's workers did not start on {self._engine.endpoint}")
+        for lifeline in self._lifelines.values():  # all are ready: they start serving together
+            os.write(lifeline, b"g")
 
     def _spawn(self, index: int) -> None:
         events_read, events_write = os.pipe()
@@ -107,6 +112,8 @@ class WorkerPool:
             ctx.log("engine", f"Worker {index} (pid {proc.pid}) exited with code {code}; starting another.")
             os.close(self._lifelines.pop(index))
             self._spawn(index)
+            self._ready.acquire(timeout=_START_TIMEOUT_S)
+            os.write(self._lifelines[index], b"g")
 
     def stop(self) -> None:
         """Close each lifeline (the worker shuts down gracefully), then wait; SIGKILL what is left."""
@@ -235,14 +242,6 @@ def _watch_parent(server: Any, on_gone: Callable[[], None]) -> None:
     os._exit(0)
 
 
-def _announce_when_started(server: Any, events: _Events) -> None:
-    while not server.started:
-        if server.should_exit:
-            return
-        time.sleep(0.01)
-    events.send({"ready": os.getpid()})
-
-
 def serve_worker(settings: dict[str, Any]) -> None:
     """A worker process's life: its own engine on the parent's socket, until the parent lets go."""
     import uvicorn
@@ -267,8 +266,11 @@ def serve_worker(settings: dict[str, Any]) -> None:
     sock = socket.socket(fileno=settings["fd"])
     server = uvicorn.Server(server_config(engine.context, http=settings["http"], loop=settings["loop"],
                                           limits=limits))
+    events.send({"ready": os.getpid()})
+    if not os.read(0, 1):  # the parent's go, once every worker is ready (nothing: it is gone)
+        engine.stop()
+        return
     threading.Thread(target=_watch_parent, args=(server, lambda: None), daemon=True).start()
-    threading.Thread(target=_announce_when_started, args=(server, events), daemon=True).start()
     try:
         server.run(sockets=[sock])
     finally:
