@@ -18,8 +18,10 @@ port is free for the next engine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +29,7 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable
 
 from amplify_py.local.activity import _TARGET_MAX, RING_SIZE, Activity, RequestRecord, TriggerRun
@@ -242,10 +245,21 @@ def _watch_parent(server: Any, on_gone: Callable[[], None]) -> None:
     os._exit(0)
 
 
-def serve_worker(settings: dict[str, Any]) -> None:
-    """A worker process's life: its own engine on the parent's socket, until the parent lets go."""
+def _worker_server_class() -> type:
     import uvicorn
 
+    class WorkerServer(uvicorn.Server):
+        """uvicorn's server without its signal handling: a worker stops when its parent closes the lifeline."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return WorkerServer
+
+
+def serve_worker(settings: dict[str, Any]) -> None:
+    """A worker process's life: its own engine on the parent's socket, until the parent lets go."""
     from amplify_py.local import LocalEngine
     from amplify_py.local.clock import SharedClock
     from amplify_py.local.http.limits import Limits
@@ -264,8 +278,9 @@ def serve_worker(settings: dict[str, Any]) -> None:
     engine.context.on_config_change = lambda: _sync_triggers(engine, seen)
     limits = Limits(**settings["limits"]) if settings["limits"] else None
     sock = socket.socket(fileno=settings["fd"])
-    server = uvicorn.Server(server_config(engine.context, http=settings["http"], loop=settings["loop"],
-                                          limits=limits))
+    server = _worker_server_class()(server_config(engine.context, http=settings["http"], loop=settings["loop"],
+                                         limits=limits))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
     events.send({"ready": os.getpid()})
     if not os.read(0, 1):  # the parent's go, once every worker is ready (nothing: it is gone)
         engine.stop()
