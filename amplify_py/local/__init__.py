@@ -4,13 +4,14 @@
 serves Cognito's wire protocol in a background thread, so boto3, aws-amplify
 and ``amplify_py.auth`` work against it unchanged (pointed at ``endpoint``).
 State lives in SQLite under ``state_dir``; codes go to ``state_dir/outbox.jsonl``.
+
+With ``managed_login_port``, pools with a domain also get managed login and the OAuth 2.0 endpoints on
+``https://localhost:<that port>`` (certificate signed by the machine's local CA, see ``certificates``).
 """
 
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -19,6 +20,7 @@ from amplify_py.local.context import EngineContext, LogCallback, TriggerInvoker
 from amplify_py.local.deployer import DeployResult
 from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
+from amplify_py.local.model.pool import DOMAIN
 from amplify_py.local.outbox import Outbox, read_outbox
 from amplify_py.local.store import Store
 
@@ -41,9 +43,13 @@ class LocalEngine:
         clock: Callable[[], float] = time.time,
         trigger_invoker: TriggerInvoker | None = None,
         on_log: LogCallback | None = None,
+        managed_login_port: int | None = None,
+        ca_dir: Path | None = None,
     ) -> None:
         """``trigger_invoker`` serves deployments without their own (see ``deploy``); ``on_log(source, line)``
-        receives trigger failures and, for invokers the engine builds, every line the functions log."""
+        receives trigger failures and, for invokers the engine builds, every line the functions log.
+        ``managed_login_port`` (0: any free port; None: none) serves managed login over HTTPS once a pool
+        with a domain is deployed; its certificate comes from the CA in ``ca_dir`` (default: the machine's)."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -54,8 +60,11 @@ class LocalEngine:
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log)
         self._server: Any = None
-        self._thread: threading.Thread | None = None
         self._port: int | None = None
+        self._managed_login_port = managed_login_port
+        self._ca_dir = ca_dir
+        self._managed_login: Any = None
+        self.managed_login_certificate: Path | None = None  # the leaf the HTTPS port presents (chain file)
 
     @property
     def port(self) -> int:
@@ -67,33 +76,47 @@ class LocalEngine:
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def managed_login_domain(self) -> str | None:
+        """``localhost:<port>``: what amplify_outputs.json names as ``auth.oauth.domain`` (None: not served, or
+        the port is not known before the engine serves a domain)."""
+        if self._managed_login is not None:
+            return f"localhost:{self._managed_login.port}"
+        if self._managed_login_port:
+            return f"localhost:{self._managed_login_port}"
+        return None
+
     def start(self) -> "LocalEngine":
         """Serve in a background thread; returns once the port accepts connections."""
-        import uvicorn
-
         from amplify_py.local.http.app import create_app
+        from amplify_py.local.http.serving import BackgroundServer, bind
 
-        if self._thread is not None:
+        if self._server is not None:
             return self
-        # proto=IPPROTO_TCP matters: asyncio turns on TCP_NODELAY only for sockets that say they are TCP,
-        # and accepted connections inherit it. Without it every response waited ~40 ms for a delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._requested_port))
+        sock = bind(self.host, self._requested_port)
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
-        config = uvicorn.Config(create_app(self.context), log_level="warning", access_log=False, lifespan="off",
-                                loop="asyncio", http="h11")  # explicit: not whatever happens to be installed
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="amplify-local-engine", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the local engine did not start on {self.host}:{self._port}")
-            time.sleep(0.01)
+        self._server = BackgroundServer(create_app(self.context), sock, name="amplify-local-engine").start()
+        self._serve_managed_login()
         return self
+
+    def _serve_managed_login(self) -> None:
+        """Start the HTTPS port once a pool has a domain (a machine without one never needs the local CA)."""
+        if self._managed_login_port is None or self._managed_login is not None or self._server is None:
+            return
+        if not self._store.resources_of_type(DOMAIN):
+            return
+        from amplify_py.local.certificates import issue_leaf, load_or_create_ca
+        from amplify_py.local.http.app import create_managed_login_app
+        from amplify_py.local.http.serving import BackgroundServer, bind
+
+        leaf = issue_leaf(load_or_create_ca(self._ca_dir), self.state_dir / "tls")
+        sock = bind(self.host, self._managed_login_port)
+        self._managed_login = BackgroundServer(create_managed_login_app(self.context), sock,
+                                               name="amplify-managed-login", certfile=leaf.cert_path,
+                                               keyfile=leaf.key_path).start()
+        self.managed_login_certificate = leaf.cert_path
+        self.context.managed_login_domain = self.managed_login_domain
 
     def deploy(self, deployment_id: str, template: dict, *, assembly_dir: Path | None = None,
                trigger_invoker: TriggerInvoker | None = None) -> DeployResult:
@@ -106,6 +129,7 @@ class LocalEngine:
         """
         with self._store.lock:
             result = _deploy(self._store, deployment_id, template, self.region, self.context.now())
+        self._serve_managed_login()
         if assembly_dir is not None:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
             self._store.set_meta(_TRIGGERS_KEY + deployment_id,
@@ -172,12 +196,11 @@ class LocalEngine:
         return read_outbox(self.outbox_path)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._thread = None
-        self._server = None
+        for server in (self._managed_login, self._server):
+            if server is not None:
+                server.stop()
+        self._managed_login = self._server = None
+        self.context.managed_login_domain = None
         for deployment_id in list(self.context.invokers):
             self.set_trigger_invoker(deployment_id, None)
         self._store.close()

@@ -20,6 +20,7 @@ from amplify_py.local.model.pool import (
     IDENTITY_POOL,
     IDP,
     POOL,
+    RESOURCE_SERVER,
     RESOURCE_TYPES,
 )
 from amplify_py.local.resolve import Resolver
@@ -59,6 +60,8 @@ def new_physical_id(rtype: str, region: str, props: dict) -> str:
         return str(props.get("Domain") or "")
     if rtype == IDP:
         return str(props.get("ProviderName") or "")
+    if rtype == RESOURCE_SERVER:
+        return str(props.get("Identifier") or "")
     return f"local-{uuid.uuid4()}"
 
 
@@ -72,7 +75,7 @@ def _needs_replacement(rtype: str, old: dict, new: dict) -> bool:
         return any(name not in new_schema or new_schema[name] != attr for name, attr in old_schema.items())
     if rtype == CLIENT:
         return any(old.get(k) != new.get(k) for k in _CLIENT_REPLACEMENT_KEYS)
-    if rtype in (GROUP, DOMAIN, IDP):
+    if rtype in (GROUP, DOMAIN, IDP, RESOURCE_SERVER):
         return new_physical_id(rtype, "", old) != new_physical_id(rtype, "", new) or old.get("UserPoolId") != new.get(
             "UserPoolId"
         )

@@ -48,6 +48,7 @@ class RefreshTokenRow:
     revoked: bool
     auth_time: float
     event_id: str
+    scopes: list[str] | None = None  # issued by the OAuth endpoints: the granted scopes (kept on refresh)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ CREATE INDEX IF NOT EXISTS refresh_origin ON refresh_tokens (origin_jti);
 CREATE INDEX IF NOT EXISTS refresh_user ON refresh_tokens (pool_id, username);
 CREATE TABLE IF NOT EXISTS identities (
   id TEXT PRIMARY KEY, identity_pool_id TEXT NOT NULL, subject TEXT);
+CREATE TABLE IF NOT EXISTS oauth_records (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, pool_id TEXT NOT NULL, expires REAL NOT NULL, data TEXT NOT NULL);
 """
 
 
@@ -226,7 +229,7 @@ class Store(_Database):
     def purge_pool(self, pool_id: str) -> None:
         """Remove every user-side row of a pool (on delete or replacement)."""
         with self.lock:
-            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens"):
+            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "oauth_records"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
 
     # --- users ------------------------------------------------------------
@@ -319,11 +322,11 @@ class Store(_Database):
 
     # --- refresh tokens ---------------------------------------------------
     def put_refresh(self, token_hash: str, pool_id: str, client_id: str, username: str, origin_jti: str,
-                    expires: float, *, auth_time: float, event_id: str) -> None:
+                    expires: float, *, auth_time: float, event_id: str, scopes: list[str] | None = None) -> None:
         self.execute(
             "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
             (token_hash, pool_id, client_id, username, origin_jti, expires,
-             json.dumps({"auth_time": auth_time, "event_id": event_id})),
+             json.dumps({"auth_time": auth_time, "event_id": event_id, "scopes": scopes})),
         )
 
     def get_refresh(self, token_hash: str) -> RefreshTokenRow | None:
@@ -336,7 +339,7 @@ class Store(_Database):
             return None
         data = json.loads(row[6])
         return RefreshTokenRow(row[0], row[1], row[2], row[3], row[4], bool(row[5]), data["auth_time"],
-                               data["event_id"])
+                               data["event_id"], data.get("scopes"))
 
     def origin_revoked(self, origin_jti: str) -> bool | None:
         """True if revoked, False if live, None if unknown."""
@@ -363,6 +366,22 @@ class Store(_Database):
 
     def purge_identity_pool(self, identity_pool_id: str) -> None:
         self.execute("DELETE FROM identities WHERE identity_pool_id = ?", (identity_pool_id,))
+
+    # --- OAuth records (authorization codes, managed-login sessions) --------
+    def put_oauth_record(self, record_id: str, kind: str, pool_id: str, expires: float, data: dict) -> None:
+        self.execute("INSERT OR REPLACE INTO oauth_records VALUES (?, ?, ?, ?, ?)",
+                     (record_id, kind, pool_id, expires, json.dumps(data)))
+
+    def get_oauth_record(self, record_id: str, kind: str) -> SessionRow | None:
+        row = self.one("SELECT pool_id, expires, data FROM oauth_records WHERE id = ? AND kind = ?", (record_id, kind))
+        return SessionRow(row[0], row[1], json.loads(row[2])) if row else None
+
+    def delete_oauth_record(self, record_id: str) -> None:
+        self.execute("DELETE FROM oauth_records WHERE id = ?", (record_id,))
+
+    def prune_oauth_records(self, now: float) -> None:
+        """Forget records expired over an hour ago (a late reuse of a code is still told it was used)."""
+        self.execute("DELETE FROM oauth_records WHERE expires < ?", (now - 3600,))
 
 
 class _Transaction:

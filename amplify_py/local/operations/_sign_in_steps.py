@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,9 @@ class SignIn:
     client: Client
     client_metadata: dict = field(default_factory=dict)
     validation_data: dict | None = None
+    # What a finished sign-in becomes; None: the AuthenticationResult. Managed login passes its own: the
+    # user gets an authorization code, and the token endpoint issues the tokens.
+    finish: Callable[[User], dict] | None = None
 
 
 def unknown_user(client: Client) -> CognitoError:
@@ -266,6 +270,8 @@ def complete(s: SignIn, user: User) -> dict:
     passwords.record_success(s.ctx, s.pool, user)  # only a whole sign-in resets the lockout count (MFA failures count too)
     if triggers.post_authentication(s.ctx, s.pool, user, s.client.id, s.client_metadata):
         directory.reload_user(s.ctx, s.pool, user)  # the tokens carry what the handler may have changed
+    if s.finish is not None:
+        return s.finish(user)
     result = tokens.issue(s.ctx, s.pool, s.client, user, client_metadata=s.client_metadata)
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
