@@ -55,6 +55,11 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
+        """Finish the requests in flight; connections still open after a second (a browser's keep-alive TLS
+        connection never answers the close) are dropped."""
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=1)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(timeout=10)
         self._sock.close()
