@@ -93,12 +93,11 @@ def sign_in_page(ctx: EngineContext, request: AuthorizeRequest, *, error: str | 
                  notice: str | None = None, username: str | None = None, status: int = 200) -> Page:
     f = _flow(ctx, request)
     _name, label, kind = _identifier(f.pool)
-    providers = [(p.name, p.type) for p in federation.providers_for(ctx, f.pool, f.client)]
+    only_pool = request.identity_provider == federation.COGNITO  # identity_provider=COGNITO: no provider buttons
+    providers = [] if only_pool else [(p.name, p.type) for p in federation.providers_for(ctx, f.pool, f.client)]
     return f.page("sign_in", status, error=error, notice=notice, username=username or request.login_hint or "",
                   username_label=label, username_type=kind, providers=providers,
-                  local=federation.COGNITO in f.client.identity_providers and request.identity_provider in (
-                      None, federation.COGNITO),
-                  can_sign_up=not f.pool.admin_create_only)
+                  local=federation.COGNITO in f.client.identity_providers, can_sign_up=not f.pool.admin_create_only)
 
 
 def sign_in_with_password(ctx: EngineContext, request: AuthorizeRequest, form: Mapping[str, str]) -> Outcome:
