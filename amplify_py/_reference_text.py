@@ -972,6 +972,7 @@ table lists it, after it.""",
         (), ("init",), ("synth",), ("sandbox",), ("sandbox", "delete"), ("sandbox", "stop"),
         ("sandbox", "secret", "set"), ("sandbox", "secret", "get"), ("sandbox", "secret", "list"),
         ("sandbox", "secret", "remove"), ("generate", "outputs"), ("pipeline-deploy",), ("local", "serve"),
+        ("local", "ca"),
     ],
     ampx={
         (): AmpxCommand("ampx", _AMPX_GLOBAL),
@@ -1041,6 +1042,8 @@ table lists it, after it.""",
         ("local", "serve"): [
             "ampy local serve --port 9325 --state-dir .amplify/local "
             "--template .amplify/synth/amplify-my-app.template.json --host 127.0.0.1 --region eu-west-1",
+            "ampy local serve --port 9325 --managed-login-port 9443",
         ],
+        ("local", "ca"): ["ampy local ca", "ampy local ca --path"],
     },
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -26,6 +27,9 @@ def serve(
     template: list[Path] = typer.Option([], "--template", help="CloudFormation template(s) to deploy at start."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (127.0.0.1 unless you mean it)."),
     region: str = typer.Option("us-east-1", "--region", help="Region used in pool ids and token issuers."),
+    managed_login_port: Optional[int] = typer.Option(
+        None, "--managed-login-port",
+        help="HTTPS port for managed login of pools with a domain (default: the next port; 0 picks a free one)."),
     debug: bool = debug_option(),
 ) -> None:
     """Serve the engine until interrupted, printing delivered codes as they are sent."""
@@ -46,7 +50,9 @@ def serve(
     def log(source: str, line: str) -> None:
         console.print(f"[dim]{escape(source)}[/] {escape(line)}")
 
-    engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log)
+    login_port = managed_login_port if managed_login_port is not None else (port + 1 if port else 0)
+    engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log,
+                         managed_login_port=login_port)
     # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
     for deployment_id in engine.restore_triggers():
         console.print(f"Triggers of {deployment_id} run locally.")
@@ -59,6 +65,9 @@ def serve(
         raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
                             "Choose another port with --port, or stop the process using it.") from exc
     console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
+    if engine.context.managed_login_domain:
+        console.print(f"Managed login on [bold]https://{engine.context.managed_login_domain}[/] "
+                      "(`ampy local ca` shows how to trust its certificate).")
     try:
         threading.Event().wait()
     finally:

@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_PORT",
     "LOCAL_HOST",
     "ServerInfo",
+    "managed_login_port",
     "read_server_info",
     "require_free_port",
     "server_command",
@@ -41,6 +42,12 @@ _SERVER_FILE = "server.json"
 _SERVER_LOG = "server.log"
 _START_TIMEOUT_S = 30.0
 _STOP_TIMEOUT_S = 10.0
+
+
+def managed_login_port(port: int) -> int | None:
+    """Where an engine on ``port`` serves managed login over HTTPS: the next port (9326 next to the default
+    9325). None for port 0, an engine that only reads or writes state and never serves."""
+    return port + 1 if port else None
 
 
 @dataclass(frozen=True)

@@ -167,16 +167,21 @@ class LocalDeployer:
         else:
             self.open()
             assert self._engine is not None  # open() started it
-            result = self._engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
-            endpoint = self._engine.endpoint
+            engine = self._engine
+            result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
+            endpoint = engine.endpoint
         self.endpoint = endpoint
-        from amplify_py.outputs.convert import local_engine_custom
+        from amplify_py.outputs.convert import local_engine_custom, local_oauth_domain
         from amplify_py.outputs.stack_outputs import resolve_stack_outputs
 
         stack_outputs = resolve_stack_outputs(template, result.physical_ids, result.region, stack_name=self.stack_name)
+        # A pool with a domain: auth.oauth.domain is where the engine serves managed login (HTTPS on localhost),
+        # and custom.local_engine names the CA its certificate chains to.
+        localized = local_oauth_domain(stack_outputs, getattr(engine, "managed_login_domain", None))
+        ca = getattr(engine, "ca_certificate", None) if localized is not stack_outputs else None
         return Deployment(
-            target="local", stack_name=self.stack_name, region=result.region,
-            stack_outputs=stack_outputs, custom=local_engine_custom(endpoint), endpoint=endpoint,
+            target="local", stack_name=self.stack_name, region=result.region, stack_outputs=localized,
+            custom=local_engine_custom(endpoint, ca_certificate=str(ca) if ca else None), endpoint=endpoint,
         )
 
     def delete(self) -> None:

@@ -86,8 +86,16 @@ class LocalEngine:
             return f"localhost:{self._managed_login_port}"
         return None
 
+    @property
+    def ca_certificate(self) -> Path:
+        """The local CA's certificate that managed login's HTTPS certificate chains to (made when first needed)."""
+        from amplify_py.local.certificates import CA_FILE, default_ca_dir
+
+        return (Path(self._ca_dir) if self._ca_dir is not None else default_ca_dir()) / CA_FILE
+
     def start(self) -> "LocalEngine":
-        """Serve in a background thread; returns once the port accepts connections."""
+        """Serve in a background thread; returns once the port accepts connections (and managed login's HTTPS
+        port too, when a pool has a domain)."""
         from amplify_py.local.http.app import create_app
         from amplify_py.local.http.serving import BackgroundServer, bind
 
@@ -96,22 +104,37 @@ class LocalEngine:
         sock = bind(self.host, self._requested_port)
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
+        try:
+            self._serve_managed_login()
+        except BaseException:
+            sock.close()
+            self._port = None
+            raise
         self._server = BackgroundServer(create_app(self.context), sock, name="amplify-local-engine").start()
-        self._serve_managed_login()
         return self
 
     def _serve_managed_login(self) -> None:
         """Start the HTTPS port once a pool has a domain (a machine without one never needs the local CA)."""
-        if self._managed_login_port is None or self._managed_login is not None or self._server is None:
+        if self._managed_login_port is None or self._managed_login is not None or self._port is None:
             return
         if not self._store.resources_of_type(DOMAIN):
             return
+        from amplify_py.errors import AmpyUserError
         from amplify_py.local.certificates import issue_leaf, load_or_create_ca
         from amplify_py.local.http.app import create_managed_login_app
         from amplify_py.local.http.serving import BackgroundServer, bind
 
+        try:
+            sock = bind(self.host, self._managed_login_port)
+        except OSError as exc:
+            raise AmpyUserError(
+                "PortInUseError",
+                f"Port {self._managed_login_port} on {self.host} is already in use, so managed login (the user "
+                f"pool domain's HTTPS pages) cannot be served there: {exc.strerror or exc}.",
+                f"Stop the process that uses port {self._managed_login_port}, or run the engine on another port "
+                "(managed login uses the next one).",
+            ) from exc
         leaf = issue_leaf(load_or_create_ca(self._ca_dir), self.state_dir / "tls")
-        sock = bind(self.host, self._managed_login_port)
         self._managed_login = BackgroundServer(create_managed_login_app(self.context), sock,
                                                name="amplify-managed-login", certfile=leaf.cert_path,
                                                keyfile=leaf.key_path).start()
