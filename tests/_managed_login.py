@@ -36,6 +36,8 @@ def oauth_template(*, callbacks: list[str] | None = None, logouts: list[str] | N
     client = resources[CLIENT]["Properties"]
     client["CallbackURLs"] = callbacks or [CALLBACK]
     client["LogoutURLs"] = logouts or [CALLBACK]
+    template["Outputs"]["oauthRedirectSignIn"]["Value"] = ",".join(client["CallbackURLs"])
+    template["Outputs"]["oauthRedirectSignOut"]["Value"] = ",".join(client["LogoutURLs"])
     if flows is not None:
         client["AllowedOAuthFlows"] = flows
     if identity_providers is not None:
