@@ -39,6 +39,7 @@ class Hosted:
     pool_id: str
     client_id: str
     idp: Any
+    program_url: str  # a loopback callback and sign-out URL registered for a Python program (sign_in_with_redirect)
 
     @property
     def managed_login(self) -> str:
@@ -59,13 +60,13 @@ def app_script() -> Path:
     return bundle(install())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hosted(app_script: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosted]:
-    port = _free_port()
-    app_url = f"http://localhost:{port}/"
+    port, program_port = _free_port(), _free_port()
+    app_url, program_url = f"http://localhost:{port}/", f"http://localhost:{program_port}/"
     engine = LocalEngine(tmp_path_factory.mktemp("browser-engine"), managed_login_port=0, region=REGION).start()
     try:
-        template = oauth_template(callbacks=[app_url], logouts=[app_url + "signed-out"])
+        template = oauth_template(callbacks=[app_url, program_url], logouts=[app_url + "signed-out", program_url])
         result = engine.deploy("browser", template)
         stack_outputs = local_oauth_domain(resolve_stack_outputs(template, result.physical_ids, REGION),
                                            engine.managed_login_domain)
@@ -74,12 +75,12 @@ def hosted(app_script: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name=REGION,
                            aws_access_key_id="local", aws_secret_access_key="local")
         with AppServer(app_script, outputs, port) as app:
-            yield Hosted(engine, app, outputs, result.physical_ids[POOL], result.physical_ids[CLIENT], idp)
+            yield Hosted(engine, app, outputs, result.physical_ids[POOL], result.physical_ids[CLIENT], idp, program_url)
     finally:
         engine.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(hosted: Hosted, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
