@@ -301,3 +301,59 @@ def test_the_https_port_presents_a_certificate_for_localhost_from_the_local_ca(h
         httpx.get(f"https://{hosted.domain}/", verify=True)  # not trusted by the system store
     assert httpx.get(f"https://{hosted.domain}/", verify=hosted.tls).status_code == 200
     assert (hosted.ca_file.parent / "amplify-py-local-ca.key").stat().st_mode & 0o777 == 0o600
+
+
+class _StandInBridge:
+    """A test double for the identity-provider seam (rules.federation.FederationBridge): its "provider" signs in
+    a user the test names, so the authorize → idpresponse → code path is exercised end to end."""
+
+    def __init__(self, hosted: Hosted, username: str) -> None:
+        self.hosted, self.username, self.calls = hosted, username, []
+
+    def authorize_url(self, ctx: Any, pool: Any, provider: Any, *, state: str, redirect_uri: str,
+                      login_hint: str | None) -> str:
+        self.calls.append(("authorize", provider.name, login_hint))
+        return f"{redirect_uri}?code=idp-code&state={state}"  # the provider answers at once
+
+    def complete(self, ctx: Any, pool: Any, client: Any, provider: Any, params: Any) -> Any:
+        from amplify_py.local.rules import directory
+
+        self.calls.append(("complete", provider.name, params["code"]))
+        return directory.find_user(ctx, pool, self.username)
+
+
+def test_idp_identifier_picks_the_provider_and_the_seam_finishes_the_sign_in(hosted: Hosted) -> None:
+    import json
+
+    from tests._managed_login import CASES
+
+    template = json.loads((CASES / "oidc_saml.template.json").read_text())
+    oidc = template["Resources"]["amplifyAuthMicrosoftEntraIDOidcIDPB009F88B"]["Properties"]
+    oidc["IdpIdentifiers"] = ["entra.example.com"]
+    ids = hosted.engine.deploy("federated", template).physical_ids
+    pool_id, client_id = ids["amplifyAuthUserPool4BA7F805"], ids["amplifyAuthUserPoolAppClient2626C6F8"]
+    hosted.idp.admin_create_user(UserPoolId=pool_id, Username="fed@example.com", MessageAction="SUPPRESS",
+                                 UserAttributes=[{"Name": "email", "Value": "fed@example.com"}])
+    browser = hosted.browser()
+    base = f"/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri={CALLBACK}&state=fed"
+    assert browser.go(base) is None
+    assert "Continue with MicrosoftEntraID" in browser.text and "Continue with MySamlIdP" in browser.text
+    assert browser.go(base + "&idp_identifier=ENTRA.example.com") is None
+    assert "Sign-in with MicrosoftEntraID (OIDC) is configured" in browser.text
+    assert browser.go(base + "&idp_identifier=unknown.example.com") is None
+    assert "Login option is not available. Please try another one" in browser.text
+
+    bridge = _StandInBridge(hosted, "fed@example.com")
+    hosted.engine.context.federation_bridges["OIDC"] = bridge
+    try:
+        landed = browser.go(base + "&idp_identifier=entra.example.com&login_hint=fed%40example.com")
+    finally:
+        del hosted.engine.context.federation_bridges["OIDC"]
+    assert landed is not None and query(landed)["state"] == "fed" and "code" in query(landed)
+    assert bridge.calls == [("authorize", "MicrosoftEntraID", "fed@example.com"),
+                            ("complete", "MicrosoftEntraID", "idp-code")]
+    token = httpx.post(f"https://{hosted.domain}/oauth2/token", verify=hosted.tls, data={
+        "grant_type": "authorization_code", "client_id": client_id, "code": query(landed)["code"],
+        "redirect_uri": CALLBACK}).json()
+    assert _claims(hosted, token["id_token"])["email"] == "fed@example.com"
+    browser.close()
