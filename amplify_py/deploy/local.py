@@ -12,7 +12,14 @@ Two ways to serve it:
 
 The deployer is given its state folder and the names of the files in it that
 ``delete`` keeps (a sandbox's secrets); which folder that is, is the caller's
-business (the sandbox's layout), not the deploy target's.
+business (the sandbox's layout), not the deploy target's. Deleting needs no
+synth: the state folder and the deployment's name are enough.
+
+A deploy that would delete users (a user pool whose change cannot be made in
+place, or that left the template, while it holds users) is refused by the
+engine before anything changes: :class:`ReplacementRefusedError` names each
+change and what it would delete, and a detached engine that was serving keeps
+serving the last good deployment. ``allow_replacement=True`` goes ahead.
 """
 
 from __future__ import annotations
@@ -25,11 +32,14 @@ from typing import Any, Protocol
 from amplify_py.deploy.background_engine import (
     DEFAULT_PORT,
     LOCAL_HOST,
+    ServerInfo,
+    StoppedServer,
     require_free_port,
+    server_status,
     start_detached_server,
     stop_detached_server,
 )
-from amplify_py.deploy.deployment import Deployment, SynthesizedStack
+from amplify_py.deploy.deployment import Deployment, ReplacementRefusedError, SynthesizedStack
 
 __all__ = [
     "DEFAULT_PORT",
@@ -46,14 +56,34 @@ MessageCallback = Callable[[dict[str, Any]], None]
 LogCallback = Callable[[str, str], None]
 
 
+class ResourceChange(Protocol):
+    """A resource the engine replaced or deleted (:class:`amplify_py.local.ResourceChange`)."""
+
+    logical_id: str
+    resource_type: str
+    physical_id: str
+    action: str  # "replace" | "delete"
+    new_physical_id: str | None
+
+    @property
+    def loses_data(self) -> bool: ...
+
+    def lost(self) -> str: ...
+
+    def describe(self) -> str: ...
+
+
 class EngineDeployResult(Protocol):
-    """What a deploy into the engine produced: ``{logical_id: physical_id}`` and the region."""
+    """What a deploy into the engine produced: ``{logical_id: physical_id}``, the region, what it replaced."""
 
     @property
     def physical_ids(self) -> dict[str, str]: ...
 
     @property
     def region(self) -> str: ...
+
+    @property
+    def changes(self) -> tuple[ResourceChange, ...]: ...
 
 
 class Engine(Protocol):
@@ -64,8 +94,8 @@ class Engine(Protocol):
 
     def start(self) -> object: ...
 
-    def deploy(self, deployment_id: str, template: dict[str, Any], *,
-               assembly_dir: Path | None = None) -> EngineDeployResult: ...
+    def deploy(self, deployment_id: str, template: dict[str, Any], *, assembly_dir: Path | None = None,
+               allow_replacement: bool = False) -> EngineDeployResult: ...
 
     def delete(self, deployment_id: str) -> None: ...
 
@@ -99,10 +129,35 @@ def _remove_state(state_dir: Path, keep: Collection[str]) -> None:
         pass
 
 
+def _refusal(stack_name: str, refused: Any) -> ReplacementRefusedError:
+    """The engine's refusal (:class:`amplify_py.local.ReplacementRefused`) as the user reads it."""
+    plan = refused.plan
+    return ReplacementRefusedError(f"Deploying {stack_name} {plan.summary()}. Nothing was changed.", plan.describe())
+
+
+def _change_lines(changes: tuple[ResourceChange, ...], *, allowed: bool) -> tuple[str, ...]:
+    """One line per resource the deploy replaced or deleted, saying why and what went with it."""
+    lines = []
+    for change in changes:
+        verb = "Replaced" if change.action == "replace" else "Deleted"
+        text = f"{verb} {change.describe()}"
+        if change.new_physical_id:
+            text += f"; its new id is {change.new_physical_id}"
+        if change.loses_data:
+            text += f". Deleted with it, as allowed: {change.lost()}." if allowed else "."
+        elif change.resource_type in ("AWS::Cognito::UserPool", "AWS::Cognito::IdentityPool"):
+            text += f". It held {change.lost()}, so nothing was asked."
+        else:
+            text += "."
+        lines.append(text)
+    return tuple(lines)
+
+
 class LocalDeployer:
     """Deploys into the local engine; see the module docstring for the two modes."""
 
     target = "local"
+    delete_needs_synth = False  # the state folder and the deployment's name are enough
 
     def __init__(
         self,
@@ -136,10 +191,19 @@ class LocalDeployer:
         return self._engine_factory(self.state_dir, host=LOCAL_HOST, port=port, on_message=self._on_message,
                                     on_log=self._on_log)
 
-    def _replace_detached(self) -> None:
+    def _replace_detached(self) -> ServerInfo | None:
+        status = server_status(self.state_dir)
+        if isinstance(status, StoppedServer) and status.info is not None:
+            self._note(f"The background engine recorded on {status.info.endpoint} was not running "
+                       f"({status.reason}); starting a new one.")
+        return self._stop_detached(replacing=True)
+
+    def _stop_detached(self, *, replacing: bool) -> ServerInfo | None:
         stopped = stop_detached_server(self.state_dir)
         if stopped is not None:
-            self._note(f"Stopped the background engine (pid {stopped.pid}) on {stopped.endpoint}; replacing it.")
+            then = "; replacing it" if replacing else ""
+            self._note(f"Stopped the background engine (pid {stopped.pid}) on {stopped.endpoint}{then}.")
+        return stopped
 
     def open(self) -> None:
         """Watch mode: start the engine in this process, on the fixed port."""
@@ -152,23 +216,46 @@ class LocalDeployer:
         self._engine = engine
         self.endpoint = engine.endpoint
 
-    def deploy(self, synth_result: SynthesizedStack) -> Deployment:
+    def _deploy_detached(self, template: dict[str, Any], allow_replacement: bool) -> tuple[EngineDeployResult, Engine]:
+        """Write the pools into the state, then start the server on it; a refusal leaves the state as it was."""
+        from amplify_py.local.deployer import ReplacementRefused
+
+        stopped = self._replace_detached()
+        require_free_port(LOCAL_HOST, self.port)
+        engine = self._new_engine(self.port)
+        refused: ReplacementRefused | None = None
+        try:
+            result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir,
+                                   allow_replacement=allow_replacement)
+        except ReplacementRefused as exc:
+            refused = exc
+        finally:
+            engine.stop()
+        if refused is not None:
+            if stopped is not None:  # nothing changed: the last good deployment serves again
+                info = start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
+                self._note(f"The background engine serves the last good deployment again on {info.endpoint}.")
+            raise _refusal(self.stack_name, refused) from None
+        start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
+        return result, engine  # the engine (stopped) still says where the server serves managed login
+
+    def deploy(self, synth_result: SynthesizedStack, *, allow_replacement: bool = False) -> Deployment:
+        """Deploy the template; raises :class:`ReplacementRefusedError` rather than delete users."""
+        from amplify_py.local.deployer import ReplacementRefused
+
         template = synth_result.template
         if self.detached:
-            self._replace_detached()
-            require_free_port(LOCAL_HOST, self.port)
-            engine = self._new_engine(self.port)  # writes the pools into the state; the server then serves it
-            try:
-                result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
-            finally:
-                engine.stop()
-            info = start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
-            endpoint = info.endpoint
+            result, engine = self._deploy_detached(template, allow_replacement)
+            endpoint = f"http://{LOCAL_HOST}:{self.port}"
         else:
             self.open()
             assert self._engine is not None  # open() started it
             engine = self._engine
-            result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
+            try:
+                result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir,
+                                       allow_replacement=allow_replacement)
+            except ReplacementRefused as refused:
+                raise _refusal(self.stack_name, refused) from None
             endpoint = engine.endpoint
         self.endpoint = endpoint
         from amplify_py.outputs.convert import local_engine_custom, local_oauth_domain
@@ -182,12 +269,13 @@ class LocalDeployer:
         return Deployment(
             target="local", stack_name=self.stack_name, region=result.region, stack_outputs=localized,
             custom=local_engine_custom(endpoint, ca_certificate=str(ca) if ca else None), endpoint=endpoint,
+            replaced=_change_lines(tuple(result.changes), allowed=allow_replacement),
         )
 
     def delete(self) -> None:
         """Stop any server, delete the deployment from the engine, remove the state folder (but the kept files)."""
         self.close()
-        self._replace_detached()
+        self._stop_detached(replacing=False)
         if _has_deployment_state(self.state_dir, self.keep_on_delete):
             engine = self._new_engine(0)
             try:

@@ -12,19 +12,26 @@ With ``managed_login_port``, pools with a domain also get managed login and the 
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from amplify_py.local.context import EngineContext, LogCallback, TriggerInvoker
-from amplify_py.local.deployer import DeployResult
+from amplify_py.local.deployer import DeployPlan, DeployResult, ReplacementRefused, ResourceChange
 from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
+from amplify_py.local.deployer import plan as _plan
 from amplify_py.local.model.pool import DOMAIN
-from amplify_py.local.outbox import Outbox, read_outbox
+from amplify_py.local.outbox import OUTBOX_FILE, Outbox, read_outbox
 from amplify_py.local.store import Store
 
-__all__ = ["LocalEngine", "DeployResult", "TriggerInvoker", "LogCallback", "read_outbox"]
+if TYPE_CHECKING:
+    from amplify_py.local.http.limits import Limits
+
+__all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
+           "LogCallback", "read_outbox"]
 
 _TRIGGERS_KEY = "triggers:"
 
@@ -55,11 +62,12 @@ class LocalEngine:
         self.host = host
         self.region = region
         self._requested_port = port
-        self.outbox_path = self.state_dir / "outbox.jsonl"
+        self.outbox_path = self.state_dir / OUTBOX_FILE
         self._store = Store(self.state_dir / "engine.sqlite3")
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log)
         self._server: Any = None
+        self._thread: threading.Thread | None = None
         self._port: int | None = None
         self._managed_login_port = managed_login_port
         self._ca_dir = ca_dir
@@ -93,15 +101,24 @@ class LocalEngine:
 
         return (Path(self._ca_dir) if self._ca_dir is not None else default_ca_dir()) / CA_FILE
 
-    def start(self) -> "LocalEngine":
+    def start(self, *, http: str = "h11", loop: str = "asyncio", limits: "Limits | None" = None) -> "LocalEngine":
         """Serve in a background thread; returns once the port accepts connections (and managed login's HTTPS
-        port too, when a pool has a domain)."""
-        from amplify_py.local.http.app import create_app
-        from amplify_py.local.http.serving import BackgroundServer, bind
+        port too, when a pool has a domain).
 
-        if self._server is not None:
+        ``http`` is uvicorn's parser (``h11`` or ``httptools``) and ``loop`` its event loop (``asyncio`` or
+        ``uvloop``); ``limits`` bounds each request (size and time; ``http.limits.Limits``). Whatever the
+        choice, every request gets an HTTP answer (see ``http/protocols.py`` and ``http/guard.py``)."""
+        import uvicorn
+
+        from amplify_py.local.http.server import server_config
+
+        if self._thread is not None:
             return self
-        sock = bind(self.host, self._requested_port)
+        # proto=IPPROTO_TCP matters: asyncio turns on TCP_NODELAY only for sockets that say they are TCP,
+        # and accepted connections inherit it. Without it every response waited ~40 ms for a delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
         try:
@@ -110,7 +127,15 @@ class LocalEngine:
             sock.close()
             self._port = None
             raise
-        self._server = BackgroundServer(create_app(self.context), sock, name="amplify-local-engine").start()
+        self._server = uvicorn.Server(server_config(self.context, http=http, loop=loop, limits=limits))
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name="amplify-local-engine", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the local engine did not start on {self.host}:{self._port}")
+            time.sleep(0.01)
         return self
 
     def _serve_managed_login(self) -> None:
@@ -141,9 +166,17 @@ class LocalEngine:
         self.managed_login_certificate = leaf.cert_path
         self.context.managed_login_domain = self.managed_login_domain
 
+    def plan(self, deployment_id: str, template: dict) -> DeployPlan:
+        """What deploying ``template`` would replace or delete, and the users and identities in those (no change)."""
+        with self._store.lock:
+            return _plan(self._store, deployment_id, template, self.region)
+
     def deploy(self, deployment_id: str, template: dict, *, assembly_dir: Path | None = None,
-               trigger_invoker: TriggerInvoker | None = None) -> DeployResult:
+               trigger_invoker: TriggerInvoker | None = None, allow_replacement: bool = False) -> DeployResult:
         """Create or update the deployment's pools from a CloudFormation template dict (safe while serving).
+
+        A template that would delete users or identities (a replaced or removed pool that has some) raises
+        :class:`ReplacementRefused` with the plan and changes nothing, unless ``allow_replacement``.
 
         Triggers: with ``assembly_dir`` (the cloud assembly the template came from) the engine runs the
         template's Python functions itself, each in a warm process (a redeploy keeps unchanged workers warm
@@ -151,7 +184,8 @@ class LocalEngine:
         the deployment keeps the invoker it had, else the constructor's.
         """
         with self._store.lock:
-            result = _deploy(self._store, deployment_id, template, self.region, self.context.now())
+            result = _deploy(self._store, deployment_id, template, self.region, self.context.now(),
+                             allow_replacement=allow_replacement)
         self._serve_managed_login()
         if assembly_dir is not None:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
@@ -219,11 +253,16 @@ class LocalEngine:
         return read_outbox(self.outbox_path)
 
     def stop(self) -> None:
-        for server in (self._managed_login, self._server):
-            if server is not None:
-                server.stop()
-        self._managed_login = self._server = None
-        self.context.managed_login_domain = None
+        if self._managed_login is not None:
+            self._managed_login.stop()
+            self._managed_login = None
+            self.context.managed_login_domain = None
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._thread = None
+        self._server = None
         for deployment_id in list(self.context.invokers):
             self.set_trigger_invoker(deployment_id, None)
         self._store.close()

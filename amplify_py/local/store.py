@@ -97,8 +97,10 @@ CREATE INDEX IF NOT EXISTS refresh_origin ON refresh_tokens (origin_jti);
 CREATE INDEX IF NOT EXISTS refresh_user ON refresh_tokens (pool_id, username);
 CREATE TABLE IF NOT EXISTS identities (
   id TEXT PRIMARY KEY, identity_pool_id TEXT NOT NULL, subject TEXT);
-CREATE TABLE IF NOT EXISTS oauth_records (
-  id TEXT PRIMARY KEY, kind TEXT NOT NULL, pool_id TEXT NOT NULL, expires REAL NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS webauthn_credentials (
+  pool_id TEXT NOT NULL, credential_id TEXT NOT NULL, username TEXT NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY (pool_id, credential_id));
+CREATE INDEX IF NOT EXISTS webauthn_user ON webauthn_credentials (pool_id, username);
 """
 
 
@@ -229,7 +231,7 @@ class Store(_Database):
     def purge_pool(self, pool_id: str) -> None:
         """Remove every user-side row of a pool (on delete or replacement)."""
         with self.lock:
-            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "oauth_records"):
+            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
 
     # --- users ------------------------------------------------------------
@@ -252,7 +254,7 @@ class Store(_Database):
 
     def delete_user(self, pool_id: str, username: str) -> None:
         with self.lock:
-            for table in ("users", "memberships", "codes", "refresh_tokens"):
+            for table in ("users", "memberships", "codes", "refresh_tokens", "webauthn_credentials"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND username = ?", (pool_id, username))
 
     def count_users(self, pool_id: str) -> int:
@@ -352,6 +354,25 @@ class Store(_Database):
     def revoke_user_tokens(self, pool_id: str, username: str) -> None:
         self.execute("UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username = ?", (pool_id, username))
 
+    # --- passkeys (WebAuthn credentials; records are ``model.WebAuthnCredential.to_record()``) ----
+    def put_webauthn_credential(self, pool_id: str, credential_id: str, username: str, record: dict) -> None:
+        self.execute("INSERT OR REPLACE INTO webauthn_credentials VALUES (?, ?, ?, ?)",
+                     (pool_id, credential_id, username, json.dumps(record)))
+
+    def get_webauthn_credential(self, pool_id: str, credential_id: str) -> dict | None:
+        row = self.one("SELECT data FROM webauthn_credentials WHERE pool_id = ? AND credential_id = ?",
+                       (pool_id, credential_id))
+        return json.loads(row[0]) if row else None
+
+    def webauthn_credentials(self, pool_id: str, username: str) -> list[dict]:
+        """The user's credentials, oldest first."""
+        rows = self.all("SELECT data FROM webauthn_credentials WHERE pool_id = ? AND username = ? ORDER BY rowid",
+                        (pool_id, username))
+        return [json.loads(r[0]) for r in rows]
+
+    def delete_webauthn_credential(self, pool_id: str, credential_id: str) -> None:
+        self.execute("DELETE FROM webauthn_credentials WHERE pool_id = ? AND credential_id = ?", (pool_id, credential_id))
+
     # --- identities -------------------------------------------------------
     def put_identity(self, identity_id: str, identity_pool_id: str, subject: str | None) -> None:
         self.execute("INSERT OR REPLACE INTO identities VALUES (?, ?, ?)", (identity_id, identity_pool_id, subject))
@@ -364,24 +385,12 @@ class Store(_Database):
         row = self.one("SELECT identity_pool_id, subject FROM identities WHERE id = ?", (identity_id,))
         return IdentityRow(row[0], row[1]) if row else None
 
+    def count_identities(self, identity_pool_id: str) -> int:
+        row = self.one("SELECT COUNT(*) FROM identities WHERE identity_pool_id = ?", (identity_pool_id,))
+        return int(row[0]) if row else 0
+
     def purge_identity_pool(self, identity_pool_id: str) -> None:
         self.execute("DELETE FROM identities WHERE identity_pool_id = ?", (identity_pool_id,))
-
-    # --- OAuth records (authorization codes, managed-login sessions) --------
-    def put_oauth_record(self, record_id: str, kind: str, pool_id: str, expires: float, data: dict) -> None:
-        self.execute("INSERT OR REPLACE INTO oauth_records VALUES (?, ?, ?, ?, ?)",
-                     (record_id, kind, pool_id, expires, json.dumps(data)))
-
-    def get_oauth_record(self, record_id: str, kind: str) -> SessionRow | None:
-        row = self.one("SELECT pool_id, expires, data FROM oauth_records WHERE id = ? AND kind = ?", (record_id, kind))
-        return SessionRow(row[0], row[1], json.loads(row[2])) if row else None
-
-    def delete_oauth_record(self, record_id: str) -> None:
-        self.execute("DELETE FROM oauth_records WHERE id = ?", (record_id,))
-
-    def prune_oauth_records(self, now: float) -> None:
-        """Forget records expired over an hour ago (a late reuse of a code is still told it was used)."""
-        self.execute("DELETE FROM oauth_records WHERE expires < ?", (now - 3600,))
 
 
 class _Transaction:

@@ -1,10 +1,10 @@
-"""The browser tier's app page: aws-amplify bundled for the browser with esbuild, served by the test.
+"""The managed-login tests' app page: ``js/app.mjs`` (aws-amplify configured at load, as an app does, so the
+OAuth redirect back is completed by the library itself) bundled with esbuild, served by the test.
 
 Why a bundle: aws-amplify's ESM build imports dozens of bare package names (``tslib``, ``@smithy/*``,
 ``@aws-crypto/*``), some of them CommonJS; an import map would have to list and shim them all. esbuild (from
-npm, one platform binary) turns ``js/app.mjs`` into one script in well under a second. Both packages are
-installed with ``npm ci`` from ``js/package-lock.json`` into a cache folder outside the repository, keyed by
-the lock file's hash (as the e2e tier installs aws-amplify), and the bundle is cached next to them.
+npm, one platform binary) turns ``js/app.mjs`` into one script in well under a second. Both come from
+``js/package-lock.json``, installed once into the e2e cache; the bundle is cached next to them.
 """
 
 from __future__ import annotations
@@ -12,52 +12,22 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import shutil
 import subprocess
-import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from tests.e2e._js import JsToolchainError, cache_root, find_node, find_npm
+from tests.e2e._js import JsToolchainError, find_node, install_amplify_js
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 
-__all__ = ["install", "bundle", "AppServer"]
+__all__ = ["app_script", "AppServer"]
 
 
-def install(root: Path | None = None) -> Path:
-    """``npm ci`` of js/package-lock.json once per machine (a file lock serializes pytest-xdist workers)."""
-    root = root or cache_root()
-    lock_bytes = (JS_DIR / "package-lock.json").read_bytes()
-    key = f"browser-{hashlib.sha256(lock_bytes).hexdigest()[:12]}"
-    target = root / key
-    marker = target / "node_modules" / "esbuild" / "package.json"
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.is_file():
-            return target
-        work = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=root))
-        try:
-            shutil.copy2(JS_DIR / "package.json", work / "package.json")
-            shutil.copy2(JS_DIR / "package-lock.json", work / "package-lock.json")
-            done = subprocess.run([find_npm(), "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
-                                  cwd=work, capture_output=True, text=True, timeout=600)
-            if done.returncode != 0:
-                raise JsToolchainError(f"npm ci for the browser tests failed ({done.returncode}):\n{done.stderr[-4000:]}")
-            if target.exists():
-                shutil.rmtree(target)
-            work.rename(target)
-        finally:
-            if work.exists():
-                shutil.rmtree(work, ignore_errors=True)
-    return target
-
-
-def bundle(install_dir: Path) -> Path:
+def app_script() -> Path:
     """js/app.mjs bundled into one browser script (IIFE), rebuilt when the source changes."""
+    install_dir = install_amplify_js(js_dir=JS_DIR)
     source = (JS_DIR / "app.mjs").read_bytes()
     digest = hashlib.sha256(source).hexdigest()[:12]
     out = install_dir / "bundles" / f"app-{digest}.js"

@@ -1,5 +1,5 @@
-"""Fixtures for the browser tier: Debian's headless Chromium (through chromedriver), the app page with the real
-aws-amplify bundled for the browser, and a local engine whose pool has a domain.
+"""Fixtures for the managed-login browser tests: Debian's headless Chromium (through chromedriver), the app
+page with the real aws-amplify bundled for the browser, and a local engine whose pool has a domain.
 
 Chromium trusts the engine's HTTPS certificate through ``--ignore-certificate-errors-spki-list`` with that
 certificate's key: exactly one key is accepted, any other certificate error still fails (no blanket
@@ -24,10 +24,10 @@ from amplify_py.outputs import build_outputs, resolve_stack_outputs
 from amplify_py.outputs.convert import local_engine_custom, local_oauth_domain
 from tests._managed_login import CLIENT, POOL, oauth_template
 
-from ._page import AppServer, bundle, install
+from ._browser import CHROMEDRIVER, CHROMIUM
+from ._page import AppServer
+from ._page import app_script as build_app_script
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 REGION = "us-east-1"
 
 
@@ -57,7 +57,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_script() -> Path:
-    return bundle(install())
+    return build_app_script()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ import json
 import logging
 import traceback
 import uuid
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -19,9 +18,10 @@ from starlette.responses import Response
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
+from amplify_py.local.http.request_body import parse_body
 from amplify_py.local.operations import registry
 
-__all__ = ["api", "preflight", "reply", "CORS_HEADERS"]
+__all__ = ["api", "preflight", "reply", "internal_error", "CORS_HEADERS"]
 
 _log = logging.getLogger("amplify_py.local")
 _JSON = "application/x-amz-json-1.1"
@@ -42,14 +42,10 @@ def reply(payload: dict, status: int = 200, error: str | None = None) -> Respons
 
 async def api(ctx: EngineContext, request: Request) -> Response:
     target = request.headers.get("x-amz-target", "")
-    raw = await request.body()
     try:
-        body: Any = json.loads(raw or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError("body is not an object")
-    except ValueError:
-        return reply({"__type": "SerializationException", "message": "Malformed request body."}, 400,
-                     "SerializationException")
+        body = parse_body(await request.body())
+    except CognitoError as exc:
+        return reply(exc.body(), exc.status, exc.name)
     try:
         result = await run_in_threadpool(registry.dispatch, ctx, target, body)
     except CognitoError as exc:
@@ -63,6 +59,12 @@ async def api(ctx: EngineContext, request: Request) -> Response:
         return reply({"__type": "InternalErrorException", "message": "Internal server error."}, 500,
                      "InternalErrorException")
     return reply(result)
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """Cognito's answer to a bug outside an operation (``http.guard`` logs it and keeps the connection)."""
+    return reply({"__type": "InternalErrorException", "message": "Internal server error."}, 500,
+                 "InternalErrorException")
 
 
 async def preflight(request: Request) -> Response:

@@ -1,8 +1,9 @@
 """OAuth 2.0 state: an authorize request, the codes it ends in, the managed-login session cookie's record,
 and the deployed resources that shape them (domains, resource servers, identity providers).
 
-Codes, sessions and requests waiting on an identity provider are kept by the store as JSON records of a
-``KIND``; ``to_data``/``from_data`` are the only way in and out, as for users and challenge sessions.
+Codes, sessions and requests waiting on an identity provider are kept in the store's sessions table as JSON
+records of a ``KIND``; ``to_data``/``from_data`` are the only way in and out, as for users and challenge
+sessions.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class _Record:
 class AuthorizationCode(_Record):
     """A code grant: single use, five minutes, bound to its client, redirect URI and PKCE challenge."""
 
-    KIND: ClassVar[str] = "code"
+    KIND: ClassVar[str] = "oauth_code"
     client_id: str = ""
     username: str = ""
     redirect_uri: str = ""
@@ -80,7 +81,7 @@ class AuthorizationCode(_Record):
 class HostedSession(_Record):
     """The managed-login session behind the browser's cookie: a second authorize signs in without a password."""
 
-    KIND: ClassVar[str] = "hosted_session"
+    KIND: ClassVar[str] = "managed_login_session"
     username: str = ""
     auth_time: float = 0.0
     provider: str = "COGNITO"  # or the identity provider the user came through
@@ -90,7 +91,7 @@ class HostedSession(_Record):
 class PendingFederation(_Record):
     """An authorize request waiting for an identity provider's answer at ``/oauth2/idpresponse``."""
 
-    KIND: ClassVar[str] = "federation"
+    KIND: ClassVar[str] = "oauth_federation"
     provider: str = ""
     request: dict[str, str] = field(default_factory=dict)
 

@@ -117,6 +117,16 @@ class Pool:
         return list(policy.get("AllowedFirstAuthFactors") or ["PASSWORD"])
 
     @property
+    def web_authn_relying_party_id(self) -> str | None:
+        """WebAuthnRelyingPartyID as deployed (define_auth resolves Amplify's AUTO, to localhost in a sandbox)."""
+        return self.props.get("WebAuthnRelyingPartyID") or None
+
+    @property
+    def web_authn_user_verification(self) -> str:
+        """WebAuthnUserVerification: "required" or Cognito's default "preferred"."""
+        return self.props.get("WebAuthnUserVerification") or "preferred"
+
+    @property
     def auto_verified(self) -> list[str]:
         return list(self.props.get("AutoVerifiedAttributes") or [])
 

@@ -14,7 +14,8 @@ from amplify_py.local.model.code import OneTimeCode
 
 __all__ = [
     "Session", "SrpSession", "NewPasswordSession", "MfaSetupSession", "SelectMfaSession", "CodeChallengeSession",
-    "SelectChallengeSession", "CustomChallengeSession", "SignUpSession", "ConfirmedSession", "session_from_data",
+    "SelectChallengeSession", "CustomChallengeSession", "SignUpSession", "ConfirmedSession", "WebAuthnSession",
+    "WebAuthnRegistrationSession", "session_from_data",
 ]
 
 
@@ -106,9 +107,29 @@ class ConfirmedSession(Session):
     KIND: ClassVar[str] = "CONFIRMED"
 
 
+@dataclass
+class WebAuthnSession(Session):
+    """WEB_AUTHN pending: the assertion must answer this challenge (base64url) for this relying party."""
+
+    KIND: ClassVar[str] = "WEB_AUTHN"
+    challenge: str = ""
+    relying_party_id: str = ""
+
+
+@dataclass
+class WebAuthnRegistrationSession(Session):
+    """StartWebAuthnRegistration's challenge (base64url), waiting for CompleteWebAuthnRegistration from the
+    same app client."""
+
+    KIND: ClassVar[str] = "WEB_AUTHN_REGISTRATION"
+    challenge: str = ""
+    relying_party_id: str = ""
+
+
 _KINDS: dict[str, type[Session]] = {cls.KIND: cls for cls in (
     SrpSession, NewPasswordSession, MfaSetupSession, SelectMfaSession, CodeChallengeSession,
-    SelectChallengeSession, CustomChallengeSession, SignUpSession, ConfirmedSession)}
+    SelectChallengeSession, CustomChallengeSession, SignUpSession, ConfirmedSession, WebAuthnSession,
+    WebAuthnRegistrationSession)}
 
 
 def session_from_data(data: dict[str, Any]) -> Session | None:

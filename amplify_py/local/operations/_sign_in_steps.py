@@ -25,9 +25,10 @@ from amplify_py.local.model.session import (
     SelectChallengeSession,
     SelectMfaSession,
     SrpSession,
+    WebAuthnSession,
 )
 from amplify_py.local.model.user import User, UserStatus
-from amplify_py.local.rules import codes, directory, passwords, sessions, tokens, triggers
+from amplify_py.local.rules import codes, directory, passwords, sessions, tokens, triggers, webauthn
 from amplify_py.local.rules.account import check_can_sign_in
 from amplify_py.local.rules.attributes import validate_attributes
 from amplify_py.local.rules.messages import (
@@ -40,7 +41,7 @@ from amplify_py.local.rules.attribute_updates import check_alias_free
 
 __all__ = ["SignIn", "unknown_user", "check_password", "srp_challenge", "password_verifier", "after_first_factor",
            "complete", "available_first_factors", "answer_first_factor", "code_challenge", "check_code_answer",
-           "email_mfa_setup", "new_password", "MFA_CODE_KEYS"]
+           "email_mfa_setup", "new_password", "web_authn_challenge", "web_authn_answer", "MFA_CODE_KEYS"]
 
 MFA_CODE_KEYS = {"SMS_MFA": "SMS_MFA_CODE", "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
                  "EMAIL_OTP": "EMAIL_OTP_CODE", "SMS_OTP": "SMS_OTP_CODE"}
@@ -277,8 +278,8 @@ def complete(s: SignIn, user: User) -> dict:
 
 
 # --- USER_AUTH (choice-based sign-in) ------------------------------------------------------
-def available_first_factors(pool: Pool, user: User | None) -> list[str]:
-    factors = pool.first_factors
+def available_first_factors(s: SignIn, user: User | None) -> list[str]:
+    factors = s.pool.first_factors
     out = []
     if "PASSWORD" in factors and (user is None or user.has_password):  # passwordless users have none
         out += ["PASSWORD", "PASSWORD_SRP"]
@@ -286,17 +287,19 @@ def available_first_factors(pool: Pool, user: User | None) -> list[str]:
         out.append("EMAIL_OTP")
     if "SMS_OTP" in factors and (user is None or user.attributes.get("phone_number")):
         out.append("SMS_OTP")
+    if "WEB_AUTHN" in factors and (user is None or webauthn.credentials(s.ctx, s.pool, user.username)):
+        out.append("WEB_AUTHN")
     return out
 
 
 def select_challenge(s: SignIn, user: User | None, given: str) -> dict:
     session = SelectChallengeSession(s.client.id, user.username if user else None, given=given)
     return {"ChallengeName": "SELECT_CHALLENGE", "Session": sessions.start(s.ctx, s.pool, s.client, session),
-            "ChallengeParameters": {}, "AvailableChallenges": available_first_factors(s.pool, user)}
+            "ChallengeParameters": {}, "AvailableChallenges": available_first_factors(s, user)}
 
 
 def answer_first_factor(s: SignIn, user: User | None, username: str, answer: str, params: dict) -> dict:
-    if answer not in available_first_factors(s.pool, user):
+    if answer not in available_first_factors(s, user):
         raise invalid_parameter(f"The challenge {answer} is not available for this user.")
     if answer == "PASSWORD":
         if user is None:
@@ -307,6 +310,8 @@ def answer_first_factor(s: SignIn, user: User | None, username: str, answer: str
         if not params.get("SRP_A"):
             raise invalid_parameter("Missing required parameter SRP_A")
         return srp_challenge(s, user, params["SRP_A"], username, with_session=True)
+    if answer == "WEB_AUTHN":
+        return web_authn_challenge(s, user)
     attribute = "email" if answer == "EMAIL_OTP" else "phone_number"
     if user is None:  # a code is "sent" nowhere; any answer fails as a wrong code would
         session = CodeChallengeSession(s.client.id, None, challenge=answer, first_factor=True,
@@ -315,3 +320,36 @@ def answer_first_factor(s: SignIn, user: User | None, username: str, answer: str
                 "ChallengeParameters": challenge_delivery_parameters(disguised_delivery(attribute, username))}
     check_can_sign_in(user)
     return code_challenge(s, user, answer, first_factor=True)
+
+
+# --- WEB_AUTHN (passkeys) -------------------------------------------------------------------
+def web_authn_challenge(s: SignIn, user: User | None) -> dict:
+    """WEB_AUTHN: options for navigator.credentials.get, naming the user's passkeys on the pool's relying
+    party. An unknown user (existence errors prevented) gets the same challenge, naming none."""
+    rp_id = webauthn.relying_party_id(s.ctx, s.pool)
+    allowed = []
+    if user is not None:
+        check_can_sign_in(user)
+        allowed = [c for c in webauthn.credentials(s.ctx, s.pool, user.username) if c.relying_party_id == rp_id]
+    challenge = webauthn.new_challenge()
+    session = WebAuthnSession(s.client.id, user.username if user else None, challenge=challenge,
+                              relying_party_id=rp_id)
+    options = webauthn.request_options(s.pool, rp_id, challenge, allowed, s.client.auth_session_seconds * 1000)
+    return {"ChallengeName": "WEB_AUTHN", "Session": sessions.start(s.ctx, s.pool, s.client, session),
+            "ChallengeParameters": {"CREDENTIAL_REQUEST_OPTIONS": webauthn.dumps(options)}}
+
+
+def web_authn_answer(s: SignIn, session: WebAuthnSession, user: User | None, credential: str | None) -> dict:
+    """The WEB_AUTHN answer: a verified assertion signs the user in (a first factor; no MFA follows, as for
+    the one-time-password factors). Why a passkey was refused goes to the console, not to the client."""
+    if user is None:
+        raise not_authorized(webauthn.ASSERTION_REFUSED)
+    try:
+        used = webauthn.verify_assertion(s.pool, session.relying_party_id, session.challenge, user,
+                                         webauthn.credentials(s.ctx, s.pool, user.username), credential)
+    except webauthn.AssertionRefused as exc:
+        s.ctx.log("passkeys", f"WEB_AUTHN sign-in of {user.username} refused: {exc.reason}")
+        raise
+    webauthn.save_credential(s.ctx, s.pool, used)  # the new sign count
+    check_can_sign_in(user)
+    return complete(s, user)

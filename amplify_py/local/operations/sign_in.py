@@ -19,6 +19,7 @@ from amplify_py.local.model.session import (
     NewPasswordSession,
     SelectChallengeSession,
     SelectMfaSession,
+    WebAuthnSession,
 )
 from amplify_py.local.operations import _custom_auth as custom_auth
 from amplify_py.local.operations import _sign_in_steps as steps
@@ -105,7 +106,7 @@ def _user_auth(s: SignIn, user: User | None, username: str, params: dict, sessio
     if user is None and not s.client.prevent_user_existence_errors:
         raise user_not_found()
     preferred = params.get("PREFERRED_CHALLENGE")
-    if preferred and preferred in steps.available_first_factors(s.pool, user):
+    if preferred and preferred in steps.available_first_factors(s, user):
         return steps.answer_first_factor(s, user, username, preferred, params)
     return steps.select_challenge(s, user, username)
 
@@ -135,6 +136,13 @@ def answer_challenge(s: SignIn, name: str, responses: dict, session_id: str) -> 
         answer = responses.get("ANSWER") if name == "SELECT_CHALLENGE" else name
         sessions.end(ctx, session_id)
         return steps.answer_first_factor(s, user, session.given, answer or "", responses)
+    if isinstance(session, WebAuthnSession) and name == "WEB_AUTHN":
+        sessions.end(ctx, session_id)  # a challenge is answered once, right or wrong
+        return steps.web_authn_answer(s, session, user, responses.get("CREDENTIAL"))
+    if isinstance(session, WebAuthnSession) and name == "SELECT_CHALLENGE":  # another factor instead (amplify-js)
+        sessions.end(ctx, session_id)
+        return steps.answer_first_factor(s, user, responses.get("USERNAME") or session.username or "",
+                                         responses.get("ANSWER") or "", responses)
     if isinstance(session, NewPasswordSession) and name == "NEW_PASSWORD_REQUIRED" and user:
         steps.new_password(s, user, responses)
         sessions.end(ctx, session_id)

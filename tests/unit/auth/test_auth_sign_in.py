@@ -304,8 +304,12 @@ def test_user_auth_preferred_email_otp(fake: FakeCognito) -> None:
 
 
 def test_confirm_without_sign_in(fake: FakeCognito) -> None:
-    with pytest.raises(SignInException, match="signIn was not called before confirmSignIn"):
+    with pytest.raises(SignInException, match="sign_in was not called before confirm_sign_in") as raised:
         confirm_sign_in(challenge_response="123456")
+    # Python's names, and not aws-amplify's run-together "confirmSignInand" (two concatenated literals).
+    assert raised.value.recovery_suggestion == (
+        "Make sure a successful call to sign_in is made before calling confirm_sign_in, in the same process "
+        "or with a FileStorage that keeps the sign-in state, and that the session has not expired.")
     with pytest.raises(AuthValidationError, match="challengeResponse is required to confirmSignIn"):
         confirm_sign_in(challenge_response="")
 
