@@ -55,8 +55,7 @@ class LocalEngine:
     ) -> None:
         """``trigger_invoker`` serves deployments without their own (see ``deploy``); ``on_log(source, line)``
         receives trigger failures and, for invokers the engine builds, every line the functions log.
-        ``managed_login_port`` (0: any free port; None: none) serves managed login over HTTPS once a pool
-        with a domain is deployed; its certificate comes from the CA in ``ca_dir`` (default: the machine's)."""
+        ``managed_login_port`` (0: any free; None: off): managed login on HTTPS for pools with a domain."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -69,8 +68,7 @@ class LocalEngine:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
-        self._managed_login_port = managed_login_port
-        self._ca_dir = ca_dir
+        self._managed_login_port, self._ca_dir = managed_login_port, ca_dir  # the CA's folder: default the machine's
         self._managed_login: Any = None
         self.managed_login_certificate: Path | None = None  # the leaf the HTTPS port presents (chain file)
 
@@ -86,19 +84,15 @@ class LocalEngine:
 
     @property
     def managed_login_domain(self) -> str | None:
-        """``localhost:<port>``: what amplify_outputs.json names as ``auth.oauth.domain`` (None: not served, or
-        the port is not known before the engine serves a domain)."""
-        if self._managed_login is not None:
-            return f"localhost:{self._managed_login.port}"
-        if self._managed_login_port:
-            return f"localhost:{self._managed_login_port}"
-        return None
+        """``localhost:<port>``: ``auth.oauth.domain`` in amplify_outputs.json (None: not served, or a free port
+        not chosen yet)."""
+        port = self._managed_login.port if self._managed_login is not None else self._managed_login_port
+        return f"localhost:{port}" if port else None
 
     @property
     def ca_certificate(self) -> Path:
-        """The local CA's certificate that managed login's HTTPS certificate chains to (made when first needed)."""
+        """The local CA's certificate, which managed login's HTTPS certificate chains to."""
         from amplify_py.local.certificates import CA_FILE, default_ca_dir
-
         return (Path(self._ca_dir) if self._ca_dir is not None else default_ca_dir()) / CA_FILE
 
     def start(self, *, http: str = "h11", loop: str = "asyncio", limits: "Limits | None" = None) -> "LocalEngine":
@@ -114,6 +108,7 @@ class LocalEngine:
 
         if self._thread is not None:
             return self
+        self._serve_managed_login()  # first: once the API answers, managed login does too
         # proto=IPPROTO_TCP matters: asyncio turns on TCP_NODELAY only for sockets that say they are TCP,
         # and accepted connections inherit it. Without it every response waited ~40 ms for a delayed ACK.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -121,12 +116,6 @@ class LocalEngine:
         sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
-        try:
-            self._serve_managed_login()
-        except BaseException:
-            sock.close()
-            self._port = None
-            raise
         self._server = uvicorn.Server(server_config(self.context, http=http, loop=loop, limits=limits))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="amplify-local-engine", daemon=True)
@@ -140,31 +129,15 @@ class LocalEngine:
 
     def _serve_managed_login(self) -> None:
         """Start the HTTPS port once a pool has a domain (a machine without one never needs the local CA)."""
-        if self._managed_login_port is None or self._managed_login is not None or self._port is None:
+        if self._managed_login_port is None or self._managed_login is not None:
             return
-        if not self._store.resources_of_type(DOMAIN):
-            return
-        from amplify_py.errors import AmpyUserError
-        from amplify_py.local.certificates import issue_leaf, load_or_create_ca
-        from amplify_py.local.http.app import create_managed_login_app
-        from amplify_py.local.http.serving import BackgroundServer, bind
+        if self._store.resources_of_type(DOMAIN):
+            from amplify_py.local.http.serving import serve_managed_login
 
-        try:
-            sock = bind(self.host, self._managed_login_port)
-        except OSError as exc:
-            raise AmpyUserError(
-                "PortInUseError",
-                f"Port {self._managed_login_port} on {self.host} is already in use, so managed login (the user "
-                f"pool domain's HTTPS pages) cannot be served there: {exc.strerror or exc}.",
-                f"Stop the process that uses port {self._managed_login_port}, or run the engine on another port "
-                "(managed login uses the next one).",
-            ) from exc
-        leaf = issue_leaf(load_or_create_ca(self._ca_dir), self.state_dir / "tls")
-        self._managed_login = BackgroundServer(create_managed_login_app(self.context), sock,
-                                               name="amplify-managed-login", certfile=leaf.cert_path,
-                                               keyfile=leaf.key_path).start()
-        self.managed_login_certificate = leaf.cert_path
-        self.context.managed_login_domain = self.managed_login_domain
+            self._managed_login = serve_managed_login(self.context, self.host, self._managed_login_port,
+                                                      ca_dir=self._ca_dir, tls_dir=self.state_dir / "tls")
+            self.managed_login_certificate = self._managed_login.certfile
+            self.context.managed_login_domain = self.managed_login_domain
 
     def plan(self, deployment_id: str, template: dict) -> DeployPlan:
         """What deploying ``template`` would replace or delete, and the users and identities in those (no change)."""
@@ -186,7 +159,8 @@ class LocalEngine:
         with self._store.lock:
             result = _deploy(self._store, deployment_id, template, self.region, self.context.now(),
                              allow_replacement=allow_replacement)
-        self._serve_managed_login()
+        if self._thread is not None:  # serving: a pool's first domain opens the HTTPS port
+            self._serve_managed_login()
         if assembly_dir is not None:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
             self._store.set_meta(_TRIGGERS_KEY + deployment_id,

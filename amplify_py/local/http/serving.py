@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bind", "BackgroundServer"]
+__all__ = ["bind", "BackgroundServer", "serve_managed_login"]
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -33,6 +33,7 @@ class BackgroundServer:
         import uvicorn
 
         self.port: int = sock.getsockname()[1]
+        self.certfile = certfile
         tls = {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)} if certfile and keyfile else {}
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                 loop="asyncio", http="h11", **tls)  # explicit: not whatever happens to be installed
@@ -63,3 +64,25 @@ class BackgroundServer:
             self._server.force_exit = True
             self._thread.join(timeout=10)
         self._sock.close()
+
+
+def serve_managed_login(ctx: Any, host: str, port: int, *, ca_dir: Path | None, tls_dir: Path) -> BackgroundServer:
+    """Managed login's app on HTTPS: a leaf certificate for localhost from the machine's CA (made the first
+    time), on ``port`` (0: any free one)."""
+    from amplify_py.errors import AmpyUserError
+    from amplify_py.local.certificates import issue_leaf, load_or_create_ca
+    from amplify_py.local.http.app import create_managed_login_app
+
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise AmpyUserError(
+            "PortInUseError",
+            f"Port {port} on {host} is already in use, so managed login (the user pool domain's HTTPS pages) "
+            f"cannot be served there: {exc.strerror or exc}.",
+            f"Stop the process that uses port {port}, or run the engine on another port (managed login uses the "
+            "next one).",
+        ) from exc
+    leaf = issue_leaf(load_or_create_ca(ca_dir), tls_dir)
+    return BackgroundServer(create_managed_login_app(ctx), sock, name="amplify-managed-login",
+                            certfile=leaf.cert_path, keyfile=leaf.key_path).start()
