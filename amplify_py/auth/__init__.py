@@ -23,6 +23,7 @@ from amplify_py.auth._session import (
 )
 from amplify_py.auth.current_user import get_current_user
 from amplify_py.auth.delete_user import delete_user
+from amplify_py.auth.devices import AuthDevice, AWSAuthDevice, FetchDevicesOutput, fetch_devices, forget_device, remember_device
 from amplify_py.auth.errors import AuthError
 from amplify_py.auth.fetch_auth_session import fetch_auth_session
 from amplify_py.auth.mfa import fetch_mfa_preference, set_up_totp, update_mfa_preference, verify_totp_setup
@@ -83,6 +84,12 @@ __all__ = [
     "SoftwareAuthenticator",
     "AuthWebAuthnCredential",
     "ListWebAuthnCredentialsOutput",
+    "remember_device",
+    "forget_device",
+    "fetch_devices",
+    "AuthDevice",
+    "AWSAuthDevice",
+    "FetchDevicesOutput",
     "cognito_user_pools_token_provider",
     "CognitoUserPoolsTokenProvider",
     "KeyValueStorage",

@@ -30,6 +30,7 @@ __all__ = [
     "SignInException",
     "AutoSignInException",
     "PasskeyError",
+    "DeviceMetadataNotFoundException",
     # Cognito user pools
     "AliasExistsException",
     "CodeDeliveryFailureException",
@@ -141,6 +142,17 @@ class AutoSignInException(AuthError):
 
     def __init__(self, message: str, recovery_suggestion: str | None = None) -> None:
         super().__init__("AutoSignInException", message, recovery_suggestion)
+
+
+class DeviceMetadataNotFoundException(AuthError):
+    """remember_device or forget_device (or a DEVICE_SRP_AUTH) without a device in the token storage."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "DeviceMetadataNotFoundException",
+            "Either deviceKey, deviceGroupKey or secretPassword were not found during the sign-in process.",
+            "Make sure to not clear storage after calling the signIn API.",
+        )
 
 
 # One class per service error name, so callers can catch exactly what Amplify's docs name.

@@ -6,8 +6,9 @@ first-factor selection), CUSTOM_WITH_SRP and CUSTOM_WITHOUT_SRP (InitiateAuth CU
 Each challenge Cognito answers with becomes a ``SignInNextStep`` whose ``sign_in_step`` is
 Amplify's string; the session between calls lives in the token storage (see ``_session``).
 WEB_AUTHN (a passkey, preferred or chosen as the first factor) is answered with the passkey client
-(``web_authn.set_passkey_client``), as aws-amplify answers it with the browser.
-Device tracking (DEVICE_SRP_AUTH, ConfirmDevice) is not supported.
+(``web_authn.set_passkey_client``), as aws-amplify answers it with the browser. A remembered device
+(DEVICE_KEY, DEVICE_SRP_AUTH, ConfirmDevice) is handled in ``_devices``, in ``_initiate``, ``_respond`` and
+``_signed_in``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from amplify_py.auth import _auto_sign_in, web_authn
+from amplify_py.auth import _auto_sign_in, _devices, web_authn
 from amplify_py.auth._common import check_options, user_pool
 from amplify_py.auth._config import AuthConfig, get_auth_config
 from amplify_py.auth._session import SignInState, cognito_user_pools_token_provider
@@ -184,7 +185,8 @@ def _start(run: Any, details: SignInDetails, *, with_available_challenges: bool 
 
 def _signed_in(result: dict[str, Any], username: str, details: SignInDetails | None) -> SignInOutput:
     provider = cognito_user_pools_token_provider
-    provider.cache_authentication_result(result, username, details)
+    device = _devices.confirm_new_device(get_auth_config(), result)
+    provider.cache_authentication_result(result, username, details, device)
     provider.reset_sign_in_state()
     _auto_sign_in.reset()
     return SignInOutput(is_signed_in=True, next_step=SignInNextStep(sign_in_step="DONE"))
@@ -212,31 +214,46 @@ def _initiate(
     config: AuthConfig, flow: str, parameters: dict[str, str], metadata: Any, *, session: str | None = None
 ) -> dict[str, Any]:
     """InitiateAuth; ``session`` is auto sign-in's (USER_AUTH after ConfirmSignUp)."""
-    return user_pool(
-        "InitiateAuth",
-        {
-            "AuthFlow": flow,
-            "AuthParameters": parameters,
-            "ClientMetadata": metadata,
-            "ClientId": config.user_pool_client_id,
-            "Session": session,
-        },
-    )
+
+    def call(auth_parameters: dict[str, str]) -> dict[str, Any]:
+        return user_pool(
+            "InitiateAuth",
+            {
+                "AuthFlow": flow,
+                "AuthParameters": auth_parameters,
+                "ClientMetadata": metadata,
+                "ClientId": config.user_pool_client_id,
+                "Session": session,
+            },
+        )
+
+    if not _devices.sends_device_key(flow, parameters):
+        return call(parameters)
+    username = parameters["USERNAME"]
+    response = _devices.with_device(config, username, flow, parameters, call)
+    return _devices.after_response(config, username, response, lambda c, r, s: _respond(config, c, r, s, metadata))
 
 
 def _respond(
     config: AuthConfig, challenge: str, responses: dict[str, str], session: str | None, metadata: Any
 ) -> dict[str, Any]:
-    return user_pool(
-        "RespondToAuthChallenge",
-        {
-            "ChallengeName": challenge,
-            "ChallengeResponses": responses,
-            "Session": session,
-            "ClientMetadata": metadata,
-            "ClientId": config.user_pool_client_id,
-        },
-    )
+    def call(answers: dict[str, str]) -> dict[str, Any]:
+        return user_pool(
+            "RespondToAuthChallenge",
+            {
+                "ChallengeName": challenge,
+                "ChallengeResponses": answers,
+                "Session": session,
+                "ClientMetadata": metadata,
+                "ClientId": config.user_pool_client_id,
+            },
+        )
+
+    if challenge not in _devices.DEVICE_KEY_CHALLENGES:
+        return call(responses)
+    username = responses.get("USERNAME") or ""
+    response = _devices.with_device(config, username, challenge, responses, call)
+    return _devices.after_response(config, username, response, lambda c, r, s: _respond(config, c, r, s, metadata))
 
 
 def _user_password_flow(config: AuthConfig, username: str, password: str, metadata: Any) -> tuple[dict[str, Any], str]:

@@ -40,7 +40,10 @@ def serve(
         help="HTTPS port for managed login of pools with a domain (default: the next port; 0 picks a free one)."),
     debug: bool = debug_option(),
 ) -> None:
-    """Serve the engine until interrupted, printing delivered codes as they are sent."""
+    """Serve the engine until interrupted, printing delivered codes as they are sent.
+
+    It prints the local console's address with its token; the token is AMPY_CONSOLE_TOKEN if that is set,
+    else a new one each start."""
     from amplify_py.local import LocalEngine
 
     console = Console(highlight=False, soft_wrap=True)  # no wrapping at 80 columns in server.log
@@ -58,10 +61,12 @@ def serve(
     def log(source: str, line: str) -> None:
         console.print(f"[dim]{escape(source)}[/] {escape(line)}")
 
+    from amplify_py.deploy.background_engine import CONSOLE_TOKEN_ENV
+
     with _StopSignals() as signals:  # taken before the port opens, so no stop request is missed
         login_port = managed_login_port if managed_login_port is not None else (port + 1 if port else 0)
         engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log,
-                             managed_login_port=login_port)
+                             console_token=os.environ.get(CONSOLE_TOKEN_ENV) or None, managed_login_port=login_port)
         try:
             # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
             for deployment_id in engine.restore_triggers():
@@ -80,6 +85,8 @@ def serve(
         if engine.context.managed_login_domain:
             console.print(f"Managed login on [bold]https://{engine.context.managed_login_domain}[/] "
                           "(`ampy local ca` shows how to trust its certificate).")
+        console.print(f"Console: {escape(engine.console_url)}")
+        console.file.flush()
         _serve_until_stopped(engine, state_dir, console, signals)
 
 

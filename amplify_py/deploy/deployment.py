@@ -22,6 +22,7 @@ class Deployment:
     stack_outputs: dict[str, str]
     custom: dict[str, Any] | None = None
     endpoint: str | None = None  # the local engine's URL
+    console_url: str | None = None  # the local engine's console, with its token
     extra: dict[str, Any] = field(default_factory=dict)
     replaced: tuple[str, ...] = ()  # one line per resource the deploy replaced or deleted, for the terminal
 

@@ -92,6 +92,11 @@ class Engine(Protocol):
     @property
     def endpoint(self) -> str: ...
 
+    @property
+    def console_url(self) -> str:
+        """The local console's address with its token."""
+        ...
+
     def start(self) -> object: ...
 
     def deploy(self, deployment_id: str, template: dict[str, Any], *, assembly_dir: Path | None = None,
@@ -216,7 +221,8 @@ class LocalDeployer:
         self._engine = engine
         self.endpoint = engine.endpoint
 
-    def _deploy_detached(self, template: dict[str, Any], allow_replacement: bool) -> tuple[EngineDeployResult, Engine]:
+    def _deploy_detached(self, template: dict[str, Any], allow_replacement: bool,
+                         ) -> tuple[EngineDeployResult, ServerInfo, Engine]:
         """Write the pools into the state, then start the server on it; a refusal leaves the state as it was."""
         from amplify_py.local.deployer import ReplacementRefused
 
@@ -236,8 +242,8 @@ class LocalDeployer:
                 info = start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
                 self._note(f"The background engine serves the last good deployment again on {info.endpoint}.")
             raise _refusal(self.stack_name, refused) from None
-        start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
-        return result, engine  # the engine (stopped) still says where the server serves managed login
+        # The engine (stopped) still says where the server serves managed login.
+        return result, start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port), engine
 
     def deploy(self, synth_result: SynthesizedStack, *, allow_replacement: bool = False) -> Deployment:
         """Deploy the template; raises :class:`ReplacementRefusedError` rather than delete users."""
@@ -245,8 +251,9 @@ class LocalDeployer:
 
         template = synth_result.template
         if self.detached:
-            result, engine = self._deploy_detached(template, allow_replacement)
+            result, info, engine = self._deploy_detached(template, allow_replacement)
             endpoint = f"http://{LOCAL_HOST}:{self.port}"
+            console_url = info.console_url
         else:
             self.open()
             assert self._engine is not None  # open() started it
@@ -257,6 +264,7 @@ class LocalDeployer:
             except ReplacementRefused as refused:
                 raise _refusal(self.stack_name, refused) from None
             endpoint = engine.endpoint
+            console_url = engine.console_url
         self.endpoint = endpoint
         from amplify_py.outputs.convert import local_engine_custom, local_oauth_domain
         from amplify_py.outputs.stack_outputs import resolve_stack_outputs
@@ -269,7 +277,7 @@ class LocalDeployer:
         return Deployment(
             target="local", stack_name=self.stack_name, region=result.region, stack_outputs=localized,
             custom=local_engine_custom(endpoint, ca_certificate=str(ca) if ca else None), endpoint=endpoint,
-            replaced=_change_lines(tuple(result.changes), allowed=allow_replacement),
+            console_url=console_url, replaced=_change_lines(tuple(result.changes), allowed=allow_replacement),
         )
 
     def delete(self) -> None:

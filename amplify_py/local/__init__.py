@@ -12,6 +12,7 @@ With ``managed_login_port``, pools with a domain also get managed login and the 
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import threading
 import time
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from amplify_py.local.http.limits import Limits
 
 __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
-           "LogCallback", "read_outbox"]
+           "LogCallback", "read_outbox", "console_address"]
 
 _TRIGGERS_KEY = "triggers:"
 
@@ -50,12 +51,15 @@ class LocalEngine:
         clock: Callable[[], float] = time.time,
         trigger_invoker: TriggerInvoker | None = None,
         on_log: LogCallback | None = None,
+        console_token: str | None = None,
         managed_login_port: int | None = None,
         ca_dir: Path | None = None,
     ) -> None:
         """``trigger_invoker`` serves deployments without their own (see ``deploy``); ``on_log(source, line)``
         receives trigger failures and, for invokers the engine builds, every line the functions log.
-        ``managed_login_port`` (0: any free; None: off): managed login on HTTPS for pools with a domain."""
+        ``console_token`` opens the local console (``/_console/``); by default a new random one per engine.
+        ``managed_login_port`` (0: any free; None: off): managed login on HTTPS for pools with a domain, its
+        certificate from the CA in ``ca_dir`` (default: the machine's)."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -65,12 +69,14 @@ class LocalEngine:
         self._store = Store(self.state_dir / "engine.sqlite3")
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log)
+        self.context.console_token = console_token or secrets.token_urlsafe(32)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
-        self._managed_login_port, self._ca_dir = managed_login_port, ca_dir  # the CA's folder: default the machine's
-        self._managed_login: Any = None
-        self.managed_login_certificate: Path | None = None  # the leaf the HTTPS port presents (chain file)
+        from amplify_py.local.http.serving import ManagedLogin
+
+        self.managed_login = ManagedLogin(self.context, host, managed_login_port, ca_dir=ca_dir,
+                                          tls_dir=self.state_dir / "tls")
 
     @property
     def port(self) -> int:
@@ -83,17 +89,26 @@ class LocalEngine:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def console_token(self) -> str:
+        """The token the local console asks for (like a notebook server's): in its address, then a cookie."""
+        return self.context.console_token
+
+    @property
+    def console_url(self) -> str:
+        """The console's address with its token, as ``ampy sandbox`` prints it (on loopback: the console
+        answers nothing else, even when the engine listens on every interface)."""
+        endpoint = f"http://127.0.0.1:{self.port}" if self.host in ("0.0.0.0", "::", "") else self.endpoint
+        return console_address(endpoint, self.console_token)
+
+    @property
     def managed_login_domain(self) -> str | None:
-        """``localhost:<port>``: ``auth.oauth.domain`` in amplify_outputs.json (None: not served, or a free port
-        not chosen yet)."""
-        port = self._managed_login.port if self._managed_login is not None else self._managed_login_port
-        return f"localhost:{port}" if port else None
+        """``auth.oauth.domain`` in amplify_outputs.json: ``localhost:<managed login's port>``."""
+        return self.managed_login.domain
 
     @property
     def ca_certificate(self) -> Path:
         """The local CA's certificate, which managed login's HTTPS certificate chains to."""
-        from amplify_py.local.certificates import CA_FILE, default_ca_dir
-        return (Path(self._ca_dir) if self._ca_dir is not None else default_ca_dir()) / CA_FILE
+        return self.managed_login.ca_certificate
 
     def start(self, *, http: str = "h11", loop: str = "asyncio", limits: "Limits | None" = None) -> "LocalEngine":
         """Serve in a background thread; returns once the port accepts connections (and managed login's HTTPS
@@ -108,7 +123,7 @@ class LocalEngine:
 
         if self._thread is not None:
             return self
-        self._serve_managed_login()  # first: once the API answers, managed login does too
+        self.managed_login.serve_if_needed()  # first: once the API answers, managed login does too
         # proto=IPPROTO_TCP matters: asyncio turns on TCP_NODELAY only for sockets that say they are TCP,
         # and accepted connections inherit it. Without it every response waited ~40 ms for a delayed ACK.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -126,18 +141,6 @@ class LocalEngine:
                 raise RuntimeError(f"the local engine did not start on {self.host}:{self._port}")
             time.sleep(0.01)
         return self
-
-    def _serve_managed_login(self) -> None:
-        """Start the HTTPS port once a pool has a domain (a machine without one never needs the local CA)."""
-        if self._managed_login_port is None or self._managed_login is not None:
-            return
-        if self._store.resources_of_type(DOMAIN):
-            from amplify_py.local.http.serving import serve_managed_login
-
-            self._managed_login = serve_managed_login(self.context, self.host, self._managed_login_port,
-                                                      ca_dir=self._ca_dir, tls_dir=self.state_dir / "tls")
-            self.managed_login_certificate = self._managed_login.certfile
-            self.context.managed_login_domain = self.managed_login_domain
 
     def plan(self, deployment_id: str, template: dict) -> DeployPlan:
         """What deploying ``template`` would replace or delete, and the users and identities in those (no change)."""
@@ -160,7 +163,7 @@ class LocalEngine:
             result = _deploy(self._store, deployment_id, template, self.region, self.context.now(),
                              allow_replacement=allow_replacement)
         if self._thread is not None:  # serving: a pool's first domain opens the HTTPS port
-            self._serve_managed_login()
+            self.managed_login.serve_if_needed()
         if assembly_dir is not None:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
             self._store.set_meta(_TRIGGERS_KEY + deployment_id,
@@ -227,10 +230,7 @@ class LocalEngine:
         return read_outbox(self.outbox_path)
 
     def stop(self) -> None:
-        if self._managed_login is not None:
-            self._managed_login.stop()
-            self._managed_login = None
-            self.context.managed_login_domain = None
+        self.managed_login.stop()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -246,6 +246,11 @@ class LocalEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def console_address(endpoint: str, token: str) -> str:
+    """``<endpoint>/_console/?token=<token>``: opening it once lets that browser in (a cookie keeps it)."""
+    return f"{endpoint}/_console/?token={token}"
 
 
 def _close(invoker: object) -> None:

@@ -1,5 +1,5 @@
 """What every operation and rule works with: the store, the clock, the outbox, the signer, the trigger
-invokers, and lookups of the deployed pools and clients.
+invokers, the recent activity, and lookups of the deployed pools and clients.
 
 One ``EngineContext`` per engine; operations receive it with the request body. It sits below the rules:
 it knows the model and the store, nothing of Cognito's rules.
@@ -8,8 +8,10 @@ it knows the model and the store, nothing of Cognito's rules.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
+from amplify_py.local.activity import Activity
 from amplify_py.local.errors import resource_not_found
 from amplify_py.local.model.oauth import Domain, IdentityProvider, ResourceServer
 from amplify_py.local.model.pool import (CLIENT, DOMAIN, GROUP, IDENTITY_POOL, IDP, POOL, RESOURCE_SERVER, Client, Group,
@@ -24,6 +26,7 @@ TriggerInvoker = Callable[[str, Any, dict], dict]
 """``invoker(deployment_id, lambda_config_ref, event) -> returned event``; ``lambda_runtime.TriggerInvoker`` is one."""
 LogCallback = Callable[[str, str], None]
 """``on_log(source, line)``: a line for the sandbox console."""
+_CLIENT_IP: ContextVar[str | None] = ContextVar("amplify_py_local_client_ip", default=None)
 
 
 class EngineContext:
@@ -38,6 +41,8 @@ class EngineContext:
         self.invokers: dict[str, TriggerInvoker] = {}
         self.on_log = on_log
         self.endpoint = "http://127.0.0.1"
+        self.activity = Activity()  # the last requests and trigger runs, for the local console
+        self.console_token = ""  # the local console's token (LocalEngine sets it); empty: the console is closed
         # Where managed login and the OAuth endpoints are served ("localhost:<port>", over HTTPS); None: not served.
         self.managed_login_domain: str | None = None
         # Identity-provider bridges by ProviderType ("Google", "OIDC", "SAML", ...): how the authorize flow hands a
@@ -55,6 +60,15 @@ class EngineContext:
 
     def now(self) -> float:
         return float(self.clock())
+
+    @staticmethod
+    def set_client_ip(address: str | None) -> None:
+        """The HTTP face records the caller's address for the request it serves (a device's last_ip_used)."""
+        _CLIENT_IP.set(address)
+
+    @staticmethod
+    def client_ip() -> str | None:
+        return _CLIENT_IP.get()
 
     def issuer(self, pool: Pool) -> str:
         """The tokens' ``iss``: the engine's URL and the pool id, so verifiers find ``/.well-known/jwks.json``."""

@@ -2,7 +2,8 @@
 
 Everything that must survive a restart lives here: deployments and their
 pools/clients, users (attributes and secrets in a JSON column), groups, codes,
-challenge sessions, refresh tokens, identities and the signing key. One
+challenge sessions, refresh tokens, identities, the signing key, and remembered
+devices (their table in store_devices.py). One
 connection guarded by a lock; the engine serialises operations anyway.
 """
 
@@ -16,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from amplify_py.local.store_devices import DEVICE_SCHEMA, DeviceTable
 
 __all__ = ["Store", "StoreLock", "ResourceRow", "SessionRow", "RefreshTokenRow", "CodeRow", "IdentityRow"]
 
@@ -48,6 +51,7 @@ class RefreshTokenRow:
     revoked: bool
     auth_time: float
     event_id: str
+    device_key: str | None = None  # the device of the sign-in that issued it (device tracking)
     scopes: list[str] | None = None  # issued by the OAuth endpoints: the granted scopes (kept on refresh)
 
 
@@ -148,7 +152,7 @@ class _Database:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA + DEVICE_SCHEMA)
 
     def close(self) -> None:
         with self.lock:
@@ -189,7 +193,7 @@ class _Database:
 
 
 
-class Store(_Database):
+class Store(_Database, DeviceTable):
     """Thin, explicit SQL helpers, one group per table; callers hold ``store.lock`` for multi-step changes."""
 
     # --- meta -------------------------------------------------------------
@@ -231,7 +235,8 @@ class Store(_Database):
     def purge_pool(self, pool_id: str) -> None:
         """Remove every user-side row of a pool (on delete or replacement)."""
         with self.lock:
-            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials"):
+            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials",
+                          "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
 
     # --- users ------------------------------------------------------------
@@ -254,7 +259,7 @@ class Store(_Database):
 
     def delete_user(self, pool_id: str, username: str) -> None:
         with self.lock:
-            for table in ("users", "memberships", "codes", "refresh_tokens", "webauthn_credentials"):
+            for table in ("users", "memberships", "codes", "refresh_tokens", "webauthn_credentials", "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND username = ?", (pool_id, username))
 
     def count_users(self, pool_id: str) -> int:
@@ -324,11 +329,12 @@ class Store(_Database):
 
     # --- refresh tokens ---------------------------------------------------
     def put_refresh(self, token_hash: str, pool_id: str, client_id: str, username: str, origin_jti: str,
-                    expires: float, *, auth_time: float, event_id: str, scopes: list[str] | None = None) -> None:
+                    expires: float, *, auth_time: float, event_id: str, device_key: str | None = None,
+                    scopes: list[str] | None = None) -> None:
         self.execute(
             "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
             (token_hash, pool_id, client_id, username, origin_jti, expires,
-             json.dumps({"auth_time": auth_time, "event_id": event_id, "scopes": scopes})),
+             json.dumps({"auth_time": auth_time, "event_id": event_id, "device_key": device_key, "scopes": scopes})),
         )
 
     def get_refresh(self, token_hash: str) -> RefreshTokenRow | None:
@@ -341,7 +347,7 @@ class Store(_Database):
             return None
         data = json.loads(row[6])
         return RefreshTokenRow(row[0], row[1], row[2], row[3], row[4], bool(row[5]), data["auth_time"],
-                               data["event_id"], data.get("scopes"))
+                               data["event_id"], data.get("device_key"), data.get("scopes"))
 
     def origin_revoked(self, origin_jti: str) -> bool | None:
         """True if revoked, False if live, None if unknown."""

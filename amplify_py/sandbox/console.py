@@ -63,6 +63,10 @@ class SandboxConsole:
     def endpoint(self, url: str) -> None:
         self.console.print(f"[bold]Local engine:[/] [cyan]{escape(url)}[/]")
 
+    def console_link(self, url: str) -> None:
+        """The local console's address, token included (like a notebook server's): open it in a browser."""
+        self.console.print(f"[bold]Console:[/] [cyan]{escape(url)}[/] [dim](pools, users, codes; keep the token to yourself)[/]")
+
     def engine_message(self, message: dict[str, Any]) -> None:
         """One message the engine "delivered" (verification code, invitation, MFA code...)."""
         medium = str(message.get("medium") or message.get("delivery_medium") or "message").upper()

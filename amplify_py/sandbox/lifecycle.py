@@ -174,6 +174,8 @@ class Sandbox:
         self.deploy_count += 1
         if deployment.endpoint:
             self.console.endpoint(deployment.endpoint)
+        if deployment.console_url:
+            self.console.console_link(deployment.console_url)
         self.console.success(f"Deployed. {self._rel(path)} is up to date.")
         return deployment
 

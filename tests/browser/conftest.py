@@ -88,8 +88,8 @@ def browser(hosted: Hosted, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     if not CHROMIUM.is_file() or not CHROMEDRIVER.is_file():
         pytest.fail(f"the browser tier needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}); "
                     "install them with `apt-get install -y chromium chromium-driver` (.ci/run does)")
-    assert hosted.engine.managed_login_certificate is not None
-    leaf = x509.load_pem_x509_certificate(hosted.engine.managed_login_certificate.read_bytes())
+    assert hosted.engine.managed_login.certificate is not None
+    leaf = x509.load_pem_x509_certificate(hosted.engine.managed_login.certificate.read_bytes())
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

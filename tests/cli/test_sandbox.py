@@ -58,6 +58,10 @@ class FakeEngine:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def console_url(self) -> str:
+        return f"{self.endpoint}/_console/?token=fake-token"
+
+    @property
     def deployments(self) -> dict[str, Any]:
         return self.world.setdefault(str(self.state_dir), {})
 
@@ -209,6 +213,7 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
         assert json.loads(first_outputs)["custom"]["local_engine"]["user_pool_endpoint"] == "http://127.0.0.1:9999"
         assert "code 123456" in out.getvalue()  # the engine's message is printed as it is sent
         assert "Local engine: http://127.0.0.1:9999" in out.getvalue()
+        assert "Console: http://127.0.0.1:9999/_console/?token=fake-token" in out.getvalue()
         time.sleep(0.3)  # let the watcher settle before the first save
 
         # a broken save: reported, nothing changes

@@ -46,6 +46,7 @@ async def api(ctx: EngineContext, request: Request) -> Response:
         body = parse_body(await request.body())
     except CognitoError as exc:
         return reply(exc.body(), exc.status, exc.name)
+    ctx.set_client_ip(request.client.host if request.client else None)  # context variables follow into the thread
     try:
         result = await run_in_threadpool(registry.dispatch, ctx, target, body)
     except CognitoError as exc:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bind", "BackgroundServer", "serve_managed_login"]
+__all__ = ["bind", "BackgroundServer", "ManagedLogin"]
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -66,23 +66,57 @@ class BackgroundServer:
         self._sock.close()
 
 
-def serve_managed_login(ctx: Any, host: str, port: int, *, ca_dir: Path | None, tls_dir: Path) -> BackgroundServer:
-    """Managed login's app on HTTPS: a leaf certificate for localhost from the machine's CA (made the first
-    time), on ``port`` (0: any free one)."""
-    from amplify_py.errors import AmpyUserError
-    from amplify_py.local.certificates import issue_leaf, load_or_create_ca
-    from amplify_py.local.http.app import create_managed_login_app
+class ManagedLogin:
+    """Managed login's HTTPS server for an engine: started once a pool has a domain (a machine without one never
+    needs the local CA), with a leaf certificate for localhost from the machine's CA (made the first time)."""
 
-    try:
-        sock = bind(host, port)
-    except OSError as exc:
-        raise AmpyUserError(
-            "PortInUseError",
-            f"Port {port} on {host} is already in use, so managed login (the user pool domain's HTTPS pages) "
-            f"cannot be served there: {exc.strerror or exc}.",
-            f"Stop the process that uses port {port}, or run the engine on another port (managed login uses the "
-            "next one).",
-        ) from exc
-    leaf = issue_leaf(load_or_create_ca(ca_dir), tls_dir)
-    return BackgroundServer(create_managed_login_app(ctx), sock, name="amplify-managed-login",
-                            certfile=leaf.cert_path, keyfile=leaf.key_path).start()
+    def __init__(self, ctx: Any, host: str, port: int | None, *, ca_dir: Path | None, tls_dir: Path) -> None:
+        self._ctx, self._host, self._port, self._ca_dir, self._tls_dir = ctx, host, port, ca_dir, tls_dir
+        self.server: BackgroundServer | None = None
+
+    @property
+    def domain(self) -> str | None:
+        """``localhost:<port>`` (None: not served, or a free port not chosen yet)."""
+        port = self.server.port if self.server is not None else self._port
+        return f"localhost:{port}" if port else None
+
+    @property
+    def ca_certificate(self) -> Path:
+        from amplify_py.local.certificates import CA_FILE, default_ca_dir
+
+        return (Path(self._ca_dir) if self._ca_dir is not None else default_ca_dir()) / CA_FILE
+
+    @property
+    def certificate(self) -> Path | None:
+        """The chain the HTTPS port presents (leaf, then CA); None until it serves."""
+        return self.server.certfile if self.server is not None else None
+
+    def serve_if_needed(self) -> None:
+        from amplify_py.local.model.pool import DOMAIN
+
+        if self._port is None or self.server is not None or not self._ctx.store.resources_of_type(DOMAIN):
+            return
+        from amplify_py.errors import AmpyUserError
+        from amplify_py.local.certificates import issue_leaf, load_or_create_ca
+        from amplify_py.local.http.app import create_managed_login_app
+
+        try:
+            sock = bind(self._host, self._port)
+        except OSError as exc:
+            raise AmpyUserError(
+                "PortInUseError",
+                f"Port {self._port} on {self._host} is already in use, so managed login (the user pool domain's "
+                f"HTTPS pages) cannot be served there: {exc.strerror or exc}.",
+                f"Stop the process that uses port {self._port}, or run the engine on another port (managed login "
+                "uses the next one).",
+            ) from exc
+        leaf = issue_leaf(load_or_create_ca(self._ca_dir), self._tls_dir)
+        self.server = BackgroundServer(create_managed_login_app(self._ctx), sock, name="amplify-managed-login",
+                                       certfile=leaf.cert_path, keyfile=leaf.key_path).start()
+        self._ctx.managed_login_domain = self.domain
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+            self._ctx.managed_login_domain = None

@@ -145,6 +145,23 @@ class Pool:
             return []
         return list(self.props.get("EnabledMfas") or ["SMS_MFA"])
 
+    # --- devices (DeviceConfiguration) ---------------------------------------
+    @property
+    def tracks_devices(self) -> bool:
+        """Any DeviceConfiguration property turns device tracking on (Cognito: "When you provide a value for
+        any property of DeviceConfiguration, you activate the device remembering")."""
+        return bool(self.props.get("DeviceConfiguration"))
+
+    @property
+    def challenge_required_on_new_device(self) -> bool:
+        """True: a remembered device signs in with device authentication instead of SMS and TOTP MFA."""
+        return bool((self.props.get("DeviceConfiguration") or {}).get("ChallengeRequiredOnNewDevice", False))
+
+    @property
+    def device_only_remembered_on_user_prompt(self) -> bool:
+        """True: ConfirmDevice leaves the device not remembered until UpdateDeviceStatus says so."""
+        return bool((self.props.get("DeviceConfiguration") or {}).get("DeviceOnlyRememberedOnUserPrompt", False))
+
     @property
     def recovery_mechanisms(self) -> list[str]:
         setting = self.props.get("AccountRecoverySetting") or {}
@@ -219,7 +236,7 @@ class Pool:
         for key in ("UsernameAttributes", "AliasAttributes", "VerificationMessageTemplate",
                     "UserAttributeUpdateSettings", "AccountRecoverySetting", "EmailVerificationMessage",
                     "EmailVerificationSubject", "SmsVerificationMessage", "SmsAuthenticationMessage",
-                    "EmailConfiguration", "SmsConfiguration", "UserPoolTags"):
+                    "EmailConfiguration", "SmsConfiguration", "UserPoolTags", "DeviceConfiguration"):
             if self.props.get(key) is not None:
                 out[key] = self.props[key]
         return out

@@ -28,7 +28,8 @@ from amplify_py.local.model.session import (
     WebAuthnSession,
 )
 from amplify_py.local.model.user import User, UserStatus
-from amplify_py.local.rules import codes, directory, passwords, sessions, tokens, triggers, webauthn
+from amplify_py.local.operations import _device_sign_in as device_sign_in
+from amplify_py.local.rules import codes, devices, directory, passwords, sessions, tokens, triggers, webauthn
 from amplify_py.local.rules.account import check_can_sign_in
 from amplify_py.local.rules.attributes import validate_attributes
 from amplify_py.local.rules.messages import (
@@ -64,6 +65,8 @@ class SignIn:
     # What a finished sign-in becomes; None: the AuthenticationResult. Managed login passes its own: the
     # user gets an authorization code, and the token endpoint issues the tokens.
     finish: Callable[[User], dict] | None = None
+    device_key: str | None = None  # the DEVICE_KEY this step's request carries
+    device_verified: bool = False  # DEVICE_PASSWORD_VERIFIER passed for that device
 
 
 def unknown_user(client: Client) -> CognitoError:
@@ -151,7 +154,8 @@ def after_first_factor(s: SignIn, user: User, *, mfa: bool = True) -> dict:
         return {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session, "ChallengeParameters": {
             "USER_ID_FOR_SRP": user.username, "requiredAttributes": "[]", "userAttributes": json.dumps(attrs)}}
     if mfa:
-        step = _mfa_step(s, user)
+        device = devices.for_sign_in(s.ctx, s.pool, user, s.device_key)
+        step = _mfa_step(s, user, devices.suppressed_mfas(s.pool, device))
         if step is not None:
             return step
     return complete(s, user)
@@ -179,7 +183,7 @@ def _user_mfas(pool: Pool, user: User) -> list[str]:
     return [m for m in enabled if m in pool.enabled_mfas]
 
 
-def _mfa_step(s: SignIn, user: User) -> dict | None:
+def _mfa_step(s: SignIn, user: User, suppressed: tuple[str, ...] = ()) -> dict | None:
     pool = s.pool
     if pool.mfa_configuration == "OFF":
         return None
@@ -194,6 +198,7 @@ def _mfa_step(s: SignIn, user: User) -> dict | None:
             session = sessions.start(s.ctx, pool, s.client, MfaSetupSession(s.client.id, user.username))
             return {"ChallengeName": "MFA_SETUP", "Session": session,
                     "ChallengeParameters": {"MFAS_CAN_SETUP": json.dumps(can_setup)}}
+    enabled = [m for m in enabled if m not in suppressed]  # a remembered device stands in for these
     if not enabled:
         return None
     preferred = user.mfa.preferred
@@ -268,12 +273,18 @@ def check_code_answer(s: SignIn, session_id: str, session: CodeChallengeSession,
 
 
 def complete(s: SignIn, user: User) -> dict:
+    device = devices.for_sign_in(s.ctx, s.pool, user, s.device_key)
+    if device is not None and device.remembered and not s.device_verified:
+        return device_sign_in.challenge(s.ctx, s.pool, s.client, user, device)  # DEVICE_SRP_AUTH, the last step
     passwords.record_success(s.ctx, s.pool, user)  # only a whole sign-in resets the lockout count (MFA failures count too)
     if triggers.post_authentication(s.ctx, s.pool, user, s.client.id, s.client_metadata):
         directory.reload_user(s.ctx, s.pool, user)  # the tokens carry what the handler may have changed
-    if s.finish is not None:
+    if s.finish is not None:  # managed login: a code now, the tokens at the token endpoint
         return s.finish(user)
-    result = tokens.issue(s.ctx, s.pool, s.client, user, client_metadata=s.client_metadata)
+    device_key, new_device = devices.device_of_tokens(s.ctx, s.pool, user, device)
+    result = tokens.issue(s.ctx, s.pool, s.client, user, client_metadata=s.client_metadata, device_key=device_key)
+    if new_device is not None:
+        result["NewDeviceMetadata"] = new_device
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
 

@@ -324,7 +324,14 @@ def test_sign_in_state_is_in_storage(fake: FakeCognito) -> None:
 
 
 def test_unhandled_challenge(fake: FakeCognito) -> None:
-    with pytest.raises(SignInException, match="DEVICE_SRP_AUTH challengeName returned by the underlying service was not addressed"):
+    with pytest.raises(SignInException, match="DEVICE_PASSWORD_VERIFIER challengeName returned by the underlying service was not addressed"):
+        _start(fake, _challenge("DEVICE_PASSWORD_VERIFIER"))
+
+
+def test_device_srp_auth_without_a_stored_device(fake: FakeCognito) -> None:
+    from amplify_py.auth.errors import DeviceMetadataNotFoundException
+
+    with pytest.raises(DeviceMetadataNotFoundException, match="deviceKey, deviceGroupKey or secretPassword were not found"):
         _start(fake, _challenge("DEVICE_SRP_AUTH"))
 
 
