@@ -4,6 +4,9 @@
 serves Cognito's wire protocol in a background thread, so boto3, aws-amplify
 and ``amplify_py.auth`` work against it unchanged (pointed at ``endpoint``).
 State lives in SQLite under ``state_dir``; codes go to ``state_dir/outbox.jsonl``.
+
+With ``managed_login_port``, pools with a domain also get managed login and the OAuth 2.0 endpoints on
+``https://localhost:<that port>`` (certificate signed by the machine's local CA, see ``certificates``).
 """
 
 from __future__ import annotations
@@ -23,8 +26,11 @@ from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.deployer import plan as _plan
 from amplify_py.local.clock import SharedClock
+from amplify_py.local.model.pool import DOMAIN
 from amplify_py.local.outbox import OUTBOX_FILE, Outbox, read_outbox
 from amplify_py.local.rules.directory import index_older_users
+from amplify_py.local.engine_triggers import TRIGGERS_KEY as _TRIGGERS_KEY
+from amplify_py.local.engine_triggers import TriggerRunners
 from amplify_py.local.store import Store
 from amplify_py.local.workers import WORKERS_ENV, WorkerPool
 
@@ -34,12 +40,9 @@ if TYPE_CHECKING:
 __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
            "LogCallback", "read_outbox", "console_address"]
 
-_TRIGGERS_KEY = "triggers:"
-_IN_PROCESS_INVOKER = ("a multi-process engine runs triggers from a cloud assembly only (deploy(..., assembly_dir=...)); "
-                       "use workers=1 for an invoker in this process")
 
 
-class LocalEngine:
+class LocalEngine(TriggerRunners):
     """Start, deploy to, and stop a local Cognito-compatible engine."""
 
     def __init__(
@@ -55,12 +58,15 @@ class LocalEngine:
         on_log: LogCallback | None = None,
         workers: int | None = None,
         console_token: str | None = None,
+        managed_login_port: int | None = None,
+        ca_dir: Path | None = None,
     ) -> None:
         """``trigger_invoker`` serves deployments without their own (see ``deploy``); ``on_log(source, line)``
         receives trigger failures and, for invokers the engine builds, every line the functions log.
         ``console_token`` opens the local console (``/_console/``); by default a new random one per engine.
-
-        ``workers``: processes that serve (default 1, or ``AMPLIFY_LOCAL_WORKERS``; see ``workers.py``)."""
+        ``managed_login_port`` (0: any free; None: off): managed login on HTTPS for pools with a domain, its
+        certificate from the CA in ``ca_dir`` (default: the machine's); served by this process.
+        ``workers``: processes that serve the API (default 1, or ``AMPLIFY_LOCAL_WORKERS``; see ``workers.py``)."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -78,6 +84,10 @@ class LocalEngine:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
+        from amplify_py.local.http.serving import ManagedLogin
+
+        self.managed_login = ManagedLogin(self.context, host, managed_login_port, ca_dir=ca_dir,
+                                          tls_dir=self.state_dir / "tls")
 
     @property
     def port(self) -> int:
@@ -101,8 +111,19 @@ class LocalEngine:
         endpoint = f"http://127.0.0.1:{self.port}" if self.host in ("0.0.0.0", "::", "") else self.endpoint
         return console_address(endpoint, self.console_token)
 
+    @property
+    def managed_login_domain(self) -> str | None:
+        """``auth.oauth.domain`` in amplify_outputs.json: ``localhost:<managed login's port>``."""
+        return self.managed_login.domain
+
+    @property
+    def ca_certificate(self) -> Path:
+        """The local CA's certificate, which managed login's HTTPS certificate chains to."""
+        return self.managed_login.ca_certificate
+
     def start(self, *, http: str = "httptools", loop: str = "uvloop", limits: "Limits | None" = None) -> "LocalEngine":
-        """Serve in a background thread; returns once the port accepts connections.
+        """Serve in a background thread; returns once the port accepts connections (and managed login's HTTPS
+        port too, when a pool has a domain).
 
         ``http`` is uvicorn's parser (``httptools``, the default, or ``h11``) and ``loop`` its event loop
         (``uvloop``, the default, or ``asyncio``): dependencies, named, not picked by what is installed.
@@ -114,6 +135,7 @@ class LocalEngine:
 
         if self._thread is not None:
             return self
+        self.managed_login.serve_if_needed()  # first: once the API answers, managed login does too
         # Responses must not wait for Nagle (~40 ms behind the client's delayed ACK). uvloop turns on TCP_NODELAY
         # on every TCP connection it accepts; asyncio only when the listening socket says it is TCP (proto), so
         # it does. tests/engine/test_fidelity.py checks the accepted socket itself.
@@ -157,67 +179,18 @@ class LocalEngine:
         with self._store.lock:
             result = _deploy(self._store, deployment_id, template, self.region, self.context.now(),
                              allow_replacement=allow_replacement)
+        if self._thread is not None:  # serving: a pool's first domain opens the HTTPS port
+            self.managed_login.serve_if_needed()
         if assembly_dir is not None:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
             self._store.set_meta(_TRIGGERS_KEY + deployment_id,
                                  json.dumps({"template": template, "assembly_dir": str(assembly_dir)}))
             self._store.touch_config()  # the workers of a multi-process engine build their own runners
-            if self.workers > 1:
-                return result
             trigger_invoker = self._invoker_from_template(deployment_id, template, Path(assembly_dir),
                                                           result.physical_ids)
         if trigger_invoker is not None:
-            self.set_trigger_invoker(deployment_id, trigger_invoker)
+            self._set_invoker(deployment_id, trigger_invoker, built=assembly_dir is not None)
         return result
-
-    def set_trigger_invoker(self, deployment_id: str, invoker: TriggerInvoker | None) -> None:
-        """Run this deployment's triggers with ``invoker`` (None: the constructor's); the engine closes a replaced one."""
-        if invoker is not None and self.workers > 1:
-            raise ValueError(_IN_PROCESS_INVOKER)
-        previous = self.context.invokers.pop(deployment_id, None)
-        if invoker is not None:
-            self.context.invokers[deployment_id] = invoker
-        if previous is not None and previous is not invoker:
-            _close(previous)
-
-    def trigger_invoker(self, deployment_id: str) -> TriggerInvoker | None:
-        """The invoker that runs this deployment's triggers."""
-        return self.context.invoker_for(deployment_id)
-
-    def _invoker_from_template(self, deployment_id: str, template: dict, assembly_dir: Path,
-                               physical_ids: dict[str, str]) -> TriggerInvoker:
-        from amplify_py.local.trigger_functions import invoker_for_template
-
-        existing = self.context.invokers.get(deployment_id)
-        return invoker_for_template(
-            template, assembly_dir, physical_ids=physical_ids, region=self.region,
-            stack_name=deployment_id, on_log=self.context.on_log,
-            existing=existing if hasattr(existing, "update") else None,  # type: ignore[arg-type]
-            endpoint=self._serving_endpoint,
-        )
-
-    def _serving_endpoint(self) -> str | None:
-        """Where the functions' AWS SDKs reach this engine; None until ``start`` (read at each worker start)."""
-        return self.endpoint if self._port is not None else None
-
-    def restore_triggers(self) -> list[str]:
-        """Rebuild the trigger invokers of deployments deployed with an ``assembly_dir`` (after a restart; a
-        multi-process engine's workers build their own, so there it only names them)."""
-        if self.workers > 1:
-            return [d for d in self._store.deployments() if self._store.get_meta(_TRIGGERS_KEY + d) is not None]
-        restored = []
-        for deployment_id in self._store.deployments():
-            if deployment_id in self.context.invokers:
-                continue
-            saved = self._store.get_meta(_TRIGGERS_KEY + deployment_id)
-            if saved is None:
-                continue
-            data = json.loads(saved)
-            physical_ids = {row.logical_id: row.physical_id for row in self._store.resources(deployment_id)}
-            self.set_trigger_invoker(deployment_id, self._invoker_from_template(
-                deployment_id, data["template"], Path(data["assembly_dir"]), physical_ids))
-            restored.append(deployment_id)
-        return restored
 
     def delete(self, deployment_id: str) -> None:
         """Remove the deployment's pools and all their users, codes, sessions and tokens; stop its functions."""
@@ -232,6 +205,7 @@ class LocalEngine:
         return read_outbox(self.outbox_path)
 
     def stop(self) -> None:
+        self.managed_login.stop()
         if self._pool is not None:
             self._pool.stop()
             self._pool = None
@@ -278,8 +252,3 @@ def console_address(endpoint: str, token: str) -> str:
     """``<endpoint>/_console/?token=<token>``: opening it once lets that browser in (a cookie keeps it)."""
     return f"{endpoint}/_console/?token={token}"
 
-
-def _close(invoker: object) -> None:
-    close = getattr(invoker, "close", None)
-    if callable(close):
-        close()

@@ -224,8 +224,8 @@ def _sync_triggers(engine: "LocalEngine", seen: dict[str, str]) -> None:
         if text is not None and seen.get(deployment_id) != text:
             data = json.loads(text)
             physical_ids = {row.logical_id: row.physical_id for row in engine._store.resources(deployment_id)}
-            engine.set_trigger_invoker(deployment_id, engine._invoker_from_template(
-                deployment_id, data["template"], Path(data["assembly_dir"]), physical_ids))
+            engine._set_invoker(deployment_id, engine._invoker_from_template(
+                deployment_id, data["template"], Path(data["assembly_dir"]), physical_ids), built=True)
             seen[deployment_id] = text
     for deployment_id in [d for d in seen if saved.get(d) is None]:
         engine.set_trigger_invoker(deployment_id, None)
