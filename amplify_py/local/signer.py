@@ -10,7 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jwt
@@ -50,6 +53,7 @@ class Signer:
         self._public = self._key.public_key()
         der = self._public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         self.kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
+        self._deferring = threading.local()
 
     def jwks(self) -> dict:
         jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self._public, as_dict=True)
@@ -58,10 +62,20 @@ class Signer:
     def sign(self, claims: dict) -> str:
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
 
-    def sign_later(self, claims: dict) -> UnsignedToken:
+    def sign_later(self, claims: dict) -> UnsignedToken | str:
         """A token to sign after the operation commits: the RSA work (most of a sign-in's CPU) then runs
-        without the database's write lock, so several engine processes sign in parallel."""
-        return UnsignedToken(claims)
+        without the database's write lock, so several engine processes sign in parallel. Outside
+        ``deferring`` (callers that do not seal: managed login, the console) it is signed at once."""
+        return UnsignedToken(claims) if getattr(self._deferring, "on", False) else self.sign(claims)
+
+    @contextmanager
+    def deferring(self) -> Iterator[None]:
+        """While inside, ``sign_later`` defers (this thread only); the caller seals the result after."""
+        self._deferring.on = True
+        try:
+            yield
+        finally:
+            self._deferring.on = False
 
     def seal(self, result: Any) -> Any:
         """``result`` with every ``UnsignedToken`` in it signed (dicts and lists are changed in place)."""

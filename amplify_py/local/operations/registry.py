@@ -79,7 +79,7 @@ def _run(ctx: EngineContext, target: str, body: dict) -> dict:
     else:
         raise CognitoError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
     shapes.check_request(service, operation, body)
-    with ctx.store.operation(write=operation not in READ_ONLY, keep_on=(CognitoError,)):
+    with ctx.store.operation(write=operation not in READ_ONLY, keep_on=(CognitoError,)), ctx.signer.deferring():
         ctx.sync_config()
         result = handler(ctx, body)
     return ctx.signer.seal(result)
