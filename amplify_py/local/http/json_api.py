@@ -11,6 +11,7 @@ import json
 import logging
 import traceback
 import uuid
+from collections.abc import Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,7 +22,7 @@ from amplify_py.local.errors import CognitoError
 from amplify_py.local.http.request_body import parse_body
 from amplify_py.local.operations import registry
 
-__all__ = ["api", "preflight", "reply", "internal_error", "CORS_HEADERS"]
+__all__ = ["api", "answer", "Call", "preflight", "reply", "internal_error", "CORS_HEADERS"]
 
 _log = logging.getLogger("amplify_py.local")
 _JSON = "application/x-amz-json-1.1"
@@ -40,29 +41,44 @@ def reply(payload: dict, status: int = 200, error: str | None = None) -> Respons
     return Response(json.dumps(payload), status_code=status, media_type=_JSON, headers=headers)
 
 
-async def api(ctx: EngineContext, request: Request) -> Response:
+Call = Callable[[str, dict], Awaitable[dict]]
+"""Runs the operation an ``X-Amz-Target`` names with the parsed body; raises CognitoError for the service's errors."""
+
+
+async def answer(ctx: EngineContext, request: Request, call: Call, *,
+                 internal_error: str = "InternalErrorException") -> Response:
+    """One JSON 1.1 request, for every face that speaks the protocol: the body parsed under the engine's rules
+    (``request_body``), the service's errors as ``{"__type", "message"}``, and a bug as the service's 500
+    ``internal_error`` (traceback to the log and the console) that keeps the engine serving."""
     target = request.headers.get("x-amz-target", "")
     try:
         body = parse_body(await request.body())
     except CognitoError as exc:
         return reply(exc.body(), exc.status, exc.name)
-    ctx.set_client_ip(request.client.host if request.client else None)  # context variables follow into the thread
     try:
-        if registry.may_run_trigger(ctx, target, body):  # a handler may call the engine back: not on the loop
-            result = await run_in_threadpool(registry.dispatch, ctx, target, body)
-        else:  # short (a few ms at most): a thread hop would cost more than it frees
-            result = registry.dispatch(ctx, target, body)
+        result = await call(target, body)
     except CognitoError as exc:
         _log.info("%s -> %s", target, exc.name)
         return reply(exc.body(), exc.status, exc.name)
-    except Exception:  # noqa: BLE001 - a bug in the engine: Cognito's internal error, keep serving
+    except Exception:  # noqa: BLE001 - a bug in the engine: the service's internal error, keep serving
         # Bad input is a CognitoError raised where the value is read; anything else is ours. The client
-        # gets Cognito's own answer, never Python's message; the traceback goes to the log and the console.
+        # gets the service's own answer, never Python's message; the traceback goes to the log and the console.
         _log.exception("internal error in %s", target)
         ctx.log("engine", f"Internal error in {target}:\n{traceback.format_exc().rstrip()}")
-        return reply({"__type": "InternalErrorException", "message": "Internal server error."}, 500,
-                     "InternalErrorException")
+        return reply({"__type": internal_error, "message": "Internal server error."}, 500, internal_error)
     return reply(result)
+
+
+async def api(ctx: EngineContext, request: Request) -> Response:
+    """Cognito's user pool and identity pool operations."""
+    ctx.set_client_ip(request.client.host if request.client else None)  # context variables follow into the thread
+
+    async def call(target: str, body: dict) -> dict:
+        if registry.may_run_trigger(ctx, target, body):  # a handler may call the engine back: not on the loop
+            return await run_in_threadpool(registry.dispatch, ctx, target, body)
+        return registry.dispatch(ctx, target, body)  # short (a few ms at most): a thread hop would cost more
+
+    return await answer(ctx, request, call)
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:

@@ -7,43 +7,21 @@ a bug in the engine is KMS's 500 ``KMSInternalException`` (traceback to the log 
 
 from __future__ import annotations
 
-import json
-import logging
-import traceback
-from typing import Any
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from amplify_py.local.context import EngineContext
-from amplify_py.local.errors import CognitoError
-from amplify_py.local.http.json_api import reply
+from amplify_py.local.http.json_api import answer
 from amplify_py.local.operations import kms
 
 __all__ = ["api", "TARGET"]
 
 TARGET = kms.TARGET
-_log = logging.getLogger("amplify_py.local")
 
 
 async def api(ctx: EngineContext, request: Request) -> Response:
-    target = request.headers.get("x-amz-target", "")
-    try:
-        body: Any = json.loads(await request.body() or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError("body is not an object")
-    except ValueError:
-        return reply({"__type": "SerializationException", "message": "Malformed request body."}, 400,
-                     "SerializationException")
-    try:
-        result = await run_in_threadpool(kms.dispatch, ctx, target, body)
-    except CognitoError as exc:
-        _log.info("%s -> %s", target, exc.name)
-        return reply(exc.body(), exc.status, exc.name)
-    except Exception:  # noqa: BLE001 - a bug in the engine: KMS's internal error, keep serving
-        _log.exception("internal error in %s", target)
-        ctx.log("engine", f"Internal error in {target}:\n{traceback.format_exc().rstrip()}")
-        return reply({"__type": "KMSInternalException", "message": "Internal server error."}, 500,
-                     "KMSInternalException")
-    return reply(result)
+    async def call(target: str, body: dict) -> dict:
+        return await run_in_threadpool(kms.dispatch, ctx, target, body)
+
+    return await answer(ctx, request, call, internal_error="KMSInternalException")
