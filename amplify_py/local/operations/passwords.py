@@ -5,9 +5,8 @@ from __future__ import annotations
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CODE_MISMATCH, CognitoError, invalid_parameter, not_authorized, user_not_found
 from amplify_py.local.model.user import UserStatus
-from amplify_py.local.operations._request import check_username
+from amplify_py.local.operations._request import client_request
 from amplify_py.local.rules import codes, directory, passwords, tokens, triggers
-from amplify_py.local.rules.clients import check_secret_hash
 from amplify_py.local.rules.messages import MessageKind, send_verification, verification_disguise
 from amplify_py.local.rules.migration import migrate_user
 
@@ -17,10 +16,7 @@ _RECOVERY_ATTRIBUTE = {"verified_email": "email", "verified_phone_number": "phon
 
 
 def forgot_password(ctx: EngineContext, body: dict) -> dict:
-    check_username(body)
-    pool, client = ctx.client(body.get("ClientId"))
-    username = body.get("Username") or ""
-    check_secret_hash(client, username, body.get("SecretHash"))
+    pool, client, username = client_request(ctx, body)
     user = directory.find_user(ctx, pool, username) or migrate_user(
         ctx, pool, client.id, username, "UserMigration_ForgotPassword", body)
     if user is None:
@@ -43,10 +39,8 @@ def forgot_password(ctx: EngineContext, body: dict) -> dict:
 
 
 def confirm_forgot_password(ctx: EngineContext, body: dict) -> dict:
-    check_username(body)
-    pool, client = ctx.client(body.get("ClientId"))
-    check_secret_hash(client, body.get("Username") or "", body.get("SecretHash"))
-    user = directory.user_for_client(ctx, pool, client, body.get("Username"),
+    pool, client, username = client_request(ctx, body)
+    user = directory.user_for_client(ctx, pool, client, username,
                                      prevent_error=CognitoError("CodeMismatchException", CODE_MISMATCH))
     passwords.check_policy(pool, body.get("Password"))
     codes.check(ctx, pool, user.username, codes.FORGOT_PASSWORD, body.get("ConfirmationCode", ""))

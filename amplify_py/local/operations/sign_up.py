@@ -9,7 +9,7 @@ from amplify_py.local.errors import CODE_MISMATCH, CognitoError, invalid_paramet
 from amplify_py.local.model.pool import Pool
 from amplify_py.local.model.session import ConfirmedSession, SignUpSession
 from amplify_py.local.model.user import UserStatus
-from amplify_py.local.operations._request import check_username
+from amplify_py.local.operations._request import check_username, client_request
 from amplify_py.local.rules import codes, directory, passwords, sessions, triggers
 from amplify_py.local.rules.attributes import pairs, validate_attributes
 from amplify_py.local.rules.clients import check_secret_hash
@@ -102,10 +102,8 @@ def sign_up(ctx: EngineContext, body: dict) -> dict:
 
 
 def confirm_sign_up(ctx: EngineContext, body: dict) -> dict:
-    check_username(body)
-    pool, client = ctx.client(body.get("ClientId"))
-    check_secret_hash(client, body.get("Username") or "", body.get("SecretHash"))
-    user = directory.user_for_client(ctx, pool, client, body.get("Username"),
+    pool, client, username = client_request(ctx, body)
+    user = directory.user_for_client(ctx, pool, client, username,
                                      prevent_error=CognitoError("CodeMismatchException", CODE_MISMATCH))
     if user.status != UserStatus.UNCONFIRMED:
         raise not_authorized(f"User cannot be confirmed. Current status is {user.status}")
@@ -120,10 +118,7 @@ def confirm_sign_up(ctx: EngineContext, body: dict) -> dict:
 
 
 def resend_confirmation_code(ctx: EngineContext, body: dict) -> dict:
-    check_username(body)
-    pool, client = ctx.client(body.get("ClientId"))
-    username = body.get("Username") or ""
-    check_secret_hash(client, username, body.get("SecretHash"))
+    pool, client, username = client_request(ctx, body)
     user = directory.find_user(ctx, pool, username)
     if user is None:
         if client.prevent_user_existence_errors:
