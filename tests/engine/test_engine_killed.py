@@ -46,6 +46,21 @@ def _serve(state_dir: Path, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.05)
 
 
+def _wait_until_free(port: int) -> None:
+    """The killed engine's worker processes notice their parent is gone and let go of the port within moments;
+    until then they still answer, so a restart checked by "does the port answer" would talk to them."""
+    deadline = time.monotonic() + 30
+    while True:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+                return
+            except OSError:
+                assert time.monotonic() < deadline, "the killed engine's workers kept the port"
+        time.sleep(0.05)
+
+
 def _ids(state_dir: Path) -> tuple[str, str]:
     import sqlite3
 
@@ -72,6 +87,7 @@ def test_sigkill_mid_run_loses_no_confirmed_user(tmp_path: Path) -> None:
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+    _wait_until_free(port)
 
     proc = _serve(tmp_path, port)  # the same template redeploys in place: same pool, same users
     try:

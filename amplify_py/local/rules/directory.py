@@ -38,15 +38,13 @@ def find_user(ctx: EngineContext, pool: Pool, name: str | None) -> User | None:
     if user:
         return user
     for attr, column, key in (("email", "email_key", name.lower()), ("phone_number", "phone_key", name)):
-        record = None
-        if attr in pool.username_attributes:
-            record = ctx.store.find_user(pool.id, column, key)
-        elif attr in pool.alias_attributes:
-            record = ctx.store.find_user(pool.id, column, key)
-            if record and not User.from_record(record).verified(attr):
-                record = None
-        if record:
-            return User.from_record(record)
+        if attr not in pool.username_attributes and attr not in pool.alias_attributes:
+            continue
+        record = ctx.store.find_user(pool.id, column, key)
+        found = User.from_record(record) if record else None
+        # A sign-in attribute always signs in; an alias only once verified.
+        if found and (attr in pool.username_attributes or found.verified(attr)):
+            return found
     return None
 
 
