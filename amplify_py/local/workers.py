@@ -73,6 +73,7 @@ class WorkerPool:
         return [proc.pid for proc in self._procs.values()]
 
     def start(self) -> None:
+        self._sock.listen(2048)  # now: connections wait in the backlog until a worker accepts (never refused)
         for index in range(self.count):
             self._spawn(index)
         deadline = time.monotonic() + _START_TIMEOUT_S
