@@ -59,6 +59,8 @@ def serve(
         raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
                             "Choose another port with --port, or stop the process using it.") from exc
     console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
+    console.print(f"Admin operations must be signed with its local credentials: {engine.credentials_path} "
+                  f"(AWS_ACCESS_KEY_ID={engine.credentials.access_key_id}).")
     try:
         threading.Event().wait()
     finally:

@@ -6,7 +6,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Deployment", "Deployer", "StackSynthesizer", "SynthesizedStack"]
+__all__ = ["Deployment", "Deployer", "EngineCredentials", "StackSynthesizer", "SynthesizedStack"]
+
+
+@dataclass(frozen=True)
+class EngineCredentials:
+    """The local engine's AWS credentials, which its admin (IAM-authorized) operations must be signed with, and
+    the file that holds them (boto3's keyword arguments, readable by its owner only)."""
+
+    access_key_id: str
+    secret_access_key: str
+    region: str
+    path: Path
 
 
 @dataclass(frozen=True)
@@ -19,6 +30,7 @@ class Deployment:
     stack_outputs: dict[str, str]
     custom: dict[str, Any] | None = None
     endpoint: str | None = None  # the local engine's URL
+    credentials: EngineCredentials | None = None  # the local engine's; never written to amplify_outputs.json
     extra: dict[str, Any] = field(default_factory=dict)
 
 

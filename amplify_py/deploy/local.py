@@ -29,7 +29,7 @@ from amplify_py.deploy.background_engine import (
     start_detached_server,
     stop_detached_server,
 )
-from amplify_py.deploy.deployment import Deployment, SynthesizedStack
+from amplify_py.deploy.deployment import Deployment, EngineCredentials, SynthesizedStack
 
 __all__ = [
     "DEFAULT_PORT",
@@ -56,11 +56,30 @@ class EngineDeployResult(Protocol):
     def region(self) -> str: ...
 
 
+class Credentials(Protocol):
+    """The engine's access key pair (:class:`amplify_py.local.LocalCredentials`)."""
+
+    @property
+    def access_key_id(self) -> str: ...
+
+    @property
+    def secret_access_key(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+
 class Engine(Protocol):
     """The local engine as this deployer drives it (:class:`amplify_py.local.LocalEngine`, or a fake)."""
 
     @property
     def endpoint(self) -> str: ...
+
+    @property
+    def credentials(self) -> Credentials: ...
+
+    @property
+    def credentials_path(self) -> Path: ...
 
     def start(self) -> object: ...
 
@@ -167,8 +186,11 @@ class LocalDeployer:
         else:
             self.open()
             assert self._engine is not None  # open() started it
-            result = self._engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
-            endpoint = self._engine.endpoint
+            engine = self._engine
+            result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
+            endpoint = engine.endpoint
+        credentials = EngineCredentials(engine.credentials.access_key_id, engine.credentials.secret_access_key,
+                                        engine.credentials.region, engine.credentials_path)
         self.endpoint = endpoint
         from amplify_py.outputs.convert import local_engine_custom
         from amplify_py.outputs.stack_outputs import resolve_stack_outputs
@@ -177,6 +199,7 @@ class LocalDeployer:
         return Deployment(
             target="local", stack_name=self.stack_name, region=result.region,
             stack_outputs=stack_outputs, custom=local_engine_custom(endpoint), endpoint=endpoint,
+            credentials=credentials,
         )
 
     def delete(self) -> None:

@@ -3,7 +3,10 @@
 ``LocalEngine`` deploys pools from a synthesized CloudFormation template and
 serves Cognito's wire protocol in a background thread, so boto3, aws-amplify
 and ``amplify_py.auth`` work against it unchanged (pointed at ``endpoint``).
-State lives in SQLite under ``state_dir``; codes go to ``state_dir/outbox.jsonl``.
+State lives in SQLite under ``state_dir``; codes go to ``state_dir/outbox.jsonl``. IAM-authorized
+operations (``Admin*``, ``ListUsers``...) must be signed with ``credentials``, the state folder's own key pair
+(``state_dir/credentials.json``): ``boto3.client("cognito-idp", endpoint_url=engine.endpoint,
+**engine.credentials.boto3_kwargs())``.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 from amplify_py.local.context import EngineContext, LogCallback, TriggerInvoker
+from amplify_py.local.credentials import CREDENTIALS_FILE, LocalCredentials, load_or_create_credentials, read_credentials
 from amplify_py.local.deployer import DeployResult
 from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.outbox import Outbox, read_outbox
 from amplify_py.local.store import Store
 
-__all__ = ["LocalEngine", "DeployResult", "TriggerInvoker", "LogCallback", "read_outbox"]
+__all__ = ["LocalEngine", "DeployResult", "TriggerInvoker", "LogCallback", "read_outbox", "LocalCredentials",
+           "read_credentials", "CREDENTIALS_FILE"]
 
 _TRIGGERS_KEY = "triggers:"
 
@@ -51,8 +56,10 @@ class LocalEngine:
         self._requested_port = port
         self.outbox_path = self.state_dir / "outbox.jsonl"
         self._store = Store(self.state_dir / "engine.sqlite3")
+        #: What IAM-authorized operations must be signed with (also in ``state_dir/credentials.json``).
+        self.credentials: LocalCredentials = load_or_create_credentials(self.state_dir, region)
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
-                                     trigger_invoker=trigger_invoker, on_log=on_log)
+                                     trigger_invoker=trigger_invoker, on_log=on_log, credentials=self.credentials)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -66,6 +73,11 @@ class LocalEngine:
     @property
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def credentials_path(self) -> Path:
+        """The file holding ``credentials`` (boto3's keyword arguments; readable by its owner only)."""
+        return self.state_dir / CREDENTIALS_FILE
 
     def start(self) -> "LocalEngine":
         """Serve in a background thread; returns once the port accepts connections."""
@@ -137,7 +149,7 @@ class LocalEngine:
             template, assembly_dir, physical_ids=physical_ids, region=self.region,
             stack_name=deployment_id, on_log=self.context.on_log,
             existing=existing if hasattr(existing, "update") else None,  # type: ignore[arg-type]
-            endpoint=self._serving_endpoint,
+            endpoint=self._serving_endpoint, credentials=self.credentials.environment(),
         )
 
     def _serving_endpoint(self) -> str | None:

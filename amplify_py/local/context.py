@@ -1,5 +1,5 @@
-"""What every operation and rule works with: the store, the clock, the outbox, the signer, the trigger
-invokers, and lookups of the deployed pools and clients.
+"""What every operation and rule works with: the store, the clock, the outbox, the signer, the local
+credentials, the trigger invokers, and lookups of the deployed pools and clients.
 
 One ``EngineContext`` per engine; operations receive it with the request body. It sits below the rules:
 it knows the model and the store, nothing of Cognito's rules.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from amplify_py.local.credentials import LocalCredentials
 from amplify_py.local.errors import resource_not_found
 from amplify_py.local.model.pool import CLIENT, GROUP, IDENTITY_POOL, POOL, Client, Group, Pool
 from amplify_py.local.outbox import Outbox
@@ -26,12 +27,15 @@ LogCallback = Callable[[str, str], None]
 
 class EngineContext:
     def __init__(self, store: Store, outbox: Outbox, *, region: str, clock: Callable[[], float],
-                 trigger_invoker: TriggerInvoker | None, on_log: LogCallback | None = None) -> None:
+                 trigger_invoker: TriggerInvoker | None, on_log: LogCallback | None = None,
+                 credentials: LocalCredentials | None = None) -> None:
         self.store = store
         self.outbox = outbox
         self.region = region
         self.clock = clock
+        self.credentials = credentials  # what IAM-authorized requests must be signed with (None: every signed request is refused)
         self.signer = Signer(store)
+        self.signer.retire_shared_key([row.physical_id for row in store.resources_of_type(POOL)], now=self.now())
         self.trigger_invoker = trigger_invoker  # the default, for deployments without their own
         self.invokers: dict[str, TriggerInvoker] = {}
         self.on_log = on_log

@@ -59,6 +59,12 @@ class SandboxConsole:
     def endpoint(self, url: str) -> None:
         self.console.print(f"[bold]Local engine:[/] [cyan]{escape(url)}[/]")
 
+    def local_credentials(self, access_key_id: str, secret_access_key: str, region: str, where: str) -> None:
+        """The local engine's AWS credentials: its admin operations (boto3, the AWS CLI) must be signed with them."""
+        self.console.print(f"[bold]Local credentials[/] for admin calls (signed, as IAM ones on AWS; also in {escape(where)}):")
+        self.console.print(f"  AWS_ACCESS_KEY_ID={escape(access_key_id)} AWS_SECRET_ACCESS_KEY={escape(secret_access_key)} "
+                           f"AWS_REGION={escape(region)}")
+
     def engine_message(self, message: dict[str, Any]) -> None:
         """One message the engine "delivered" (verification code, invitation, MFA code...)."""
         medium = str(message.get("medium") or message.get("delivery_medium") or "message").upper()

@@ -135,6 +135,7 @@ class Sandbox:
         self.debounce_ms = debounce_ms
         self.last_good: Deployment | None = None
         self.deploy_count = 0
+        self._credentials_shown = False
 
     # -- one cycle ---------------------------------------------------------------------------------
     def deploy(self) -> Deployment:
@@ -150,6 +151,11 @@ class Sandbox:
         self.deploy_count += 1
         if deployment.endpoint:
             self.console.endpoint(deployment.endpoint)
+        credentials = deployment.credentials
+        if credentials is not None and not self._credentials_shown:  # once per sandbox, not on every save
+            self.console.local_credentials(credentials.access_key_id, credentials.secret_access_key,
+                                           credentials.region, self._rel(credentials.path))
+            self._credentials_shown = True
         self.console.success(f"Deployed. {self._rel(path)} is up to date.")
         return deployment
 

@@ -57,6 +57,14 @@ class FakeEngine:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def credentials(self) -> Any:
+        return SimpleNamespace(access_key_id="AKIALOCALFAKE", secret_access_key="fake-secret", region="us-east-1")
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.state_dir / "credentials.json"
+
+    @property
     def deployments(self) -> dict[str, Any]:
         return self.world.setdefault(str(self.state_dir), {})
 
@@ -207,6 +215,11 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
         assert json.loads(first_outputs)["custom"]["local_engine"]["user_pool_endpoint"] == "http://127.0.0.1:9999"
         assert "code 123456" in out.getvalue()  # the engine's message is printed as it is sent
         assert "Local engine: http://127.0.0.1:9999" in out.getvalue()
+        # the engine's local credentials, for signed admin calls: printed, never in amplify_outputs.json
+        assert ("Local credentials for admin calls (signed, as IAM ones on AWS; also in "
+                ".amplify/sandbox/alice/credentials.json):\n  AWS_ACCESS_KEY_ID=AKIALOCALFAKE "
+                "AWS_SECRET_ACCESS_KEY=fake-secret AWS_REGION=us-east-1") in out.getvalue()
+        assert "fake-secret" not in first_outputs
         time.sleep(0.3)  # let the watcher settle before the first save
 
         # a broken save: reported, nothing changes
@@ -233,6 +246,7 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
         record = load_record(project, "alice")
         assert record.target == "local" and record.stack_name == stack
         assert record.custom["local_engine"]["user_pool_endpoint"] == "http://127.0.0.1:9999"
+        assert out.getvalue().count("AWS_SECRET_ACCESS_KEY=") == 1  # once per sandbox, not on every redeploy
     finally:
         stop.set()
         thread.join(timeout=10)

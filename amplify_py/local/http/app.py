@@ -6,12 +6,14 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.http import json_api, well_known
+from amplify_py.local.http.host_check import HostCheck
 
 __all__ = ["create_app"]
 
@@ -28,4 +30,4 @@ def create_app(ctx: EngineContext) -> Starlette:
         Route("/", bound(well_known.health), methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", bound(well_known.jwks), methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", bound(well_known.openid_configuration), methods=["GET"]),
-    ])
+    ], middleware=[Middleware(HostCheck, ctx=ctx)])

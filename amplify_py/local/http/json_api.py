@@ -2,7 +2,9 @@
 pools) or ``AWSCognitoIdentityService.<Op>`` (identity pools).
 
 Errors are 400 ``{"__type", "message"}`` with Cognito's names; a bug in the engine is Cognito's 500
-``InternalErrorException`` (traceback to the log and the console); CORS is open so browsers work.
+``InternalErrorException`` (traceback to the log and the console). Operations Cognito authorizes with IAM
+must be SigV4-signed with the engine's local credentials (``authorization``). Browsers get CORS answers for
+the public operations, from any origin as on AWS, and none for the IAM-authorized ones.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.responses import Response
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
+from amplify_py.local.http import authorization
 from amplify_py.local.operations import registry
 
 __all__ = ["api", "preflight", "reply", "CORS_HEADERS"]
@@ -33,8 +36,9 @@ CORS_HEADERS = {
 }
 
 
-def reply(payload: dict, status: int = 200, error: str | None = None) -> Response:
-    headers = {**CORS_HEADERS, "x-amzn-RequestId": str(uuid.uuid4())}
+def reply(payload: dict, status: int = 200, error: str | None = None, *, cors: bool = True) -> Response:
+    """Cognito's JSON answer; ``cors=False`` for IAM-authorized operations, which browsers must not read."""
+    headers = {**(CORS_HEADERS if cors else {}), "x-amzn-RequestId": str(uuid.uuid4())}
     if error:
         headers["x-amzn-ErrorType"] = f"{error}:"
     return Response(json.dumps(payload), status_code=status, media_type=_JSON, headers=headers)
@@ -43,28 +47,50 @@ def reply(payload: dict, status: int = 200, error: str | None = None) -> Respons
 async def api(ctx: EngineContext, request: Request) -> Response:
     target = request.headers.get("x-amz-target", "")
     raw = await request.body()
+    cors = not authorization.requires_signature(target)
+    if not cors:
+        try:
+            authorization.check_signature(ctx.credentials, target, method=request.method, url=_addressed_url(request),
+                                          headers=request.headers.items(), body=raw)
+        except CognitoError as exc:
+            _log.info("%s -> %s", target, exc.name)
+            return reply(exc.body(), exc.status, exc.name, cors=False)
     try:
         body: Any = json.loads(raw or b"{}")
         if not isinstance(body, dict):
             raise ValueError("body is not an object")
     except ValueError:
         return reply({"__type": "SerializationException", "message": "Malformed request body."}, 400,
-                     "SerializationException")
+                     "SerializationException", cors=cors)
     try:
         result = await run_in_threadpool(registry.dispatch, ctx, target, body)
     except CognitoError as exc:
         _log.info("%s -> %s", target, exc.name)
-        return reply(exc.body(), exc.status, exc.name)
+        return reply(exc.body(), exc.status, exc.name, cors=cors)
     except Exception:  # noqa: BLE001 - a bug in the engine: Cognito's internal error, keep serving
         # Bad input is a CognitoError raised where the value is read; anything else is ours. The client
         # gets Cognito's own answer, never Python's message; the traceback goes to the log and the console.
         _log.exception("internal error in %s", target)
         ctx.log("engine", f"Internal error in {target}:\n{traceback.format_exc().rstrip()}")
         return reply({"__type": "InternalErrorException", "message": "Internal server error."}, 500,
-                     "InternalErrorException")
-    return reply(result)
+                     "InternalErrorException", cors=cors)
+    return reply(result, cors=cors)
+
+
+def _addressed_url(request: Request) -> str:
+    """The URL as the client signed it: its Host header (port included), path and query."""
+    query = request.url.query
+    return f"http://{request.headers.get('host', '')}{request.url.path}" + (f"?{query}" if query else "")
+
+
+# A preflight names the headers the request will carry, not its X-Amz-Target. Public operations are called
+# unsigned; a request that will carry a signature is an IAM-authorized one, which browsers are not answered.
+_SIGNATURE_HEADERS = frozenset({"authorization", "x-amz-security-token", "x-amz-date", "x-amz-content-sha256"})
 
 
 async def preflight(request: Request) -> Response:
     requested = request.headers.get("access-control-request-headers", "*")
+    if _SIGNATURE_HEADERS & {name.strip().lower() for name in requested.split(",")}:
+        return Response(status_code=403, content="The local engine answers browsers for Cognito's public operations "
+                        "only; IAM-authorized (signed) operations are for servers and scripts.", media_type="text/plain")
     return Response(status_code=204, headers={**CORS_HEADERS, "Access-Control-Allow-Headers": requested})

@@ -14,10 +14,10 @@ __all__ = ["jwks", "openid_configuration", "health"]
 
 async def jwks(ctx: EngineContext, request: Request) -> Response:
     try:
-        ctx.pool(request.path_params["pool_id"])
+        pool = ctx.pool(request.path_params["pool_id"])
     except CognitoError as exc:
         return reply(exc.body(), 404, exc.name)
-    return JSONResponse(ctx.signer.jwks(), headers=CORS_HEADERS)
+    return JSONResponse(ctx.signer.jwks(pool.id, now=ctx.now()), headers=CORS_HEADERS)
 
 
 async def openid_configuration(ctx: EngineContext, request: Request) -> Response:

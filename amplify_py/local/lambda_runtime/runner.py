@@ -27,7 +27,7 @@ from amplify_py.errors import AmpyUserError
 from amplify_py.local.lambda_runtime._process import WorkerProcess
 from amplify_py.local.lambda_runtime.spec import FunctionSpec
 
-__all__ = ["ENDPOINT_VARIABLES", "EndpointSource", "InvocationResult", "LambdaInvocationError", "LambdaNotFoundError",
+__all__ = ["CREDENTIAL_VARIABLES", "ENDPOINT_VARIABLES", "EndpointSource", "InvocationResult", "LambdaInvocationError", "LambdaNotFoundError",
            "LocalFunction", "LogCallback", "TriggerInvoker"]
 
 LogCallback = Callable[[str, str], None]
@@ -38,12 +38,11 @@ EndpointSource = Callable[[], "str | None"]
 # boto3/botocore's service-specific endpoint variables (AWS_ENDPOINT_URL_<service ID>), so a handler's
 # SDK calls to Cognito reach the local engine and nothing else is redirected.
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_ENDPOINT_URL_COGNITO_IDENTITY")
-# Clearly-local credentials: the engine does not check signatures, and nothing here can reach AWS.
-LOCAL_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "localAccessKeyId",
-    "AWS_SECRET_ACCESS_KEY": "localSecretAccessKey",
-    "AWS_SESSION_TOKEN": "localSessionToken",
-}
+# The variables an AWS SDK takes its credentials from (Lambda sets them from the function's role).
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# When the runtime is given no credentials: values that sign nothing valid, so a handler's SDK never falls
+# back to the developer's own AWS credentials (~/.aws) while its calls go to a local endpoint.
+_PLACEHOLDER_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "localAccessKeyId", "AWS_SECRET_ACCESS_KEY": "localSecretAccessKey"}
 
 _IGNORED_DIRS = frozenset({"__pycache__", ".venv", "venv", ".git", ".mypy_cache", ".pytest_cache", "node_modules"})
 _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "SYSTEMROOT")
@@ -100,11 +99,14 @@ class LocalFunction:
         region: str = "us-east-1",
         account_id: str = "123456789012",
         endpoint: EndpointSource | None = None,
+        credentials: Mapping[str, str] | None = None,
     ) -> None:
         """``endpoint`` gives the local engine's address when a worker starts (lazily: an invoker may be
-        built before the engine serves); the handler's AWS SDK is pointed there for Cognito."""
+        built before the engine serves); the handler's AWS SDK is pointed there for Cognito and signs with
+        ``credentials`` (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``: the role Lambda would give it)."""
         self.spec = spec
         self._endpoint = endpoint
+        self._credentials = dict(credentials) if credentials is not None else dict(_PLACEHOLDER_CREDENTIALS)
         self._on_log = on_log or _default_log
         self._region = region
         self._account_id = account_id
@@ -226,8 +228,8 @@ class LocalFunction:
         }
 
     def environment(self) -> dict[str, str]:
-        """The worker's environment: Lambda's variables, the local engine's endpoint and local credentials
-        (unless the definition sets its own), then the definition's environment."""
+        """The worker's environment: Lambda's variables, the local engine's endpoint and the credentials it was
+        given (unless the definition sets its own), then the definition's environment."""
         spec = self.spec
         env = {key: os.environ[key] for key in _INHERITED_ENV if key in os.environ}
         env.update(
@@ -251,8 +253,8 @@ class LocalFunction:
         endpoint = self._endpoint() if self._endpoint is not None else None
         if endpoint:
             env.update({name: endpoint for name in ENDPOINT_VARIABLES})
-        if not any(key in spec.environment for key in LOCAL_CREDENTIALS):
-            env.update(LOCAL_CREDENTIALS)
+        if not any(key in spec.environment for key in CREDENTIAL_VARIABLES):
+            env.update(self._credentials)
         env.update(spec.environment)
         return env
 
@@ -296,9 +298,12 @@ class TriggerInvoker:
         region: str = "us-east-1",
         account_id: str = "123456789012",
         endpoint: EndpointSource | None = None,
+        credentials: Mapping[str, str] | None = None,
     ) -> None:
+        """``endpoint`` and ``credentials``: see :class:`LocalFunction`."""
         self._on_log = on_log
         self._endpoint = endpoint
+        self._credentials = credentials
         self._region = region
         self._account_id = account_id
         self._lock = threading.Lock()
@@ -338,7 +343,7 @@ class TriggerInvoker:
                 if existing is None:
                     self._functions[logical_id] = LocalFunction(
                         spec, on_log=self._on_log, region=self._region, account_id=self._account_id,
-                        endpoint=self._endpoint,
+                        endpoint=self._endpoint, credentials=self._credentials,
                     )
                 else:
                     existing.update(spec)

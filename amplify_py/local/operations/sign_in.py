@@ -79,7 +79,7 @@ def initiate_auth(ctx: EngineContext, body: dict, *, admin: bool = False) -> dic
                                 {"ClientMetadata": s.client_metadata, "ValidationData": body.get("ValidationData")},
                                 password=params["PASSWORD"])
         if user is None:
-            raise steps.unknown_user(client)
+            raise steps.unknown_user_password(s, username, params.get("PASSWORD"))
         steps.check_password(s, user, params.get("PASSWORD"))
         return steps.after_first_factor(s, user)
     if flow == "USER_AUTH":

@@ -1,5 +1,9 @@
 """Passwords: the pool's policy, the SRP verifier (the one password secret), temporary passwords, and
-Cognito's lockout after repeated failures."""
+Cognito's lockout after repeated failures.
+
+Where existence errors are prevented, a wrong password must not tell an unknown user from a known one, by its
+answer or by its time: the unknown user's check does the same verifier computation, on a verifier nobody has
+(``DUMMY_VERIFIER``)."""
 
 from __future__ import annotations
 
@@ -13,13 +17,16 @@ from amplify_py.local.model.pool import Pool
 from amplify_py.local.model.user import User
 from amplify_py.local.rules.directory import save_user
 
-__all__ = ["check_policy", "set_password", "password_matches", "temporary_password", "check_lockout",
-           "record_failure", "record_success", "LOCKOUT_THRESHOLD"]
+__all__ = ["check_policy", "set_password", "password_matches", "spend_password_check", "temporary_password",
+           "check_lockout", "record_failure", "record_success", "LOCKOUT_THRESHOLD", "DUMMY_SALT", "DUMMY_VERIFIER"]
 
 _SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_MAX_SECONDS = 900
 LOCKOUT_IDLE_RESET = 900
+# A verifier as long as a real one (3072 bits) and a salt, made once per process, matching no password.
+DUMMY_SALT = srp.pad_hex(secrets.randbits(128))
+DUMMY_VERIFIER = format(secrets.randbits(3071) | 1 << 3071, "x")
 
 
 def check_policy(pool: Pool, password: str | None) -> None:
@@ -49,10 +56,18 @@ def set_password(pool: Pool, user: User, password: str) -> None:
 
 
 def password_matches(pool: Pool, user: User, password: str | None) -> bool:
-    """A plain password (USER_PASSWORD_AUTH, PASSWORD, ChangePassword) checked against the SRP verifier."""
+    """A plain password (USER_PASSWORD_AUTH, PASSWORD, ChangePassword) checked against the SRP verifier (a user
+    without one, passwordless, costs the same check and never matches)."""
     if not user.srp_verifier or not user.srp_salt or password is None:
+        spend_password_check(pool, user.username, password)
         return False
     return srp.password_matches(pool.id, user.username, password, user.srp_salt, user.srp_verifier)
+
+
+def spend_password_check(pool: Pool, username: str, password: str | None) -> None:
+    """The work of a password check, on the dummy verifier: what an unknown user costs, so that timing does
+    not reveal who exists."""
+    srp.password_matches(pool.id, username, password or "", DUMMY_SALT, DUMMY_VERIFIER)
 
 
 def temporary_password(pool: Pool) -> str:

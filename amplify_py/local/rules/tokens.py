@@ -56,10 +56,10 @@ def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_ti
     if custom is not None:
         _customise(custom, id_claims, access, scopes, triggers.token_generation_version(pool))
     result: dict[str, Any] = {
-        "AccessToken": ctx.signer.sign(access),
+        "AccessToken": ctx.signer.sign(pool.id, access),
         "ExpiresIn": client.validity_seconds("AccessToken"),
         "TokenType": "Bearer",
-        "IdToken": ctx.signer.sign(id_claims),
+        "IdToken": ctx.signer.sign(pool.id, id_claims),
     }
     if refresh:
         token = new_refresh_token()
