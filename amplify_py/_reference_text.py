@@ -1006,6 +1006,7 @@ table lists it, after it.""",
             "ampy sandbox --outputs-format dart --outputs-version 1.4 --dir ./my-app",
             "ampy sandbox --profile dev",
             "ampy sandbox --target aws --once",
+            "ampy sandbox --once --allow-replacement",
         ],
         ("sandbox", "delete"): [
             "ampy sandbox delete --identifier feature1 --yes",
@@ -1041,6 +1042,7 @@ table lists it, after it.""",
         ("local", "serve"): [
             "ampy local serve --port 9325 --state-dir .amplify/local "
             "--template .amplify/synth/amplify-my-app.template.json --host 127.0.0.1 --region eu-west-1",
+            "ampy local serve --state-dir .amplify/local --template amplify-my-app.template.json --allow-replacement",
         ],
     },
 )

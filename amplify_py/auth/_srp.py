@@ -17,6 +17,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from amplify_py import _bigint
+
 __all__ = [
     "N",
     "G",
@@ -103,7 +105,7 @@ class SrpClient:
     def create(cls, pool_name: str, a: int | None = None) -> SrpClient:
         # 128 random bytes, as Amplify's generateRandomBigInteger.
         small_a = a if a is not None else int.from_bytes(secrets.token_bytes(128), "big")
-        big_a = pow(G, small_a, N)
+        big_a = _bigint.powmod(G, small_a, N)
         if big_a % N == 0:
             raise ValueError("Illegal parameter. A mod N cannot be 0.")
         return cls(pool_name=pool_name, a=small_a, A=big_a)
@@ -123,7 +125,7 @@ class SrpClient:
             raise ValueError("U cannot be zero.")
         inner = hashlib.sha256(f"{self.pool_name}{user_id_for_srp}:{password}".encode("utf-8")).hexdigest()
         x = int(hex_hash(pad_hex(int(salt, 16)) + inner), 16)
-        s = pow(big_b - K * pow(G, x, N), self.a + u * x, N)
+        s = _bigint.powmod((big_b - K * _bigint.powmod(G, x, N)) % N, self.a + u * x, N)
         return hkdf_key(bytes.fromhex(pad_hex(s)), bytes.fromhex(pad_hex(u)))
 
     def password_verifier_responses(

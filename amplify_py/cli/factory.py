@@ -9,6 +9,7 @@ class, so a test's fake only has to have the same shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -102,8 +103,9 @@ class Factory:
 
         return OutputsPublisher(project_dir, out_dir=out_dir, format=format, version=version)
 
-    def sandbox(self, settings: SandboxSettings, console: SandboxConsole) -> SandboxLifecycle:
-        """A :class:`amplify_py.sandbox.Sandbox` for validated settings."""
+    def sandbox(self, settings: SandboxSettings, console: SandboxConsole, *,
+                confirm: Callable[[str], bool] | None = None) -> SandboxLifecycle:
+        """A :class:`amplify_py.sandbox.Sandbox` for validated settings; ``confirm`` asks the user (a terminal)."""
         from amplify_py.sandbox.identifiers import sandbox_backend_id
         from amplify_py.sandbox.lifecycle import Sandbox
 
@@ -112,13 +114,14 @@ class Factory:
         secrets = self.secret_store(project_dir, settings.identifier, target=settings.target, profile=settings.profile)
         deployer = self.deployer(
             target=settings.target, project_dir=project_dir, identifier=settings.identifier,
-            stack_name=backend_id.stack_name, console=console,
+            stack_name=settings.stack_name or backend_id.stack_name, console=console,
             port=settings.port, profile=settings.profile, detached=settings.once, hotswap=True,
         )
         return Sandbox(
             project_dir=project_dir, identifier=settings.identifier,
             synthesizer=self.synthesizer(project_dir, backend_id=backend_id, secrets=secrets),
             deployer=deployer, console=console, watch_dir=settings.watch_dir, exclude=settings.exclude,
+            allow_replacement=settings.allow_replacement, confirm=confirm,
             publisher=self.outputs_publisher(project_dir, out_dir=settings.outputs_out_dir,
                                              format=settings.outputs_format, version=settings.outputs_version),
         )

@@ -57,9 +57,24 @@ def outputs(
         result = build_outputs(fetch_stack_outputs(stack), version=outputs_version.value)
     else:
         name = validate_identifier(identifier) if identifier else default_identifier()
-        result = outputs_for_record(load_record(project_dir, name), outputs_version.value)
+        record = load_record(project_dir, name)
+        result = outputs_for_record(record, outputs_version.value)
     path = write_outputs(result, out_dir if out_dir is not None else project_dir, format.value)
     typer.echo(f"File written: {_display_path(path)}")
+    if not stack and record.target == "local":
+        _say_if_the_engine_stopped(project_dir, name, record.custom)
+
+
+def _say_if_the_engine_stopped(project_dir: Path, name: str, custom: dict[str, Any]) -> None:
+    """The outputs point at the local engine: say so when it is not running, and how to start it again."""
+    from amplify_py.deploy.background_engine import StoppedServer, not_running_message, server_status
+    from amplify_py.sandbox.identifiers import identifier_flag
+    from amplify_py.sandbox.state import sandbox_state_dir
+
+    endpoint = (custom.get("local_engine") or {}).get("user_pool_endpoint")
+    status = server_status(sandbox_state_dir(project_dir.resolve(), name), endpoint=endpoint)
+    if isinstance(status, StoppedServer):
+        typer.echo(not_running_message(status, name, f"ampy sandbox --once{identifier_flag(name)}"), err=True)
 
 
 def fetch_stack_outputs(stack_name: str) -> dict[str, str]:

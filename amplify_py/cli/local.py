@@ -1,10 +1,18 @@
-"""``ampy local serve``: run the local engine on its own (for scripts and tests)."""
+"""``ampy local serve``: run the local engine on its own (for scripts and tests).
+
+It is also the background engine ``ampy sandbox --once`` leaves serving. Told to stop (SIGTERM from
+``ampy sandbox stop`` or anyone, SIGINT from Ctrl-C), it writes why to its output (``server.log`` there),
+stops the server cleanly and removes the background engine's record (``server.json``) if it is its own.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -24,6 +32,7 @@ def serve(
     port: int = typer.Option(0, "--port", help="Port to listen on (0 picks a free one)."),
     state_dir: Path = typer.Option(Path(".amplify/sandbox"), "--state-dir", help="Where users, keys and the outbox live."),
     template: list[Path] = typer.Option([], "--template", help="CloudFormation template(s) to deploy at start."),
+    allow_replacement: bool = typer.Option(False, "--allow-replacement", help="Let a --template replace a user pool that holds users (deleting them) when its change cannot be made in place."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (127.0.0.1 unless you mean it)."),
     region: str = typer.Option("us-east-1", "--region", help="Region used in pool ids and token issuers."),
     debug: bool = debug_option(),
@@ -46,22 +55,80 @@ def serve(
     def log(source: str, line: str) -> None:
         console.print(f"[dim]{escape(source)}[/] {escape(line)}")
 
-    engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log)
-    # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
-    for deployment_id in engine.restore_triggers():
-        console.print(f"Triggers of {deployment_id} run locally.")
-    for path, body in templates:
-        result = engine.deploy(path.stem.split(".")[0], body)
-        console.print(f"Deployed {path.name}: " + ", ".join(f"{k}={v}" for k, v in result.physical_ids.items()))
+    with _StopSignals() as signals:  # taken before the port opens, so no stop request is missed
+        engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log)
+        try:
+            # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
+            for deployment_id in engine.restore_triggers():
+                console.print(f"Triggers of {deployment_id} run locally.")
+            for path, body in templates:
+                _deploy_template(engine, path, body, allow_replacement, console)
+            try:
+                engine.start()
+            except OSError as exc:
+                raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
+                                    "Choose another port with --port, or stop the process using it.") from exc
+        except BaseException:
+            engine.stop()
+            raise
+        console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
+        console.print(f"Admin operations must be signed with its local credentials: {engine.credentials_path} "
+                      f"(AWS_ACCESS_KEY_ID={engine.credentials.access_key_id}).")
+        _serve_until_stopped(engine, state_dir, console, signals)
+
+
+def _deploy_template(engine: Any, path: Path, body: dict, allow_replacement: bool, console: Console) -> None:
+    from amplify_py.local import ReplacementRefused
+
     try:
-        engine.start()
-    except OSError as exc:
-        raise AmpyUserError("PortUnavailableError", f"Cannot listen on {host}:{port}: {exc}",
-                            "Choose another port with --port, or stop the process using it.") from exc
-    console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
-    console.print(f"Admin operations must be signed with its local credentials: {engine.credentials_path} "
-                  f"(AWS_ACCESS_KEY_ID={engine.credentials.access_key_id}).")
+        result = engine.deploy(path.stem.split(".")[0], body, allow_replacement=allow_replacement)
+    except ReplacementRefused as refused:
+        raise AmpyUserError(
+            "ReplacementRefusedError", f"Deploying {path.name} {refused.plan.summary()}. Nothing was changed.",
+            "Revert the template to keep the data, or pass --allow-replacement to replace (deleting it).",
+            details=refused.plan.describe()) from None
+    console.print(f"Deployed {path.name}: " + ", ".join(f"{k}={v}" for k, v in result.physical_ids.items()))
+    for change in result.changes:
+        console.print(f"{'Replaced' if change.action == 'replace' else 'Deleted'} {escape(change.describe())}")
+
+
+class _StopSignals:
+    """SIGTERM and SIGINT, while inside: each sets ``stop`` and is remembered (the previous handlers come back)."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.received: list[str] = []
+        self._previous: dict[signal.Signals, Any] = {}
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        self.received.append(signal.Signals(signum).name)
+        self.stop.set()
+
+    def __enter__(self) -> "_StopSignals":
+        self._previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve_until_stopped(engine: Any, state_dir: Path, console: Console, signals: _StopSignals) -> None:
+    """Wait for SIGTERM or SIGINT; then log why, stop the server and remove our own ``server.json``."""
+    from amplify_py.deploy.background_engine import forget_server, log_stop
+
+    reason = "stopped"
     try:
-        threading.Event().wait()
+        while not signals.stop.wait(0.5):  # a short wait, so the handler runs promptly on every platform
+            pass
+        reason = f"received {signals.received[0]} (pid {os.getpid()})"
+    except BaseException as exc:
+        reason = f"{type(exc).__name__}: {exc} (pid {os.getpid()})"
+        raise
     finally:
-        engine.stop()
+        console.print(escape(log_stop(reason)))
+        console.file.flush()
+        try:
+            engine.stop()
+        finally:
+            forget_server(state_dir, os.getpid())

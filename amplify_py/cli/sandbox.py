@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -25,6 +27,7 @@ from amplify_py.cli.factory import get_factory
 from amplify_py.errors import AmpyUserError
 
 if TYPE_CHECKING:
+    from amplify_py.deploy.records import DeploymentRecord
     from amplify_py.sandbox.console import SandboxConsole
 
 __all__ = ["sandbox_app"]
@@ -41,9 +44,24 @@ _DELETE_PROMPT = "Are you sure you want to delete all the resources in your sand
 
 
 def _console(debug: bool) -> SandboxConsole:
+    from amplify_py.deploy.records import DeploymentRecord
     from amplify_py.sandbox.console import SandboxConsole
 
     return SandboxConsole(debug=debug)
+
+
+def _interactive() -> bool:
+    """Whether a person can answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _ask(question: str) -> bool:
+    return typer.confirm(question, default=False)
+
+
+def _confirm() -> Callable[[str], bool] | None:
+    """How the sandbox asks before a replacement deletes users: in a terminal only (a script gets the refusal)."""
+    return _ask if _interactive() else None
 
 
 @sandbox_app.callback(invoke_without_command=True)
@@ -59,6 +77,7 @@ def sandbox(
     profile: Optional[str] = profile_option(),
     port: int = typer.Option(9325, "--port", help="Port of the local engine on 127.0.0.1 (local target only).", min=1, max=65535),
     target: Optional[Target] = typer.Option(None, "--target", help="Where to deploy: the local engine (default) or AWS."),
+    allow_replacement: bool = typer.Option(False, "--allow-replacement", help="Let a deploy replace a user pool that holds users when its change cannot be made in place (a custom attribute removed or changed, other sign-in attributes), deleting those users. Without it such a deploy stops and says what it would delete (in a terminal, it asks). Local engine only."),
     dir_: Optional[Path] = dir_option(),
     debug: bool = debug_option("Show tracebacks and the toolkit's full output."),
 ) -> None:
@@ -78,6 +97,9 @@ def sandbox(
                             "Drop --exclude/--dir-to-watch, or drop --once to watch for changes.")
     if chosen_target == "aws" and getattr(ctx.get_parameter_source("port"), "name", None) == "COMMANDLINE":
         raise invalid_input("--port applies to the local engine only.", "Drop --port when deploying to AWS.")
+    if chosen_target == "aws" and allow_replacement:
+        raise invalid_input("--allow-replacement applies to the local engine only: on AWS, CloudFormation decides.",
+                            "Drop --allow-replacement when deploying to AWS.")
     if outputs_version not in OUTPUTS_VERSIONS:
         raise invalid_input(f"--outputs-version {outputs_version} is not supported.",
                             f"Choose one of {', '.join(OUTPUTS_VERSIONS)} (the default is 1.5).")
@@ -94,22 +116,23 @@ def sandbox(
         outputs_out_dir=(outputs_out_dir if outputs_out_dir is None or outputs_out_dir.is_absolute()
                          else project / outputs_out_dir),
         outputs_format=outputs_format.value, outputs_version=outputs_version, debug=debug,
+        allow_replacement=allow_replacement,
     )
     ensure_jsii_node()
     console = _console(debug)
     console.info(f"Sandbox {settings.identifier} ({'AWS' if chosen_target == 'aws' else 'local engine'}) in {project}")
-    get_factory().sandbox(settings, console).run(once=once)
+    get_factory().sandbox(settings, console, confirm=_confirm()).run(once=once)
     if once and chosen_target == "local":
         console.note("The local engine keeps serving in the background; "
                      f"`ampy sandbox stop{identifier_flag(settings.identifier)}` ends it.")
 
 
-def _recorded_target(project: Path, identifier: str) -> str | None:
-    """Where the sandbox was last deployed, from its deployment record (None without a readable one)."""
+def _record(project: Path, identifier: str) -> DeploymentRecord | None:
+    """The sandbox's deployment record: where it was deployed and as what (None without a readable one)."""
     from amplify_py.deploy.records import load_record
 
     try:
-        return load_record(project, identifier).target
+        return load_record(project, identifier)
     except AmpyUserError:
         return None
 
@@ -123,19 +146,25 @@ def delete(
     dir_: Optional[Path] = dir_option(),
     debug: bool = debug_option("Show tracebacks and the toolkit's full output."),
 ) -> None:
-    """Delete the sandbox environment: its local pools and data, or its AWS stack."""
+    """Delete the sandbox environment: its local pools and data, or its AWS stack.
+
+    A local sandbox is deleted without synthesizing (a project with a syntax error can be reset); the AWS
+    stack is destroyed by the CDK toolkit, which synthesizes the project.
+    """
     debug = debug or debug_enabled()
     from amplify_py._node import ensure_jsii_node
     from amplify_py.sandbox.lifecycle import SandboxSettings
 
     project = resolve_project(dir_)
     name = sandbox_identifier(identifier)
-    chosen = deploy_target(target, profile) if (target or profile) else (_recorded_target(project, name) or "local")
+    record = _record(project, name)
+    chosen = deploy_target(target, profile) if (target or profile) else (record.target if record else "local")
     if not yes and not typer.confirm(_DELETE_PROMPT, default=False):
         raise typer.Exit(0)
     ensure_jsii_node()
     console = _console(debug)
-    settings = SandboxSettings(project_dir=project, identifier=name, target=chosen, profile=profile, debug=debug)
+    settings = SandboxSettings(project_dir=project, identifier=name, target=chosen, profile=profile, debug=debug,
+                               stack_name=record.stack_name if record and record.target == chosen else None)
     get_factory().sandbox(settings, console).delete()
     console.note("amplify_outputs.json was left in place (as ampx leaves it); delete it if you no longer need it.")
 
@@ -147,15 +176,21 @@ def stop(
     debug: bool = debug_option(),
 ) -> None:
     """Stop the local engine that `ampy sandbox --once` left serving in the background (its data stays)."""
-    from amplify_py.deploy.background_engine import stop_detached_server
+    from amplify_py.deploy.background_engine import StoppedServer, not_running_message, server_status, stop_detached_server
     from amplify_py.sandbox.identifiers import identifier_flag
     from amplify_py.sandbox.state import sandbox_state_dir
 
     project = resolve_project(dir_)
     name = sandbox_identifier(identifier)
     console = _console(False)
-    stopped = stop_detached_server(sandbox_state_dir(project, name))
-    if stopped is None:
+    state_dir = sandbox_state_dir(project, name)
+    record = _record(project, name)
+    served_at = ((record.custom.get("local_engine") or {}).get("user_pool_endpoint") if record else None)
+    status = server_status(state_dir, endpoint=served_at)
+    stopped = stop_detached_server(state_dir)
+    if isinstance(status, StoppedServer):
+        console.info(not_running_message(status, name, f"ampy sandbox --once{identifier_flag(name)}"))
+    elif stopped is None:
         console.info(f"No background engine is running for sandbox {name}.")
     else:
         console.info(f"Stopped the local engine of sandbox {name} (pid {stopped.pid}, {stopped.endpoint}). Its data stays; "

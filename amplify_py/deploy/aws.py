@@ -47,6 +47,7 @@ class AwsDeployer:
     """Deploys one backend stack (a sandbox or a branch) with the CDK toolkit."""
 
     target = "aws"
+    delete_needs_synth = True  # `cdk destroy` reads the stack from the cloud assembly
 
     def __init__(
         self,
@@ -70,8 +71,12 @@ class AwsDeployer:
     def open(self) -> None:
         return None
 
-    def deploy(self, synth_result: SynthesizedStack | None) -> Deployment:
-        """Deploy the cloud assembly the synthesizer wrote to ``assembly_dir`` (``synth_result`` is not read)."""
+    def deploy(self, synth_result: SynthesizedStack | None, *, allow_replacement: bool = False) -> Deployment:
+        """Deploy the cloud assembly the synthesizer wrote to ``assembly_dir`` (``synth_result`` is not read).
+
+        ``allow_replacement`` is not read: on AWS, CloudFormation decides (and fails visibly) when a user pool
+        cannot be updated in place.
+        """
         assert self.assembly_dir is not None
         stack_outputs = self.toolkit.deploy(
             self.assembly_dir, self.stack_name, self.outputs_file,

@@ -5,7 +5,13 @@ session so it outlives the command. Its pid and port are recorded in
 ``server.json`` in that folder and its output goes to ``server.log`` there;
 ``ampy sandbox stop`` ends it, and the next ``ampy sandbox`` replaces it.
 A server is never left running unrecorded: if starting it fails or is
-interrupted, it is killed.
+interrupted, it is killed. A server that is told to stop (SIGTERM, SIGINT)
+logs why and removes its own record on the way out (``local serve`` calls
+:func:`log_stop` and :func:`forget_server`).
+
+:func:`server_status` is the one place that looks for the server: serving (its
+record), stopped (why, when, and the end of its log: :class:`StoppedServer`),
+or never started; :func:`not_running_message` is what a command says then.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -27,10 +35,16 @@ from amplify_py.errors import AmpyUserError
 __all__ = [
     "DEFAULT_PORT",
     "LOCAL_HOST",
+    "STOP_MARK",
     "ServerInfo",
+    "StoppedServer",
+    "forget_server",
+    "log_stop",
+    "not_running_message",
     "read_server_info",
     "require_free_port",
     "server_command",
+    "server_status",
     "start_detached_server",
     "stop_detached_server",
 ]
@@ -41,6 +55,8 @@ _SERVER_FILE = "server.json"
 _SERVER_LOG = "server.log"
 _START_TIMEOUT_S = 30.0
 _STOP_TIMEOUT_S = 10.0
+#: What the server's last log line starts with when it stopped because it was told to.
+STOP_MARK = "Local engine stopping: "
 
 
 @dataclass(frozen=True)
@@ -66,14 +82,98 @@ def server_command(state_dir: Path, host: str, port: int) -> list[str]:
 def read_server_info(state_dir: Path) -> ServerInfo | None:
     """The recorded detached server, if one is recorded and still alive."""
     path = state_dir / _SERVER_FILE
-    try:
-        info = ServerInfo(**json.loads(path.read_text(encoding="utf-8")))
-    except (FileNotFoundError, json.JSONDecodeError, TypeError):
+    info = _load_record(state_dir)
+    if info is None:
         return None
     if not _alive(info.pid):
         path.unlink(missing_ok=True)
         return None
     return info
+
+
+@dataclass(frozen=True)
+class StoppedServer:
+    """A background engine that is not serving: its stale record (if it left one), why, and its log's end."""
+
+    info: ServerInfo | None
+    reason: str
+    last_log_at: float | None
+    log_tail: str
+
+
+def _load_record(state_dir: Path) -> ServerInfo | None:
+    try:
+        return ServerInfo(**json.loads((state_dir / _SERVER_FILE).read_text(encoding="utf-8")))
+    except (FileNotFoundError, json.JSONDecodeError, TypeError):
+        return None
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def server_status(state_dir: Path, *, endpoint: str | None = None) -> ServerInfo | StoppedServer | None:
+    """The background engine of ``state_dir``: its record while it serves, why it stopped, or None.
+
+    A record whose process has exited, or whose port refuses connections, is a stopped server; so is a
+    log that ends with the server's own stop line (it removed its record on the way out), unless something
+    answers at ``endpoint`` (the deployment's: a sandbox in watch mode serves the state without a record).
+    """
+    info = _load_record(state_dir)
+    log_path = state_dir / _SERVER_LOG
+    tail = _log_tail(log_path, 5)
+    try:
+        last_log_at: float | None = log_path.stat().st_mtime
+    except OSError:
+        last_log_at = None
+    last_line = tail.splitlines()[-1] if tail else ""
+    if info is not None:
+        if not _alive(info.pid):
+            reason = last_line[len(STOP_MARK):] if last_line.startswith(STOP_MARK) else \
+                f"its process (pid {info.pid}) has exited"
+            return StoppedServer(info, reason, last_log_at, tail)
+        if not _is_engine_server(info.pid, state_dir):
+            return StoppedServer(info, f"pid {info.pid} now belongs to another process", last_log_at, tail)
+        if not _answers(info.host, info.port):
+            return StoppedServer(info, f"pid {info.pid} is running but port {info.port} refuses connections",
+                                 last_log_at, tail)
+        return info
+    if last_line.startswith(STOP_MARK) and not (endpoint and _endpoint_answers(endpoint)):
+        return StoppedServer(None, last_line[len(STOP_MARK):], last_log_at, tail)
+    return None
+
+
+def _endpoint_answers(endpoint: str) -> bool:
+    url = urlsplit(endpoint)
+    return bool(url.hostname and url.port) and _answers(url.hostname or "", url.port or 0)
+
+
+def not_running_message(stopped: StoppedServer, sandbox: str, restart_command: str) -> str:
+    """What a command says when it finds the engine stopped: when, why, the log's last lines, how to restart."""
+    when = datetime.fromtimestamp(stopped.last_log_at).strftime("%Y-%m-%d %H:%M:%S") if stopped.last_log_at else "?"
+    clean = stopped.reason.startswith("received ")
+    why = f"it stopped at {when}: {stopped.reason}" if clean else f"{stopped.reason}; its log was last written at {when}"
+    lines = "\n".join(f"    {line}" for line in stopped.log_tail.splitlines()) or "    (the log is empty)"
+    return (f"The local engine for sandbox {sandbox} is not running ({why}; last log lines:\n{lines}\n). "
+            f"Run `{restart_command}` to start it again.")
+
+
+def log_stop(reason: str) -> str:
+    """The line a stopping server writes to its log (``server.log`` is its output): ``STOP_MARK`` + why."""
+    return f"{STOP_MARK}{reason}"
+
+
+def forget_server(state_dir: Path, pid: int) -> bool:
+    """Remove ``server.json`` if it records ``pid`` (a server on its way out removes only its own record)."""
+    info = _load_record(state_dir)
+    if info is None or info.pid != pid:
+        return False
+    (state_dir / _SERVER_FILE).unlink(missing_ok=True)
+    return True
 
 
 def _alive(pid: int) -> bool:

@@ -12,7 +12,14 @@ Two ways to serve it:
 
 The deployer is given its state folder and the names of the files in it that
 ``delete`` keeps (a sandbox's secrets); which folder that is, is the caller's
-business (the sandbox's layout), not the deploy target's.
+business (the sandbox's layout), not the deploy target's. Deleting needs no
+synth: the state folder and the deployment's name are enough.
+
+A deploy that would delete users (a user pool whose change cannot be made in
+place, or that left the template, while it holds users) is refused by the
+engine before anything changes: :class:`ReplacementRefusedError` names each
+change and what it would delete, and a detached engine that was serving keeps
+serving the last good deployment. ``allow_replacement=True`` goes ahead.
 """
 
 from __future__ import annotations
@@ -25,11 +32,14 @@ from typing import Any, Protocol
 from amplify_py.deploy.background_engine import (
     DEFAULT_PORT,
     LOCAL_HOST,
+    ServerInfo,
+    StoppedServer,
     require_free_port,
+    server_status,
     start_detached_server,
     stop_detached_server,
 )
-from amplify_py.deploy.deployment import Deployment, EngineCredentials, SynthesizedStack
+from amplify_py.deploy.deployment import Deployment, EngineCredentials, ReplacementRefusedError, SynthesizedStack
 
 __all__ = [
     "DEFAULT_PORT",
@@ -46,14 +56,34 @@ MessageCallback = Callable[[dict[str, Any]], None]
 LogCallback = Callable[[str, str], None]
 
 
+class ResourceChange(Protocol):
+    """A resource the engine replaced or deleted (:class:`amplify_py.local.ResourceChange`)."""
+
+    logical_id: str
+    resource_type: str
+    physical_id: str
+    action: str  # "replace" | "delete"
+    new_physical_id: str | None
+
+    @property
+    def loses_data(self) -> bool: ...
+
+    def lost(self) -> str: ...
+
+    def describe(self) -> str: ...
+
+
 class EngineDeployResult(Protocol):
-    """What a deploy into the engine produced: ``{logical_id: physical_id}`` and the region."""
+    """What a deploy into the engine produced: ``{logical_id: physical_id}``, the region, what it replaced."""
 
     @property
     def physical_ids(self) -> dict[str, str]: ...
 
     @property
     def region(self) -> str: ...
+
+    @property
+    def changes(self) -> tuple[ResourceChange, ...]: ...
 
 
 class Credentials(Protocol):
@@ -83,8 +113,8 @@ class Engine(Protocol):
 
     def start(self) -> object: ...
 
-    def deploy(self, deployment_id: str, template: dict[str, Any], *,
-               assembly_dir: Path | None = None) -> EngineDeployResult: ...
+    def deploy(self, deployment_id: str, template: dict[str, Any], *, assembly_dir: Path | None = None,
+               allow_replacement: bool = False) -> EngineDeployResult: ...
 
     def delete(self, deployment_id: str) -> None: ...
 
@@ -118,10 +148,35 @@ def _remove_state(state_dir: Path, keep: Collection[str]) -> None:
         pass
 
 
+def _refusal(stack_name: str, refused: Any) -> ReplacementRefusedError:
+    """The engine's refusal (:class:`amplify_py.local.ReplacementRefused`) as the user reads it."""
+    plan = refused.plan
+    return ReplacementRefusedError(f"Deploying {stack_name} {plan.summary()}. Nothing was changed.", plan.describe())
+
+
+def _change_lines(changes: tuple[ResourceChange, ...], *, allowed: bool) -> tuple[str, ...]:
+    """One line per resource the deploy replaced or deleted, saying why and what went with it."""
+    lines = []
+    for change in changes:
+        verb = "Replaced" if change.action == "replace" else "Deleted"
+        text = f"{verb} {change.describe()}"
+        if change.new_physical_id:
+            text += f"; its new id is {change.new_physical_id}"
+        if change.loses_data:
+            text += f". Deleted with it, as allowed: {change.lost()}." if allowed else "."
+        elif change.resource_type in ("AWS::Cognito::UserPool", "AWS::Cognito::IdentityPool"):
+            text += f". It held {change.lost()}, so nothing was asked."
+        else:
+            text += "."
+        lines.append(text)
+    return tuple(lines)
+
+
 class LocalDeployer:
     """Deploys into the local engine; see the module docstring for the two modes."""
 
     target = "local"
+    delete_needs_synth = False  # the state folder and the deployment's name are enough
 
     def __init__(
         self,
@@ -149,16 +204,26 @@ class LocalDeployer:
         self.assembly_dir: Path | None = self.state_dir / "cdk.out"
         self._engine: Engine | None = None
         self.endpoint: str | None = None
+        self.credentials: EngineCredentials | None = None  # the engine's local credentials, once it was made
 
     def _new_engine(self, port: int) -> Engine:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        return self._engine_factory(self.state_dir, host=LOCAL_HOST, port=port, on_message=self._on_message,
-                                    on_log=self._on_log)
+        engine = self._engine_factory(self.state_dir, host=LOCAL_HOST, port=port, on_message=self._on_message,
+                                      on_log=self._on_log)
+        keys = engine.credentials  # the state folder's own, the same for every engine on it
+        self.credentials = EngineCredentials(keys.access_key_id, keys.secret_access_key, keys.region,
+                                             engine.credentials_path)
+        return engine
 
-    def _replace_detached(self) -> None:
+    def _replace_detached(self) -> ServerInfo | None:
+        status = server_status(self.state_dir)
+        if isinstance(status, StoppedServer) and status.info is not None:
+            self._note(f"The background engine recorded on {status.info.endpoint} was not running "
+                       f"({status.reason}); starting a new one.")
         stopped = stop_detached_server(self.state_dir)
         if stopped is not None:
             self._note(f"Stopped the background engine (pid {stopped.pid}) on {stopped.endpoint}; replacing it.")
+        return stopped
 
     def open(self) -> None:
         """Watch mode: start the engine in this process, on the fixed port."""
@@ -171,26 +236,46 @@ class LocalDeployer:
         self._engine = engine
         self.endpoint = engine.endpoint
 
-    def deploy(self, synth_result: SynthesizedStack) -> Deployment:
+    def _deploy_detached(self, template: dict[str, Any], allow_replacement: bool) -> EngineDeployResult:
+        """Write the pools into the state, then start the server on it; a refusal leaves the state as it was."""
+        from amplify_py.local.deployer import ReplacementRefused
+
+        stopped = self._replace_detached()
+        require_free_port(LOCAL_HOST, self.port)
+        engine = self._new_engine(self.port)
+        refused: ReplacementRefused | None = None
+        try:
+            result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir,
+                                   allow_replacement=allow_replacement)
+        except ReplacementRefused as exc:
+            refused = exc
+        finally:
+            engine.stop()
+        if refused is not None:
+            if stopped is not None:  # nothing changed: the last good deployment serves again
+                info = start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
+                self._note(f"The background engine serves the last good deployment again on {info.endpoint}.")
+            raise _refusal(self.stack_name, refused) from None
+        start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
+        return result
+
+    def deploy(self, synth_result: SynthesizedStack, *, allow_replacement: bool = False) -> Deployment:
+        """Deploy the template; raises :class:`ReplacementRefusedError` rather than delete users."""
+        from amplify_py.local.deployer import ReplacementRefused
+
         template = synth_result.template
         if self.detached:
-            self._replace_detached()
-            require_free_port(LOCAL_HOST, self.port)
-            engine = self._new_engine(self.port)  # writes the pools into the state; the server then serves it
-            try:
-                result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
-            finally:
-                engine.stop()
-            info = start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
-            endpoint = info.endpoint
+            result = self._deploy_detached(template, allow_replacement)
+            endpoint = f"http://{LOCAL_HOST}:{self.port}"
         else:
             self.open()
             assert self._engine is not None  # open() started it
-            engine = self._engine
-            result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir)
-            endpoint = engine.endpoint
-        credentials = EngineCredentials(engine.credentials.access_key_id, engine.credentials.secret_access_key,
-                                        engine.credentials.region, engine.credentials_path)
+            try:
+                result = self._engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir,
+                                             allow_replacement=allow_replacement)
+            except ReplacementRefused as refused:
+                raise _refusal(self.stack_name, refused) from None
+            endpoint = self._engine.endpoint
         self.endpoint = endpoint
         from amplify_py.outputs.convert import local_engine_custom
         from amplify_py.outputs.stack_outputs import resolve_stack_outputs
@@ -199,7 +284,8 @@ class LocalDeployer:
         return Deployment(
             target="local", stack_name=self.stack_name, region=result.region,
             stack_outputs=stack_outputs, custom=local_engine_custom(endpoint), endpoint=endpoint,
-            credentials=credentials,
+            replaced=_change_lines(tuple(result.changes), allowed=allow_replacement),
+            credentials=self.credentials,
         )
 
     def delete(self) -> None:

@@ -20,14 +20,15 @@ from typing import Any, Callable
 
 from amplify_py.local.context import EngineContext, LogCallback, TriggerInvoker
 from amplify_py.local.credentials import CREDENTIALS_FILE, LocalCredentials, load_or_create_credentials, read_credentials
-from amplify_py.local.deployer import DeployResult
+from amplify_py.local.deployer import DeployPlan, DeployResult, ReplacementRefused, ResourceChange
 from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
+from amplify_py.local.deployer import plan as _plan
 from amplify_py.local.outbox import Outbox, read_outbox
 from amplify_py.local.store import Store
 
-__all__ = ["LocalEngine", "DeployResult", "TriggerInvoker", "LogCallback", "read_outbox", "LocalCredentials",
-           "read_credentials", "CREDENTIALS_FILE"]
+__all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
+           "LogCallback", "read_outbox", "LocalCredentials", "read_credentials", "CREDENTIALS_FILE"]
 
 _TRIGGERS_KEY = "triggers:"
 
@@ -107,9 +108,17 @@ class LocalEngine:
             time.sleep(0.01)
         return self
 
+    def plan(self, deployment_id: str, template: dict) -> DeployPlan:
+        """What deploying ``template`` would replace or delete, and the users and identities in those (no change)."""
+        with self._store.lock:
+            return _plan(self._store, deployment_id, template, self.region)
+
     def deploy(self, deployment_id: str, template: dict, *, assembly_dir: Path | None = None,
-               trigger_invoker: TriggerInvoker | None = None) -> DeployResult:
+               trigger_invoker: TriggerInvoker | None = None, allow_replacement: bool = False) -> DeployResult:
         """Create or update the deployment's pools from a CloudFormation template dict (safe while serving).
+
+        A template that would delete users or identities (a replaced or removed pool that has some) raises
+        :class:`ReplacementRefused` with the plan and changes nothing, unless ``allow_replacement``.
 
         Triggers: with ``assembly_dir`` (the cloud assembly the template came from) the engine runs the
         template's Python functions itself, each in a warm process (a redeploy keeps unchanged workers warm
@@ -117,7 +126,8 @@ class LocalEngine:
         the deployment keeps the invoker it had, else the constructor's.
         """
         with self._store.lock:
-            result = _deploy(self._store, deployment_id, template, self.region, self.context.now())
+            result = _deploy(self._store, deployment_id, template, self.region, self.context.now(),
+                             allow_replacement=allow_replacement)
         if assembly_dir is not None:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
             self._store.set_meta(_TRIGGERS_KEY + deployment_id,

@@ -1,15 +1,33 @@
 """Deploying a template to the engine: its Cognito resources become stored pools, clients and groups.
 
 ``deploy`` reads the Cognito resources of a synthesized CloudFormation template, gives each a physical id
-the way Cognito shapes them, and keeps that id across redeploys unless CloudFormation itself would replace
-the resource (replacing a pool deletes its users, as on AWS).
+the way Cognito shapes them, and keeps that id across redeploys unless the change cannot be made in place
+(then the resource is replaced: a new physical id, and a replaced pool loses its users).
+
+A redeploy never deletes users or identities silently: ``plan`` says, before anything changes, which
+resources a template would replace or delete and how many users and identities live in them, and
+``deploy`` refuses (:class:`ReplacementRefused`, carrying that plan) unless the caller allows it. A
+replacement that deletes nothing (an empty pool, an app client) goes ahead and is reported in the result.
+
+Which changes replace a resource:
+
+* the ``createOnlyProperties`` of each type's CloudFormation registry schema (client: ``GenerateSecret``,
+  ``UserPoolId``; group: ``UserPoolId``, ``GroupName``; domain: ``UserPoolId``, ``Domain``; identity
+  provider: ``UserPoolId``, ``ProviderName``, ``ProviderType``; role attachment: ``IdentityPoolId``);
+* for the user pool, whose registry schema has none, the settings Cognito cannot change after creation
+  ("Settings you can't change" in the Cognito developer guide): ``UsernameAttributes``,
+  ``AliasAttributes``, ``UsernameConfiguration``, a removed or changed ``Schema`` attribute, and a new
+  required one. On AWS such an update fails (``Existing schema attributes cannot be modified or
+  deleted``) and ampx offers to recreate the sandbox; locally the pool is replaced once the caller allows it.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,25 +39,137 @@ from amplify_py.local.model.pool import (
     IDP,
     POOL,
     RESOURCE_TYPES,
+    ROLE_ATTACHMENT,
+    STANDARD_ATTRIBUTES,
 )
 from amplify_py.local.resolve import Resolver
-from amplify_py.local.store import Store
+from amplify_py.local.store import ResourceRow, Store
 
-__all__ = ["DeployResult", "deploy", "delete", "new_physical_id"]
+__all__ = [
+    "DeployPlan",
+    "DeployResult",
+    "PropertyChange",
+    "ReplacementRefused",
+    "ResourceChange",
+    "delete",
+    "deploy",
+    "new_physical_id",
+    "plan",
+]
 
-# Properties whose change makes CloudFormation replace the user pool.
-_POOL_REPLACEMENT_KEYS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
-_CLIENT_REPLACEMENT_KEYS = ("GenerateSecret", "UserPoolId")
+_CREATE_ONLY: dict[str, tuple[str, ...]] = {
+    CLIENT: ("GenerateSecret", "UserPoolId"),
+    GROUP: ("UserPoolId", "GroupName"),
+    DOMAIN: ("UserPoolId", "Domain"),
+    IDP: ("UserPoolId", "ProviderName", "ProviderType"),
+    ROLE_ATTACHMENT: ("IdentityPoolId",),
+}
+_POOL_FIXED = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+_NEW_ID = "(a new id)"  # what a plan shows for an id the deploy would generate
+
+
+@dataclass(frozen=True)
+class PropertyChange:
+    """A property whose change cannot be made in place: its name, the deployed value and the new one."""
+
+    name: str
+    old: Any
+    new: Any
+
+    def describe(self) -> str:
+        if self.new is None:
+            return f"{self.name} removed (was {_show(self.old)})"
+        if self.old is None:
+            return f"{self.name} added ({_show(self.new)})"
+        return f"{self.name} changed from {_show(self.old)} to {_show(self.new)}"
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    """A deployed resource that a template replaces (``action="replace"``) or deletes (it left the template)."""
+
+    logical_id: str
+    resource_type: str
+    physical_id: str
+    action: str
+    properties: tuple[PropertyChange, ...] = ()
+    users: int = 0
+    identities: int = 0
+    new_physical_id: str | None = None
+
+    @property
+    def loses_data(self) -> bool:
+        """Whether it takes users or identities with it."""
+        return bool(self.users or self.identities)
+
+    def lost(self) -> str:
+        """``3 users`` / ``1 identity`` / ``no users``: what goes with it."""
+        parts = [_count(self.users, "user")] if self.users else []
+        parts += [_count(self.identities, "identity", "identities")] if self.identities else []
+        return " and ".join(parts) or ("no identities" if self.resource_type == IDENTITY_POOL else "no users")
+
+    def describe(self) -> str:
+        head = f"{self.logical_id} ({self.resource_type} {self.physical_id})"
+        if self.action == "delete":
+            return f"{head} is no longer in the template"
+        return f"{head}: " + "; ".join(change.describe() for change in self.properties)
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    """What deploying a template would replace or delete, found before anything changes."""
+
+    deployment_id: str
+    changes: tuple[ResourceChange, ...] = ()
+
+    @property
+    def data_loss(self) -> tuple[ResourceChange, ...]:
+        """The changes that delete users or identities: a deploy needs the caller's consent for these."""
+        return tuple(change for change in self.changes if change.loses_data)
+
+    def summary(self) -> str:
+        """One sentence: ``would replace 1 resource and delete 3 users``."""
+        lost = self.data_loss
+        users, identities = sum(c.users for c in lost), sum(c.identities for c in lost)
+        deleted = [_count(users, "user")] if users else []
+        deleted += [_count(identities, "identity", "identities")] if identities else []
+        replaced = sum(1 for c in lost if c.action == "replace")
+        removed = len(lost) - replaced
+        verbs = ([f"replace {_count(replaced, 'resource')}"] if replaced else []) + (
+            [f"remove {_count(removed, 'resource')}"] if removed else [])
+        return f"would {' and '.join(verbs)}, deleting {' and '.join(deleted)}"
+
+    def describe(self) -> str:
+        """Every change, one line each, with what it deletes."""
+        lines = []
+        for change in self.changes:
+            verb = "replace" if change.action == "replace" else "delete"
+            holds = f"; it holds {change.lost()}" if change.resource_type in (POOL, IDENTITY_POOL) else ""
+            lines.append(f"  - {verb} {change.describe()}{holds}")
+        return "\n".join(lines)
+
+
+class ReplacementRefused(Exception):
+    """A deploy that would delete users or identities, refused because the caller did not allow it."""
+
+    def __init__(self, deploy_plan: DeployPlan) -> None:
+        self.plan = deploy_plan
+        super().__init__(f"Deploying {deploy_plan.deployment_id} {deploy_plan.summary()}:\n{deploy_plan.describe()}")
 
 
 @dataclass(frozen=True)
 class DeployResult:
-    """What a deploy produced: ``{logical_id: physical_id}`` for every Cognito resource, and the region."""
+    """What a deploy produced: ``{logical_id: physical_id}`` for every Cognito resource, and the region.
+
+    ``replaced`` names the resources that got a new physical id; ``changes`` says what was replaced or
+    deleted and what went with it.
+    """
 
     deployment_id: str
     physical_ids: dict[str, str]
     region: str
     replaced: list[str] = field(default_factory=list)
+    changes: tuple[ResourceChange, ...] = ()
 
 
 def _alnum(n: int, alphabet: str) -> str:
@@ -62,67 +192,150 @@ def new_physical_id(rtype: str, region: str, props: dict) -> str:
     return f"local-{uuid.uuid4()}"
 
 
-def _needs_replacement(rtype: str, old: dict, new: dict) -> bool:
+def _fixed(value: Any) -> Any:
+    """A value as compared for replacement: lists of names in any order are the same setting."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return sorted(value)
+    return value
+
+
+def _replacing_changes(rtype: str, old: dict, new: dict) -> tuple[PropertyChange, ...]:
+    """The property changes that make ``rtype`` be replaced (none: an in-place update)."""
     if rtype == POOL:
-        if any(old.get(k) != new.get(k) for k in _POOL_REPLACEMENT_KEYS):
-            return True
-        old_schema = {a["Name"]: a for a in old.get("Schema") or []}
-        new_schema = {a["Name"]: a for a in new.get("Schema") or []}
-        # Adding attributes is an in-place update; removing or changing one replaces the pool.
-        return any(name not in new_schema or new_schema[name] != attr for name, attr in old_schema.items())
-    if rtype == CLIENT:
-        return any(old.get(k) != new.get(k) for k in _CLIENT_REPLACEMENT_KEYS)
-    if rtype in (GROUP, DOMAIN, IDP):
-        return new_physical_id(rtype, "", old) != new_physical_id(rtype, "", new) or old.get("UserPoolId") != new.get(
-            "UserPoolId"
-        )
-    return False
+        changes = [PropertyChange(k, old.get(k), new.get(k)) for k in _POOL_FIXED
+                   if _fixed(old.get(k)) != _fixed(new.get(k))]
+        return tuple(changes) + _schema_changes(old.get("Schema") or [], new.get("Schema") or [])
+    keys = _CREATE_ONLY.get(rtype, ())
+    if rtype == CLIENT:  # GenerateSecret defaults to false
+        old, new = {**old, "GenerateSecret": bool(old.get("GenerateSecret"))}, {
+            **new, "GenerateSecret": bool(new.get("GenerateSecret"))}
+    return tuple(PropertyChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k))
 
 
-def deploy(store: Store, deployment_id: str, template: dict, region: str, now: float) -> DeployResult:
-    """Create or update the deployment's Cognito resources from a template dict."""
-    resources = template.get("Resources") or {}
+def _schema_changes(old: list[dict], new: list[dict]) -> tuple[PropertyChange, ...]:
+    """Adding an optional attribute is in place; removing or changing one, or adding a required one, is not."""
+    before = {a.get("Name"): a for a in old}
+    after = {a.get("Name"): a for a in new}
+    changes = [PropertyChange(f"Schema attribute {_attribute(name)}", attr, after.get(name))
+               for name, attr in before.items() if after.get(name) != attr]
+    changes += [PropertyChange(f"Schema attribute {_attribute(name)} (required)", None, attr)
+                for name, attr in after.items() if name not in before and attr.get("Required")]
+    return tuple(changes)
+
+
+def _attribute(name: Any) -> str:
+    return str(name) if name in STANDARD_ATTRIBUTES else f"custom:{name}"
+
+
+def _show(value: Any) -> str:
+    if value == _NEW_ID:
+        return _NEW_ID
+    if isinstance(value, dict) and "Name" in value:  # a schema attribute: its name is said already
+        value = {k: v for k, v in value.items() if k != "Name"}
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+@dataclass
+class _Step:
+    """One template resource: its resolved properties and the row it keeps or replaces."""
+
+    logical_id: str
+    rtype: str
+    raw: dict
+    props: dict
+    physical_id: str
+    previous: ResourceRow | None
+    change: ResourceChange | None
+
+
+def _loss(store: Store, row: ResourceRow, action: str, properties: tuple[PropertyChange, ...] = (),
+          new_id: str | None = None) -> ResourceChange:
+    users = store.count_users(row.physical_id) if row.type == POOL else 0
+    identities = store.count_identities(row.physical_id) if row.type == IDENTITY_POOL else 0
+    return ResourceChange(row.logical_id, row.type, row.physical_id, action, properties, users, identities, new_id)
+
+
+def _steps(store: Store, deployment_id: str, template: dict, region: str,
+           fresh_id: Callable[[str, dict], str]) -> tuple[list[_Step], list[ResourceChange]]:
+    """What deploying ``template`` does, resource by resource (reads the store, writes nothing)."""
     existing = {row.logical_id: row for row in store.resources(deployment_id)}
     assigned: dict[str, str] = {}
-    replaced: list[str] = []
-
-    def physical(logical_id: str) -> str | None:
-        return assigned.get(logical_id)
-
-    resolver = Resolver(template, region, deployment_id, physical)
+    resolver = Resolver(template, region, deployment_id, assigned.get)
+    resources = template.get("Resources") or {}
     ordered = sorted(
         ((lid, r) for lid, r in resources.items() if r.get("Type") in RESOURCE_TYPES),
         key=lambda item: RESOURCE_TYPES.index(item[1]["Type"]),
     )
+    steps = []
+    for logical_id, resource in ordered:
+        rtype = resource["Type"]
+        raw = resource.get("Properties") or {}
+        props = resolver.resolve(raw)
+        previous = existing.get(logical_id)
+        if previous is not None and previous.type == rtype:
+            properties = _replacing_changes(rtype, previous.config["props"], props)
+        else:
+            properties = (PropertyChange("Type", previous.type, rtype),) if previous is not None else ()
+        if previous is not None and not properties:
+            physical_id, change = previous.physical_id, None
+        else:
+            physical_id = fresh_id(rtype, props)
+            change = _loss(store, previous, "replace", properties, physical_id) if previous is not None else None
+        assigned[logical_id] = physical_id
+        steps.append(_Step(logical_id, rtype, raw, props, physical_id, previous, change))
+    removed = [_loss(store, row, "delete") for logical_id, row in existing.items() if logical_id not in assigned]
+    return steps, removed
+
+
+def plan(store: Store, deployment_id: str, template: dict, region: str) -> DeployPlan:
+    """What deploying ``template`` would replace or delete, and how many users and identities that takes."""
+
+    def planned_id(rtype: str, props: dict) -> str:
+        return _NEW_ID if rtype in (POOL, CLIENT, IDENTITY_POOL) else new_physical_id(rtype, region, props)
+
+    steps, removed = _steps(store, deployment_id, template, region, planned_id)
+    return DeployPlan(deployment_id, tuple(s.change for s in steps if s.change is not None) + tuple(removed))
+
+
+def deploy(store: Store, deployment_id: str, template: dict, region: str, now: float, *,
+           allow_replacement: bool = False) -> DeployResult:
+    """Create or update the deployment's Cognito resources from a template dict.
+
+    Raises :class:`ReplacementRefused` (and changes nothing) when the template would delete users or
+    identities, unless ``allow_replacement``.
+    """
     with store.transaction():
-        for logical_id, resource in ordered:
-            rtype = resource["Type"]
-            raw = resource.get("Properties") or {}
-            props = resolver.resolve(raw)
-            config: dict[str, Any] = {"props": props}
-            if rtype == POOL:
-                config["raw_lambda_config"] = raw.get("LambdaConfig") or {}
-            previous = existing.get(logical_id)
-            if previous and previous.type == rtype and not _needs_replacement(rtype, previous.config["props"], props):
-                physical_id = previous.physical_id
-                config["created"] = previous.config.get("created", now)
-                if "secret" in previous.config:
-                    config["secret"] = previous.config["secret"]
+        if not allow_replacement:
+            planned = plan(store, deployment_id, template, region)
+            if planned.data_loss:
+                raise ReplacementRefused(planned)
+        steps, removed = _steps(store, deployment_id, template, region,
+                                lambda rtype, props: new_physical_id(rtype, region, props))
+        for step in steps:
+            config: dict[str, Any] = {"props": step.props}
+            if step.rtype == POOL:
+                config["raw_lambda_config"] = step.raw.get("LambdaConfig") or {}
+            if step.change is None and step.previous is not None:
+                config["created"] = step.previous.config.get("created", now)
+                if "secret" in step.previous.config:
+                    config["secret"] = step.previous.config["secret"]
             else:
-                if previous:
-                    _remove(store, previous.type, previous.physical_id)
-                    replaced.append(logical_id)
-                physical_id = new_physical_id(rtype, region, props)
+                if step.previous is not None:
+                    _remove(store, step.previous.type, step.previous.physical_id)
                 config["created"] = now
-                if rtype == CLIENT and props.get("GenerateSecret"):
+                if step.rtype == CLIENT and step.props.get("GenerateSecret"):
                     config["secret"] = _alnum(51, string.ascii_lowercase + string.digits)
-            assigned[logical_id] = physical_id
-            store.put_resource(deployment_id, logical_id, rtype, physical_id, config)
-        for logical_id, row in existing.items():
-            if logical_id not in assigned:
-                _remove(store, row.type, row.physical_id)
-                store.delete_resource(deployment_id, logical_id)
-    return DeployResult(deployment_id, dict(assigned), region, replaced)
+            store.put_resource(deployment_id, step.logical_id, step.rtype, step.physical_id, config)
+        for change in removed:
+            _remove(store, change.resource_type, change.physical_id)
+            store.delete_resource(deployment_id, change.logical_id)
+    replaced = [s.change for s in steps if s.change is not None]
+    return DeployResult(deployment_id, {s.logical_id: s.physical_id for s in steps}, region,
+                        [c.logical_id for c in replaced], tuple(replaced) + tuple(removed))
 
 
 def _remove(store: Store, rtype: str, physical_id: str) -> None:

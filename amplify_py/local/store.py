@@ -361,6 +361,10 @@ class Store(_Database):
         row = self.one("SELECT identity_pool_id, subject FROM identities WHERE id = ?", (identity_id,))
         return IdentityRow(row[0], row[1]) if row else None
 
+    def count_identities(self, identity_pool_id: str) -> int:
+        row = self.one("SELECT COUNT(*) FROM identities WHERE identity_pool_id = ?", (identity_pool_id,))
+        return int(row[0]) if row else 0
+
     def purge_identity_pool(self, identity_pool_id: str) -> None:
         self.execute("DELETE FROM identities WHERE identity_pool_id = ?", (identity_pool_id,))
 

@@ -53,6 +53,10 @@ class SandboxConsole:
     def note(self, text: str) -> None:
         self.console.print(f"[dim]{escape(text)}[/]")
 
+    def warning(self, text: str) -> None:
+        """Something the user must read: a resource replaced, user data at stake."""
+        self.console.print(f"[bold yellow]{escape(text)}[/]")
+
     def success(self, text: str) -> None:
         self.console.print(f"[bold green]{escape(text)}[/]")
 

@@ -11,6 +11,17 @@ Rules that matter to users:
   between saves (a redeploy does not pay for starting jsii again).
 * Ctrl-C stops watching and closes the target; the deployment stays in place
   (``ampy sandbox delete`` removes it).
+* A deploy never deletes users silently. When a change cannot be made in place
+  and the resource holds users (a custom attribute removed, another sign-in
+  attribute), the target refuses before changing anything; the sandbox prints
+  what it would delete and, in a terminal, asks as ampx does ("Would you like
+  to recreate your sandbox (deleting all user data)?", default no). Otherwise
+  the refusal names ``--allow-replacement``. In watch mode the last good
+  deployment keeps serving. Replacing a pool that holds no users needs no
+  consent; the sandbox prints that it was replaced.
+* ``delete`` synthesizes only for a target that needs it (AWS: ``cdk destroy``
+  reads the assembly); a local sandbox is deleted from its state folder and
+  name, so a project that no longer synthesizes can still be reset.
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ import fnmatch
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,12 +39,15 @@ from typing import Protocol
 import watchfiles
 
 from amplify_py._node import expect_jsii_node_interrupted
-from amplify_py.deploy.deployment import Deployer, Deployment, StackSynthesizer
+from amplify_py.deploy.deployment import Deployer, Deployment, ReplacementRefusedError, StackSynthesizer, SynthesizedStack
 from amplify_py.errors import AmpyError, AmpyFault
 from amplify_py.sandbox.console import SandboxConsole
 from amplify_py.sandbox.identifiers import identifier_flag
 
-__all__ = ["Sandbox", "SandboxSettings", "OutputsPublisher", "Publisher"]
+__all__ = ["Sandbox", "SandboxSettings", "OutputsPublisher", "Publisher", "REPLACEMENT_PROMPT"]
+
+#: ampx's question (file_watching_sandbox) before it recreates a sandbox it cannot update in place.
+REPLACEMENT_PROMPT = "Would you like to recreate your sandbox (deleting all user data)?"
 
 
 class Publisher(Protocol):
@@ -99,6 +113,8 @@ class SandboxSettings:
     outputs_format: str = "json"
     outputs_version: str = "1.5"
     debug: bool = False
+    allow_replacement: bool = False  # --allow-replacement: a redeploy may replace a user pool that holds users
+    stack_name: str | None = None  # the deployment to delete, from its record (None: derived from the project)
 
 
 @dataclass
@@ -123,7 +139,10 @@ class Sandbox:
         watch_dir: Path | None = None,
         exclude: Iterable[str] = (),
         debounce_ms: int = 100,
+        allow_replacement: bool = False,
+        confirm: Callable[[str], bool] | None = None,
     ) -> None:
+        """``confirm(question)`` asks the user (in a terminal); without it a refused replacement stays refused."""
         self.project_dir = project_dir
         self.identifier = identifier
         self.synthesizer = synthesizer
@@ -133,8 +152,11 @@ class Sandbox:
         self.watch_dir = watch_dir or project_dir / "amplify"
         self.exclude = list(exclude)
         self.debounce_ms = debounce_ms
+        self.allow_replacement = allow_replacement
+        self.confirm = confirm
         self.last_good: Deployment | None = None
         self.deploy_count = 0
+        self._once = False
         self._credentials_shown = False
 
     # -- one cycle ---------------------------------------------------------------------------------
@@ -143,8 +165,9 @@ class Sandbox:
         target = "the local engine" if self.deployer.target == "local" else "AWS"
         with self.console.step("Synthesizing backend"):
             synth = self.synthesizer.synth(stack_name=self.deployer.stack_name, outdir=self.deployer.assembly_dir)
-        with self.console.step(f"Deploying {self.deployer.stack_name} to {target}"):
-            deployment = self.deployer.deploy(synth)
+        deployment = self._deploy_to(target, synth)
+        for line in deployment.replaced:
+            self.console.warning(line)
         with self.console.step("Writing outputs"):
             path = self.publisher.publish(self.identifier, deployment)
         self.last_good = deployment
@@ -158,6 +181,35 @@ class Sandbox:
             self._credentials_shown = True
         self.console.success(f"Deployed. {self._rel(path)} is up to date.")
         return deployment
+
+    def _deploy_to(self, target: str, synth: SynthesizedStack) -> Deployment:
+        """Deploy; a refused replacement is asked about (in a terminal) or re-raised with the way to go ahead."""
+        title = f"Deploying {self.deployer.stack_name} to {target}"
+        try:
+            with self.console.step(title):
+                return self.deployer.deploy(synth, allow_replacement=self.allow_replacement)
+        except ReplacementRefusedError as refused:
+            if not self._confirmed(refused):
+                raise refused.with_resolution(self._how_to_replace()) from None
+        with self.console.step(f"{title}, replacing"):
+            return self.deployer.deploy(synth, allow_replacement=True)
+
+    def _confirmed(self, refused: ReplacementRefusedError) -> bool:
+        if self.confirm is None:
+            return False
+        self.console.warning(f"{refused.message}\n{refused.details}")
+        self.console.warning("We cannot deploy your new changes without deleting user data. You can either revert "
+                             "them or replace the resources listed above with the new changes (deleting their user data).")
+        return self.confirm(REPLACEMENT_PROMPT)
+
+    def _how_to_replace(self) -> str:
+        flag = identifier_flag(self.identifier)
+        if self._once:
+            return (f"Revert the change to keep the data, or run `ampy sandbox --once --allow-replacement{flag}` "
+                    "to replace (deleting the data listed above).")
+        return ("Revert the change and save to keep the data (the last good deployment keeps serving), or stop "
+                f"this sandbox (Ctrl-C) and run `ampy sandbox --allow-replacement{flag}` to replace (deleting the "
+                "data listed above).")
 
     def try_deploy(self) -> _Result:
         """A cycle that never raises a user error: failures are printed, the last good deployment stays."""
@@ -215,6 +267,7 @@ class Sandbox:
 
     def run(self, *, once: bool = False, stop_event: threading.Event | None = None) -> Deployment | None:
         """``ampy sandbox``: first deployment, then (unless once) watch. Returns the last good deployment."""
+        self._once = once
         try:
             self.deployer.open()
             if once:
@@ -238,7 +291,7 @@ class Sandbox:
 
     def delete(self) -> None:
         """Remove the deployment and its record (amplify_outputs.json is left, as ampx leaves it)."""
-        if self.deployer.assembly_dir is not None:
+        if self.deployer.delete_needs_synth and self.deployer.assembly_dir is not None:
             with self.console.step("Synthesizing backend"):
                 self.synthesizer.synth(stack_name=self.deployer.stack_name, outdir=self.deployer.assembly_dir)
         with self.console.step(f"Deleting {self.deployer.stack_name}"):

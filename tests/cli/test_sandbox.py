@@ -40,6 +40,7 @@ CASES = DATA / "reference" / "cases"
 class FakeDeployResult:
     physical_ids: dict[str, str]
     region: str
+    changes: tuple = ()
 
 
 class FakeEngine:
@@ -74,7 +75,8 @@ class FakeEngine:
     def stop(self) -> None:
         self.running = False
 
-    def deploy(self, deployment_id: str, template: dict, *, assembly_dir: Path | None = None) -> FakeDeployResult:
+    def deploy(self, deployment_id: str, template: dict, *, assembly_dir: Path | None = None,
+               allow_replacement: bool = False) -> FakeDeployResult:
         assert self.running, "deploy on a stopped engine"
         self.assembly_dirs.append(assembly_dir)
         if "Rejected" in json.dumps(template):

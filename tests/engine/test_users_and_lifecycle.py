@@ -160,7 +160,7 @@ def test_redeploy_keeps_users_unless_replaced(engine_and_clock) -> None:
     with pytest.raises(ClientError, match="Password did not conform with policy: Password not long enough"):
         env.sign_up("short@example.com", "Passw0rd!xy")
     changed["Resources"]["amplifyAuthUserPool4BA7F805"]["Properties"]["UsernameAttributes"] = ["phone_number"]
-    replaced = env.engine.deploy("redeploy", changed)
+    replaced = env.engine.deploy("redeploy", changed, allow_replacement=True)  # it holds a user: asked first
     assert replaced.physical_ids["amplifyAuthUserPool4BA7F805"] != env.pool_id
     assert "amplifyAuthUserPool4BA7F805" in replaced.replaced
     with pytest.raises(ClientError, match=re.escape(f"User pool {env.pool_id} does not exist.")) as exc:
