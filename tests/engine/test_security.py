@@ -249,7 +249,9 @@ def test_the_local_credentials_are_made_once_per_state_folder_and_kept_private(t
     elsewhere = LocalEngine(tmp_path, region="eu-west-1")  # the same keys, signed for the region it serves
     assert (elsewhere.credentials.access_key_id, elsewhere.credentials.region) == (made.access_key_id, "eu-west-1")
     elsewhere.stop()
-    assert LocalEngine(tmp_path / "other").credentials.access_key_id != made.access_key_id
+    other = LocalEngine(tmp_path / "other")
+    assert other.credentials.access_key_id != made.access_key_id
+    other.stop()
 
 
 def test_an_unreadable_credentials_file_says_how_to_fix_it(tmp_path) -> None:
@@ -257,3 +259,30 @@ def test_an_unreadable_credentials_file_says_how_to_fix_it(tmp_path) -> None:
     with pytest.raises(AmpyUserError, match=r"credentials file .*credentials\.json is not valid") as caught:
         LocalEngine(tmp_path)
     assert "the engine makes a new key pair when it starts" in caught.value.resolution
+
+
+# --- equal work for unknown users (the timing itself is measured in benchmarks/timing.py) -------------------------
+def test_a_wrong_password_costs_the_same_computation_for_unknown_and_existing_users(
+    engine_and_clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pycognito.aws_srp import AWSSRP
+
+    from amplify_py.local import srp
+
+    env = make_env(engine_and_clock, "equal-work", "email_default",
+                   ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    env.confirmed_user("known@example.com")
+    calls: list[str] = []
+    for name in ("password_matches", "verify_proof"):
+        real = getattr(srp, name)
+        monkeypatch.setattr(srp, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+    answers = []
+    for user in ("known@example.com", "nobody@example.com"):
+        with pytest.raises(ClientError, match=r"\(NotAuthorizedException\).*Incorrect username or password\.") as caught:
+            env.password_sign_in(user, "Wr0ng-password!")
+        answers.append(str(caught.value))
+        with pytest.raises(ClientError, match=r"\(NotAuthorizedException\).*Incorrect username or password\."):
+            AWSSRP(username=user, password="Wr0ng-password!", pool_id=env.pool_id, client_id=env.client_id,
+                   client=env.idp).authenticate_user()
+    assert answers[0] == answers[1]
+    assert calls == ["password_matches", "verify_proof"] * 2  # the unknown user's checks run on a dummy verifier

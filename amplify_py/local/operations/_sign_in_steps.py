@@ -72,6 +72,7 @@ def unknown_user_password(s: SignIn, username: str, password: str | None) -> Cog
     password of a known user costs (the verifier computation), so timing does not tell them apart."""
     if s.client.prevent_user_existence_errors:
         passwords.spend_password_check(s.pool, username, password)
+        passwords.spend_failure(s.ctx, s.pool, username)
     return unknown_user(s.client)
 
 
@@ -79,8 +80,8 @@ def unknown_user_password(s: SignIn, username: str, password: str | None) -> Cog
 def check_password(s: SignIn, user: User, password: str | None) -> None:
     """A plain password: lockout first, then PreAuthentication, then the verifier."""
     passwords.check_lockout(s.ctx, s.pool, user)
-    triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data)
-    directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
+    if triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data):
+        directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
     if not passwords.password_matches(s.pool, user, password):
         passwords.record_failure(s.ctx, s.pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
@@ -131,10 +132,11 @@ def password_verifier(s: SignIn, responses: dict) -> tuple[User, SrpSession]:
     user = directory.get_user(s.ctx, s.pool, session.username) if session.username is not None else None
     if user is None:  # unknown (existence errors prevented): the same proof computation, on the dummy verifier
         _verify_proof(s, challenge, passwords.DUMMY_VERIFIER, session.user_id, block, responses)
+        passwords.spend_failure(s.ctx, s.pool, session.user_id)
         raise not_authorized(INCORRECT_CREDENTIALS) if session.username is None else unknown_user(s.client)
     passwords.check_lockout(s.ctx, s.pool, user)
-    triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data)
-    directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
+    if triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data):
+        directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
     ok = _verify_proof(s, challenge, user.srp_verifier or passwords.DUMMY_VERIFIER, session.user_id, block,
                        responses) and user.has_password
     if not ok:
