@@ -632,7 +632,7 @@ def _cli_type(param: Any, ctx: Any) -> str:
         kind = param.display_type(ctx).strip("<>")
         kind = re.sub(r"^list\[(.*)\]$", r"\1", kind).lower()
         if kind == "int range":
-            kind = f"int, {param.min} to {param.max}"
+            kind = f"int, {param.min} to {param.max}" if param.max is not None else f"int, ≥ {param.min}"
     return kind + (", repeatable" if param.multiple else "")
 
 

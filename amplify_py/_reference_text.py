@@ -966,12 +966,15 @@ CLI = Cli(
     intro="""\
 `ampy` is the Python counterpart of Amplify's `ampx`. The options ampx has keep ampx's names; the column
 "ampx" says which ones (— for an option only ampy has). `--debug` shows tracebacks (without it, an error is a
-message and a resolution); it goes before the command (`ampy --debug sandbox secret list`) or, where the command's
-table lists it, after it.""",
+message and a resolution); every command takes it, before the command (`ampy --debug sandbox secret list`) or
+after it (`ampy sandbox secret list --debug`).""",
     order=[
         (), ("init",), ("synth",), ("sandbox",), ("sandbox", "delete"), ("sandbox", "stop"),
         ("sandbox", "secret", "set"), ("sandbox", "secret", "get"), ("sandbox", "secret", "list"),
-        ("sandbox", "secret", "remove"), ("generate", "outputs"), ("pipeline-deploy",), ("local", "serve"),
+        ("sandbox", "secret", "remove"), ("sandbox", "users", "list"), ("sandbox", "users", "show"),
+        ("sandbox", "users", "create"), ("sandbox", "users", "delete"), ("sandbox", "users", "confirm"),
+        ("sandbox", "users", "set-password"), ("sandbox", "users", "add-to-group"), ("sandbox", "codes"),
+        ("sandbox", "reset"), ("generate", "outputs"), ("pipeline-deploy",), ("local", "serve"),
     ],
     ampx={
         (): AmpxCommand("ampx", _AMPX_GLOBAL),
@@ -1029,6 +1032,31 @@ table lists it, after it.""",
         ("sandbox", "secret", "remove"): [
             "ampy sandbox secret remove GOOGLE_CLIENT_SECRET --identifier feature1 --dir ./my-app",
             "ampy sandbox secret remove --all --target aws --profile dev",
+        ],
+        ("sandbox", "users", "list"): ["ampy sandbox users list", "ampy sandbox users list --identifier feature1 --dir ./my-app"],
+        ("sandbox", "users", "show"): ["ampy sandbox users show alice@example.com --identifier feature1 --dir ./my-app"],
+        ("sandbox", "users", "create"): [
+            "ampy sandbox users create alice@example.com --password 'Sup3r-secret!'",
+            "ampy sandbox users create bob --password 'Sup3r-secret!' --attribute email=bob@example.com "
+            "--attribute custom:plan=pro --group ADMINS --group EDITORS --identifier feature1 --dir ./my-app",
+        ],
+        ("sandbox", "users", "delete"): ["ampy sandbox users delete alice@example.com --identifier feature1 --dir ./my-app"],
+        ("sandbox", "users", "confirm"): ["ampy sandbox users confirm alice@example.com --identifier feature1 --dir ./my-app"],
+        ("sandbox", "users", "set-password"): [
+            "ampy sandbox users set-password alice@example.com --password 'N3w-secret!'",
+            "ampy sandbox users set-password alice@example.com --temporary --identifier feature1 --dir ./my-app",
+        ],
+        ("sandbox", "users", "add-to-group"): [
+            "ampy sandbox users add-to-group alice@example.com ADMINS --identifier feature1 --dir ./my-app",
+        ],
+        ("sandbox", "codes"): [
+            "ampy sandbox codes",
+            "ampy sandbox codes alice@example.com --follow",
+            "ampy sandbox codes --limit 5 --identifier feature1 --dir ./my-app",
+        ],
+        ("sandbox", "reset"): [
+            "ampy sandbox reset --users",
+            "ampy sandbox reset --users --yes --identifier feature1 --dir ./my-app",
         ],
         ("generate", "outputs"): [
             "ampy generate outputs --identifier feature1 --out-dir web/src --format dart --outputs-version 1.3",

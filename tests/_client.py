@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from amplify_py.auth import _auto_sign_in, _transport
+from amplify_py.auth import _auto_sign_in, _transport, web_authn
 from amplify_py.auth._config import Amplify
 from amplify_py.auth._session import InMemoryStorage, cognito_user_pools_token_provider, credentials_provider
 
@@ -22,5 +22,6 @@ def fresh_client() -> Iterator[None]:
     credentials_provider._cached = None
     credentials_provider._primary_identity_id = None
     _auto_sign_in.reset()
+    web_authn.set_passkey_client(None)
     yield
     Amplify._auth = None

@@ -19,3 +19,15 @@ def signed_headers(credentials: Any, endpoint: str, target: str, body: bytes,
     SigV4Auth(Credentials(credentials.access_key_id, credentials.secret_access_key), service,
               credentials.region).add_auth(request)
     return dict(request.headers.items())
+
+
+def sign_exactly(credentials: Any, url: str, body: bytes, headers: dict[str, str]) -> dict[str, str]:
+    """``headers`` plus a SigV4 signature over them and ``body`` (nothing else added), for the service the
+    X-Amz-Target names (KMS, identity pools, else user pools)."""
+    target = headers.get("X-Amz-Target", "")
+    service = ("kms" if target.startswith("TrentService.") else
+               "cognito-identity" if target.startswith("AWSCognitoIdentityService.") else "cognito-idp")
+    request = AWSRequest(method="POST", url=url, data=body, headers=dict(headers))
+    SigV4Auth(Credentials(credentials.access_key_id, credentials.secret_access_key), service,
+              credentials.region).add_auth(request)
+    return dict(request.headers.items())

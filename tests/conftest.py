@@ -12,7 +12,7 @@ ensure_jsii_node()
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = REPO_ROOT / "tests" / "data" / "reference"
-TIERS = ("unit", "construct", "synth", "cli", "engine", "client", "e2e")
+TIERS = ("unit", "construct", "synth", "cli", "engine", "client", "e2e", "browser")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

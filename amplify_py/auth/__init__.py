@@ -14,8 +14,6 @@ The same code talks to Cognito and to the local engine (the endpoint comes from 
 The API is synchronous; there is no asyncio twin (it would duplicate every flow).
 """
 
-from __future__ import annotations
-
 from amplify_py.auth._session import (
     CognitoUserPoolsTokenProvider,
     FileStorage,
@@ -25,6 +23,7 @@ from amplify_py.auth._session import (
 )
 from amplify_py.auth.current_user import get_current_user
 from amplify_py.auth.delete_user import delete_user
+from amplify_py.auth.devices import AuthDevice, AWSAuthDevice, FetchDevicesOutput, fetch_devices, forget_device, remember_device
 from amplify_py.auth.errors import AuthError
 from amplify_py.auth.fetch_auth_session import fetch_auth_session
 from amplify_py.auth.mfa import fetch_mfa_preference, set_up_totp, update_mfa_preference, verify_totp_setup
@@ -32,6 +31,7 @@ from amplify_py.auth.password import confirm_reset_password, reset_password, upd
 from amplify_py.auth.sign_in import confirm_sign_in, sign_in
 from amplify_py.auth.sign_out import sign_out
 from amplify_py.auth.sign_up import auto_sign_in, confirm_sign_up, resend_sign_up_code, sign_up
+from amplify_py.auth.software_authenticator import SoftwareAuthenticator
 from amplify_py.auth.user_attributes import (
     confirm_user_attribute,
     delete_user_attributes,
@@ -39,6 +39,15 @@ from amplify_py.auth.user_attributes import (
     send_user_attribute_verification_code,
     update_user_attribute,
     update_user_attributes,
+)
+from amplify_py.auth.web_authn import (
+    AuthWebAuthnCredential,
+    ListWebAuthnCredentialsOutput,
+    associate_web_authn_credential,
+    delete_web_authn_credential,
+    get_passkey_client,
+    list_web_authn_credentials,
+    set_passkey_client,
 )
 
 __all__ = [
@@ -65,6 +74,20 @@ __all__ = [
     "update_mfa_preference",
     "fetch_mfa_preference",
     "delete_user",
+    "associate_web_authn_credential",
+    "list_web_authn_credentials",
+    "delete_web_authn_credential",
+    "set_passkey_client",
+    "get_passkey_client",
+    "SoftwareAuthenticator",
+    "AuthWebAuthnCredential",
+    "ListWebAuthnCredentialsOutput",
+    "remember_device",
+    "forget_device",
+    "fetch_devices",
+    "AuthDevice",
+    "AWSAuthDevice",
+    "FetchDevicesOutput",
     "cognito_user_pools_token_provider",
     "CognitoUserPoolsTokenProvider",
     "KeyValueStorage",

@@ -24,6 +24,7 @@ class PasswordlessConfig:
     email_otp_enabled: bool = False
     sms_otp_enabled: bool = False
     preferred_challenge: str | None = None
+    web_authn: dict[str, Any] | None = None  # relying_party_id, user_verification (passkeys on)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def _parse(outputs: dict[str, Any]) -> AuthConfig:
             email_otp_enabled=bool(pw.get("email_otp_enabled")),
             sms_otp_enabled=bool(pw.get("sms_otp_enabled")),
             preferred_challenge=pw.get("preferred_challenge"),
+            web_authn=dict(pw["web_authn"]) if isinstance(pw.get("web_authn"), dict) else None,
         )
     return AuthConfig(
         user_pool_id=user_pool_id,

@@ -7,7 +7,8 @@ counterpart of the browser's localStorage); or any object with ``set_item``,
 ``cognito_user_pools_token_provider.set_key_value_storage(storage)``.
 
 Keys are Amplify's: ``CognitoIdentityServiceProvider.<clientId>.<username>.idToken``,
-``...<clientId>.LastAuthUser``; the in-progress sign-in under ``CognitoSignInState.*``
+``...<clientId>.LastAuthUser``; a remembered device's ``deviceKey``, ``deviceGroupKey`` and
+``randomPasswordKey`` beside the tokens, kept when the user signs out (as Amplify keeps them); the in-progress sign-in under ``CognitoSignInState.*``
 (Amplify keeps those in sessionStorage for 3 minutes so confirmSignIn survives a page
 refresh; we keep them in the token storage for the same 3 minutes, so with a
 ``FileStorage`` a second process can call ``confirm_sign_in``).
@@ -35,6 +36,7 @@ __all__ = [
     "FileStorage",
     "CognitoUserPoolsTokenProvider",
     "cognito_user_pools_token_provider",
+    "DeviceMetadata",
 ]
 
 AUTH_KEY_PREFIX = "CognitoIdentityServiceProvider"
@@ -145,6 +147,15 @@ class StoredTokens:
 
 
 @dataclass(frozen=True)
+class DeviceMetadata:
+    """A confirmed device of one user on this client (Amplify's DeviceMetadata)."""
+
+    device_key: str
+    device_group_key: str
+    random_password: str
+
+
+@dataclass(frozen=True)
 class SignInState:
     username: str | None = None
     challenge_name: str | None = None
@@ -251,10 +262,32 @@ class CognitoUserPoolsTokenProvider:
             self._storage.remove_item(self._key(config, name))
         self._storage.remove_item(self._last_user_key(config))
 
+    # -- device metadata (Amplify's TokenStore getDeviceMetadata / clearDeviceMetadata) ----------
+    def get_device_metadata(self, config: AuthConfig | None = None, username: str | None = None) -> DeviceMetadata | None:
+        """The device remembered for ``username`` (default: the last signed-in user); None unless all three keys are there."""
+        config = config or get_auth_config()
+        key, group, password = (self._storage.get_item(self._key(config, name, username)) for name in DEVICE_KEYS)
+        return DeviceMetadata(key, group, password) if key and group and password else None
+
+    def store_device_metadata(self, metadata: DeviceMetadata, username: str, config: AuthConfig | None = None) -> None:
+        config = config or get_auth_config()
+        values = (metadata.device_key, metadata.device_group_key, metadata.random_password)
+        for name, value in zip(DEVICE_KEYS, values):
+            self._storage.set_item(self._key(config, name, username), value)
+
+    def clear_device_metadata(self, config: AuthConfig | None = None, username: str | None = None) -> None:
+        config = config or get_auth_config()
+        for name in DEVICE_KEYS:
+            self._storage.remove_item(self._key(config, name, username))
+
     def cache_authentication_result(
-        self, result: dict[str, Any], username: str, sign_in_details: SignInDetails | None
+        self,
+        result: dict[str, Any],
+        username: str,
+        sign_in_details: SignInDetails | None,
+        device_metadata: DeviceMetadata | None = None,
     ) -> None:
-        """Store an AuthenticationResult as Amplify's cacheCognitoTokens does."""
+        """Store an AuthenticationResult as Amplify's cacheCognitoTokens does (with a newly confirmed device)."""
         if not result.get("AccessToken"):
             raise AuthError("InvalidTokens", "Invalid tokens", "Check Cognito UserPool settings")
         access = JWT.decode(result["AccessToken"])
@@ -269,6 +302,8 @@ class CognitoUserPoolsTokenProvider:
                 sign_in_details=sign_in_details,
             )
         )
+        if device_metadata is not None:
+            self.store_device_metadata(device_metadata, username)
 
     def get_tokens(
         self, *, force_refresh: bool = False, client_metadata: dict[str, str] | None = None

@@ -1,4 +1,5 @@
-"""Cognito's SRP-6a client side (USER_SRP_AUTH, CUSTOM_WITH_SRP, USER_AUTH with PASSWORD_SRP).
+"""Cognito's SRP-6a client side (USER_SRP_AUTH, CUSTOM_WITH_SRP, USER_AUTH with PASSWORD_SRP, and a
+remembered device's DEVICE_SRP_AUTH).
 
 Cognito's variant: the 3072-bit group of RFC 5054 with g = 2, SHA-256, k = H(pad(N) | pad(g)),
 x = H(pad(salt) | H(poolName | userIdForSrp | ":" | password)), the session key cut to 16
@@ -6,6 +7,9 @@ bytes with HKDF-SHA256 (salt = pad(u), info = "Caldera Derived Key" 0x01), and t
 signature HMAC-SHA256(key, poolName | userIdForSrp | secretBlock | timestamp), base64.
 "pad" is the two's-complement-style hex Cognito expects: even length, and a leading 00
 when the top bit is set.
+
+A device runs the same SRP with the DeviceGroupKey as poolName, the DeviceKey as userIdForSrp and a
+random password only the device keeps (amplify-js' generateHashDevice and handleDeviceSRPAuth).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ __all__ = [
     "SrpClient",
     "hkdf_key",
     "claim_signature",
+    "DeviceSecret",
+    "device_secret",
 ]
 
 N_HEX = (
@@ -94,6 +100,33 @@ def claim_signature(key: bytes, pool_name: str, user_id_for_srp: str, secret_blo
 
 
 @dataclass(frozen=True)
+class DeviceSecret:
+    """What ConfirmDevice registers: the device's random password (kept on the device) and its SRP
+    salt and verifier (padded hex; ConfirmDevice sends both as base64 of their bytes)."""
+
+    random_password: str
+    salt: str
+    verifier: str
+
+    def verifier_config(self) -> dict[str, str]:
+        """ConfirmDevice's DeviceSecretVerifierConfig."""
+        return {
+            "Salt": base64.b64encode(bytes.fromhex(self.salt)).decode("ascii"),
+            "PasswordVerifier": base64.b64encode(bytes.fromhex(self.verifier)).decode("ascii"),
+        }
+
+
+def device_secret(device_group_key: str, device_key: str) -> DeviceSecret:
+    """A new device secret, as amplify-js' generateHashDevice: 40 random bytes (base64) as the password,
+    a 16-byte salt, x = H(pad(salt) | H(groupKey | deviceKey ":" password)) and the verifier g^x."""
+    random_password = base64.b64encode(secrets.token_bytes(40)).decode("ascii")
+    salt = pad_hex(int.from_bytes(secrets.token_bytes(16), "big"))
+    inner = hashlib.sha256(f"{device_group_key}{device_key}:{random_password}".encode("utf-8")).hexdigest()
+    x = int(hex_hash(salt + inner), 16)
+    return DeviceSecret(random_password=random_password, salt=salt, verifier=pad_hex(_bigint.powmod(G, x, N)))
+
+
+@dataclass(frozen=True)
 class SrpClient:
     """One SRP exchange: the private ``a`` and the public ``A`` sent as SRP_A."""
 
@@ -142,4 +175,24 @@ class SrpClient:
             "PASSWORD_CLAIM_SIGNATURE": claim_signature(
                 key, self.pool_name, user_id, challenge_parameters["SECRET_BLOCK"], stamp
             ),
+        }
+
+    def device_password_verifier_responses(
+        self,
+        challenge_parameters: dict[str, str],
+        username: str,
+        device_key: str,
+        random_password: str,
+        now: datetime | None = None,
+    ) -> dict[str, str]:
+        """ChallengeResponses for DEVICE_PASSWORD_VERIFIER (this client made with the DeviceGroupKey as pool name)."""
+        key = self.password_key(device_key, random_password, challenge_parameters["SRP_B"], challenge_parameters["SALT"])
+        stamp = timestamp(now)
+        block = challenge_parameters["SECRET_BLOCK"]
+        return {
+            "USERNAME": challenge_parameters.get("USERNAME") or username,
+            "PASSWORD_CLAIM_SECRET_BLOCK": block,
+            "TIMESTAMP": stamp,
+            "PASSWORD_CLAIM_SIGNATURE": claim_signature(key, self.pool_name, device_key, block, stamp),
+            "DEVICE_KEY": device_key,
         }

@@ -29,6 +29,8 @@ __all__ = [
     "UserAlreadyAuthenticatedException",
     "SignInException",
     "AutoSignInException",
+    "PasskeyError",
+    "DeviceMetadataNotFoundException",
     # Cognito user pools
     "AliasExistsException",
     "CodeDeliveryFailureException",
@@ -63,6 +65,13 @@ __all__ = [
     "UserNotConfirmedException",
     "UserNotFoundException",
     "UsernameExistsException",
+    "WebAuthnChallengeNotFoundException",
+    "WebAuthnClientMismatchException",
+    "WebAuthnConfigurationMissingException",
+    "WebAuthnCredentialNotSupportedException",
+    "WebAuthnNotEnabledException",
+    "WebAuthnOriginNotAllowedException",
+    "WebAuthnRelyingPartyMismatchException",
     # Cognito identity pools
     "ExternalServiceException",
     "InvalidIdentityPoolConfigurationException",
@@ -135,6 +144,17 @@ class AutoSignInException(AuthError):
         super().__init__("AutoSignInException", message, recovery_suggestion)
 
 
+class DeviceMetadataNotFoundException(AuthError):
+    """remember_device or forget_device (or a DEVICE_SRP_AUTH) without a device in the token storage."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "DeviceMetadataNotFoundException",
+            "Either deviceKey, deviceGroupKey or secretPassword were not found during the sign-in process.",
+            "Make sure to not clear storage after calling the signIn API.",
+        )
+
+
 # One class per service error name, so callers can catch exactly what Amplify's docs name.
 class AliasExistsException(AuthServiceError): ...
 class CodeDeliveryFailureException(AuthServiceError): ...
@@ -169,6 +189,13 @@ class UserLambdaValidationException(AuthServiceError): ...
 class UserNotConfirmedException(AuthServiceError): ...
 class UserNotFoundException(AuthServiceError): ...
 class UsernameExistsException(AuthServiceError): ...
+class WebAuthnChallengeNotFoundException(AuthServiceError): ...
+class WebAuthnClientMismatchException(AuthServiceError): ...
+class WebAuthnConfigurationMissingException(AuthServiceError): ...
+class WebAuthnCredentialNotSupportedException(AuthServiceError): ...
+class WebAuthnNotEnabledException(AuthServiceError): ...
+class WebAuthnOriginNotAllowedException(AuthServiceError): ...
+class WebAuthnRelyingPartyMismatchException(AuthServiceError): ...
 class ExternalServiceException(AuthServiceError): ...
 class InvalidIdentityPoolConfigurationException(AuthServiceError): ...
 class ResourceConflictException(AuthServiceError): ...
@@ -220,6 +247,40 @@ def _suggestion(name: str, message: str) -> str | None:
         if name == error_name and message.startswith(prefix):
             return suggestion
     return RECOVERY_SUGGESTIONS.get(name)
+
+
+_PASSKEY_NOT_SUPPORTED = ("No passkey client is set: call amplify_py.auth.set_passkey_client(...) with a "
+                          "fido2.client.Fido2Client (a security key) or a SoftwareAuthenticator (tests and scripts).")
+_PASSKEY_MISCONFIGURED = "Ensure your user pool is configured to support the WEB_AUTHN as an authentication factor."
+_PASSKEY_CANCELED = ("User may have canceled the ceremony or another interruption has occurred. "
+                     "Check underlying error for details.")
+# Amplify's PasskeyErrorCode map (client/utils/passkey/errors/passkeyError.ts); only the "not supported"
+# suggestion is ours, since a Python process has no browser to blame.
+PASSKEY_ERRORS: dict[str, tuple[str, str]] = {
+    "PasskeyNotSupported": ("Passkeys may not be supported on this device.", _PASSKEY_NOT_SUPPORTED),
+    "InvalidPasskeyRegistrationOptions": ("Invalid passkey registration options.", _PASSKEY_MISCONFIGURED),
+    "InvalidPasskeyAuthenticationOptions": ("Invalid passkey authentication options.", _PASSKEY_MISCONFIGURED),
+    "PasskeyRegistrationFailed": ("Device failed to create passkey.", _PASSKEY_NOT_SUPPORTED),
+    "PasskeyRetrievalFailed": ("Device failed to retrieve passkey.",
+                               "Passkeys may not be available on this device. Try an alternative authentication "
+                               "factor like PASSWORD, EMAIL_OTP, or SMS_OTP."),
+    "PasskeyAlreadyExists": ("Passkey already exists in authenticator.",
+                             "Proceed with existing passkey or try again after deleting the credential."),
+    "PasskeyRegistrationCanceled": ("Passkey registration ceremony has been canceled.", _PASSKEY_CANCELED),
+    "PasskeyAuthenticationCanceled": ("Passkey authentication ceremony has been canceled.", _PASSKEY_CANCELED),
+    "PasskeyOperationAborted": ("Passkey operation has been aborted.", _PASSKEY_CANCELED),
+    "RelyingPartyMismatch": ("Relying party does not match current domain.",
+                             "Ensure relying party identifier matches current domain."),
+}
+
+
+class PasskeyError(AuthError):
+    """Amplify's PasskeyError: the passkey client (the browser's part) could not do what was asked."""
+
+    def __init__(self, code: str, *, underlying: BaseException | None = None) -> None:
+        message, suggestion = PASSKEY_ERRORS[code]
+        detail = f" ({underlying})" if underlying is not None and str(underlying) else ""
+        super().__init__(code, message + detail, suggestion, underlying=underlying)
 
 
 _CLASSES: dict[str, type[AuthServiceError]] = {

@@ -5,7 +5,10 @@ USER_SRP_AUTH (default), USER_PASSWORD_AUTH, USER_AUTH (with ``preferred_challen
 first-factor selection), CUSTOM_WITH_SRP and CUSTOM_WITHOUT_SRP (InitiateAuth CUSTOM_AUTH).
 Each challenge Cognito answers with becomes a ``SignInNextStep`` whose ``sign_in_step`` is
 Amplify's string; the session between calls lives in the token storage (see ``_session``).
-Device tracking (DEVICE_SRP_AUTH, ConfirmDevice) and WebAuthn are not supported.
+WEB_AUTHN (a passkey, preferred or chosen as the first factor) is answered with the passkey client
+(``web_authn.set_passkey_client``), as aws-amplify answers it with the browser. A remembered device
+(DEVICE_KEY, DEVICE_SRP_AUTH, ConfirmDevice) is handled in ``_devices``, in ``_initiate``, ``_respond`` and
+``_signed_in``.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import json
 import re
 from typing import Any
 
-from amplify_py.auth import _auto_sign_in
+from amplify_py.auth import _auto_sign_in, _devices, web_authn
 from amplify_py.auth._common import check_options, user_pool
 from amplify_py.auth._config import AuthConfig, get_auth_config
 from amplify_py.auth._session import SignInState, cognito_user_pools_token_provider
 from amplify_py.auth._srp import SrpClient
 from amplify_py.auth.errors import (
     AuthError,
+    PasskeyError,
     SignInException,
     UserAlreadyAuthenticatedException,
     assert_validation,
@@ -97,7 +101,7 @@ def sign_in_with_user_auth(
             if pwl is not None and (
                 (preferred == "EMAIL_OTP" and not pwl.email_otp_enabled)
                 or (preferred == "SMS_OTP" and not pwl.sms_otp_enabled)
-                or preferred == "WEB_AUTHN"
+                or (preferred == "WEB_AUTHN" and not pwl.web_authn)
             ):
                 assert_validation(False, "InvalidPreferredChallenge")
             if preferred == "PASSWORD_SRP":
@@ -122,10 +126,10 @@ def confirm_sign_in(challenge_response: str, options: ConfirmSignInOptions | Non
     if not state.username or not state.challenge_name or not state.session:
         raise SignInException(
             "An error occurred during the sign in process. This most likely occurred due to: "
-            "1. signIn was not called before confirmSignIn. 2. signIn threw an exception. "
-            "3. page was refreshed during the sign in flow and session has expired.",
-            "Make sure a successful call to signIn is made before calling confirmSignIn"
-            "and that the session has not expired.",
+            "1. sign_in was not called before confirm_sign_in. 2. sign_in raised an exception. "
+            "3. the sign-in state was lost (a new process with in-memory token storage) or the session has expired.",
+            "Make sure a successful call to sign_in is made before calling confirm_sign_in, in the same process "
+            "or with a FileStorage that keeps the sign-in state, and that the session has not expired.",
         )
     try:
         response = _handle_challenge(config, state, challenge_response, opts)
@@ -181,7 +185,8 @@ def _start(run: Any, details: SignInDetails, *, with_available_challenges: bool 
 
 def _signed_in(result: dict[str, Any], username: str, details: SignInDetails | None) -> SignInOutput:
     provider = cognito_user_pools_token_provider
-    provider.cache_authentication_result(result, username, details)
+    device = _devices.confirm_new_device(get_auth_config(), result)
+    provider.cache_authentication_result(result, username, details, device)
     provider.reset_sign_in_state()
     _auto_sign_in.reset()
     return SignInOutput(is_signed_in=True, next_step=SignInNextStep(sign_in_step="DONE"))
@@ -209,31 +214,46 @@ def _initiate(
     config: AuthConfig, flow: str, parameters: dict[str, str], metadata: Any, *, session: str | None = None
 ) -> dict[str, Any]:
     """InitiateAuth; ``session`` is auto sign-in's (USER_AUTH after ConfirmSignUp)."""
-    return user_pool(
-        "InitiateAuth",
-        {
-            "AuthFlow": flow,
-            "AuthParameters": parameters,
-            "ClientMetadata": metadata,
-            "ClientId": config.user_pool_client_id,
-            "Session": session,
-        },
-    )
+
+    def call(auth_parameters: dict[str, str]) -> dict[str, Any]:
+        return user_pool(
+            "InitiateAuth",
+            {
+                "AuthFlow": flow,
+                "AuthParameters": auth_parameters,
+                "ClientMetadata": metadata,
+                "ClientId": config.user_pool_client_id,
+                "Session": session,
+            },
+        )
+
+    if not _devices.sends_device_key(flow, parameters):
+        return call(parameters)
+    username = parameters["USERNAME"]
+    response = _devices.with_device(config, username, flow, parameters, call)
+    return _devices.after_response(config, username, response, lambda c, r, s: _respond(config, c, r, s, metadata))
 
 
 def _respond(
     config: AuthConfig, challenge: str, responses: dict[str, str], session: str | None, metadata: Any
 ) -> dict[str, Any]:
-    return user_pool(
-        "RespondToAuthChallenge",
-        {
-            "ChallengeName": challenge,
-            "ChallengeResponses": responses,
-            "Session": session,
-            "ClientMetadata": metadata,
-            "ClientId": config.user_pool_client_id,
-        },
-    )
+    def call(answers: dict[str, str]) -> dict[str, Any]:
+        return user_pool(
+            "RespondToAuthChallenge",
+            {
+                "ChallengeName": challenge,
+                "ChallengeResponses": answers,
+                "Session": session,
+                "ClientMetadata": metadata,
+                "ClientId": config.user_pool_client_id,
+            },
+        )
+
+    if challenge not in _devices.DEVICE_KEY_CHALLENGES:
+        return call(responses)
+    username = responses.get("USERNAME") or ""
+    response = _devices.with_device(config, username, challenge, responses, call)
+    return _devices.after_response(config, username, response, lambda c, r, s: _respond(config, c, r, s, metadata))
 
 
 def _user_password_flow(config: AuthConfig, username: str, password: str, metadata: Any) -> tuple[dict[str, Any], str]:
@@ -344,10 +364,33 @@ def _sign_in_result(
         return _step("CONFIRM_SIGN_IN_WITH_PASSWORD")
     if challenge == "SELECT_CHALLENGE":
         return _step("CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION", available_challenges=available_challenges)
+    if challenge == "WEB_AUTHN":
+        return _web_authn_sign_in(config, params)
     raise SignInException(
         "An error occurred during the sign in process. "
         f"{challenge} challengeName returned by the underlying service was not addressed."
     )
+
+
+def _web_authn_sign_in(config: AuthConfig, params: dict[str, str]) -> SignInOutput:
+    """Amplify's handleWebAuthnSignInResult: the passkey client answers CREDENTIAL_REQUEST_OPTIONS at once."""
+    provider = cognito_user_pools_token_provider
+    state = provider.get_sign_in_state()
+    if state.challenge_name != "WEB_AUTHN" or not state.username:
+        raise SignInException("Unable to proceed due to invalid sign in state.")
+    raw = params.get("CREDENTIAL_REQUEST_OPTIONS")
+    if not raw:
+        raise PasskeyError("InvalidPasskeyAuthenticationOptions")
+    credential = web_authn.get_passkey(json.loads(raw))
+    response = _respond(config, "WEB_AUTHN", {"USERNAME": state.username, "CREDENTIAL": json.dumps(credential)},
+                        state.session, None)
+    provider.set_sign_in_state(SignInState(username=state.username, challenge_name=response.get("ChallengeName"),
+                                           session=response.get("Session"), sign_in_details=state.sign_in_details))
+    if response.get("AuthenticationResult"):
+        return _signed_in(response["AuthenticationResult"], state.username, state.sign_in_details)
+    if response.get("ChallengeName") == "WEB_AUTHN":
+        raise SignInException("Sequential WEB_AUTHN challenges returned from underlying service cannot be handled.")
+    return _sign_in_result(config, response.get("ChallengeName"), response.get("ChallengeParameters") or {})
 
 
 def _handle_challenge(
@@ -356,11 +399,9 @@ def _handle_challenge(
     """Amplify's handleChallengeName: the RespondToAuthChallenge (or local step) for the current challenge."""
     challenge, username, session = state.challenge_name, state.username or "", state.session
     metadata = opts.get("client_metadata")
-    if challenge == "SELECT_CHALLENGE":
+    if challenge in ("SELECT_CHALLENGE", "WEB_AUTHN"):
         if answer in ("PASSWORD", "PASSWORD_SRP"):
             return {"ChallengeName": answer, "Session": session}
-        if answer == "WEB_AUTHN":
-            raise SignInException("WebAuthn sign-in is not supported by amplify_py.auth.", "Choose another first factor.")
         return _respond(config, "SELECT_CHALLENGE", {"USERNAME": username, "ANSWER": answer}, session, metadata)
     if challenge == "SELECT_MFA_TYPE":
         assert_validation(answer in ("TOTP", "SMS", "EMAIL"), "IncorrectMFAMethod")

@@ -7,6 +7,7 @@ command module, so the CLI has no import circle.
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
@@ -26,6 +27,7 @@ __all__ = [
     "identifier_option",
     "invalid_input",
     "profile_option",
+    "read_hidden_input",
     "resolve_project",
     "sandbox_identifier",
     "set_debug",
@@ -96,6 +98,22 @@ def dir_option() -> Any:
 def profile_option() -> Any:
     """``--profile``: an AWS profile, which means the AWS target."""
     return typer.Option(None, "--profile", help=_PROFILE_HELP)
+
+
+def read_hidden_input(prompt: str, *, what: str, empty_resolution: str, confirm: bool = False) -> str:
+    """A value typed at a hidden prompt on a terminal, else all of stdin without its final line ending.
+
+    ``echo s3cr3t | ampy ...`` sends ``s3cr3t\n``; the newline is the shell's, not the value's
+    (``printf %s`` sends none, and then nothing is stripped).
+    """
+    if sys.stdin is not None and sys.stdin.isatty():
+        value = typer.prompt(prompt, hide_input=True, **({"confirmation_prompt": True} if confirm else {}))
+    else:
+        value = sys.stdin.read() if sys.stdin is not None else ""
+        value = value[:-2] if value.endswith("\r\n") else value[:-1] if value.endswith("\n") else value
+    if not value:
+        raise invalid_input(f"The {what} is empty.", empty_resolution)
+    return value
 
 
 def invalid_input(message: str, resolution: str) -> AmpyUserError:

@@ -9,7 +9,8 @@ class, so a test's fake only has to have the same shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,11 +20,14 @@ if TYPE_CHECKING:
     from amplify_py.deploy.aws import Toolkit
     from amplify_py.deploy.deployment import Deployer, Deployment, StackSynthesizer
     from amplify_py.deploy.local import Engine, LogCallback, MessageCallback
+    from amplify_py.sandbox.codes import OutboxMessage
     from amplify_py.sandbox.console import SandboxConsole
     from amplify_py.sandbox.lifecycle import Publisher, SandboxSettings
     from amplify_py.sandbox.secrets import SecretStore
+    from amplify_py.sandbox.users import UserDetails, UserSummary
 
-__all__ = ["CloudFormationClient", "Factory", "SandboxLifecycle", "get_factory", "set_factory"]
+__all__ = ["CloudFormationClient", "Factory", "Outbox", "SandboxLifecycle", "UserDirectory", "get_factory",
+           "set_factory"]
 
 
 class SandboxLifecycle(Protocol):
@@ -32,6 +36,41 @@ class SandboxLifecycle(Protocol):
     def run(self, *, once: bool = False) -> Deployment | None: ...
 
     def delete(self) -> None: ...
+
+
+class UserDirectory(Protocol):
+    """The users of a running sandbox's pool (:class:`amplify_py.sandbox.users.SandboxUsers`)."""
+
+    @property
+    def pool_id(self) -> str: ...
+
+    def usernames(self) -> list[str]: ...
+
+    def list_users(self) -> list[UserSummary]: ...
+
+    def get_user(self, username: str) -> UserDetails: ...
+
+    def create_user(self, username: str, password: str, *, attributes: Mapping[str, str] | None = None,
+                    groups: Sequence[str] = ()) -> UserDetails: ...
+
+    def delete_user(self, username: str) -> None: ...
+
+    def confirm_user(self, username: str) -> None: ...
+
+    def set_password(self, username: str, password: str, *, temporary: bool = False) -> None: ...
+
+    def add_to_group(self, username: str, group: str) -> None: ...
+
+    def delete_all_users(self, on_deleted: Callable[[str], None] | None = None) -> int: ...
+
+
+class Outbox(Protocol):
+    """A sandbox's delivered messages (:class:`amplify_py.sandbox.codes.SandboxOutbox`)."""
+
+    def messages(self, *, address: str | None = None, limit: int | None = None) -> list[OutboxMessage]: ...
+
+    def follow(self, on_message: Callable[[OutboxMessage], None], *, address: str | None = None,
+               stop_event: threading.Event | None = None) -> None: ...
 
 
 class CloudFormationClient(Protocol):
@@ -125,6 +164,19 @@ class Factory:
             publisher=self.outputs_publisher(project_dir, out_dir=settings.outputs_out_dir,
                                              format=settings.outputs_format, version=settings.outputs_version),
         )
+
+    def sandbox_users(self, project_dir: Path, identifier: str) -> UserDirectory:
+        """The users of the running local sandbox ``identifier`` (an error when its engine does not answer)."""
+        from amplify_py.sandbox.admin import find_running_sandbox
+        from amplify_py.sandbox.users import SandboxUsers
+
+        return SandboxUsers(find_running_sandbox(project_dir, identifier))
+
+    def sandbox_outbox(self, project_dir: Path, identifier: str) -> Outbox:
+        """The outbox of sandbox ``identifier`` (a file: its engine need not be running)."""
+        from amplify_py.sandbox.codes import SandboxOutbox
+
+        return SandboxOutbox.for_sandbox(project_dir, identifier)
 
     def cloudformation_client(self, region: str | None = None) -> CloudFormationClient:
         """A boto3 CloudFormation client (``ampy generate outputs --stack``)."""

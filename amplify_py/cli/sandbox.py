@@ -29,6 +29,7 @@ from amplify_py.errors import AmpyUserError
 if TYPE_CHECKING:
     from amplify_py.deploy.records import DeploymentRecord
     from amplify_py.sandbox.console import SandboxConsole
+    from amplify_py.sandbox.lifecycle import SandboxSettings
 
 __all__ = ["sandbox_app"]
 
@@ -118,6 +119,7 @@ def sandbox(
         outputs_format=outputs_format.value, outputs_version=outputs_version, debug=debug,
         allow_replacement=allow_replacement,
     )
+    _check_before_deploying(settings)
     ensure_jsii_node()
     console = _console(debug)
     console.info(f"Sandbox {settings.identifier} ({'AWS' if chosen_target == 'aws' else 'local engine'}) in {project}")
@@ -125,6 +127,19 @@ def sandbox(
     if once and chosen_target == "local":
         console.note("The local engine keeps serving in the background; "
                      f"`ampy sandbox stop{identifier_flag(settings.identifier)}` ends it.")
+
+
+def _check_before_deploying(settings: SandboxSettings) -> None:
+    """The checks that would otherwise fail only after the slow synth: the outputs folder, the engine's port."""
+    from amplify_py.deploy.background_engine import LOCAL_HOST, read_server_info, require_free_port
+    from amplify_py.outputs.writers import require_writable_dir
+    from amplify_py.sandbox.state import sandbox_state_dir
+
+    require_writable_dir(settings.outputs_out_dir or settings.project_dir)
+    if settings.target == "local":
+        own = read_server_info(sandbox_state_dir(settings.project_dir, settings.identifier))
+        if own is None or own.port != settings.port:  # this sandbox's own background engine is replaced
+            require_free_port(LOCAL_HOST, settings.port)
 
 
 def _record(project: Path, identifier: str) -> DeploymentRecord | None:

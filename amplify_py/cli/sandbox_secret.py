@@ -7,7 +7,6 @@ value from a hidden prompt, or from stdin when stdin is not a terminal (never fr
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -16,10 +15,12 @@ from rich.console import Console
 
 from amplify_py.cli._common import (
     Target,
+    debug_option,
     deploy_target,
     dir_option,
     identifier_option,
     profile_option,
+    read_hidden_input,
     resolve_project,
     sandbox_identifier,
 )
@@ -46,15 +47,11 @@ def _store(identifier: Optional[str], target: Optional[Target], profile: Optiona
 
 
 def _read_value() -> str:
-    """A hidden prompt on a terminal (ampx's 'Enter secret value'), else all of stdin."""
-    if sys.stdin is not None and sys.stdin.isatty():
-        value = typer.prompt("Enter secret value", hide_input=True)
-    else:
-        value = sys.stdin.read() if sys.stdin is not None else ""
-    if not value:
-        raise AmpyUserError("InvalidCommandInputError", "The secret value is empty.",
-                            "Type the value at the prompt, or pipe it in: `printf %s \"$VALUE\" | ampy sandbox secret set NAME`.")
-    return value
+    """A hidden prompt on a terminal (ampx's 'Enter secret value'), else stdin without its final newline."""
+    return read_hidden_input(
+        "Enter secret value", what="secret value",
+        empty_resolution="Type the value at the prompt, or pipe it in: "
+                         "`printf %s \"$VALUE\" | ampy sandbox secret set NAME`.")
 
 
 def _out() -> Console:
@@ -68,6 +65,7 @@ def set_secret(
     profile: Optional[str] = profile_option(),
     target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
     dir_: Optional[Path] = dir_option(),
+    debug: bool = debug_option(),
 ) -> None:
     """Set a sandbox secret"""
     from amplify_py.sandbox.secrets import validate_secret_name
@@ -85,6 +83,7 @@ def get_secret(
     profile: Optional[str] = profile_option(),
     target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
     dir_: Optional[Path] = dir_option(),
+    debug: bool = debug_option(),
 ) -> None:
     """Get a sandbox secret (prints its value, as ampx does)"""
     record = _store(identifier, target, profile, dir_).get(secret_name)
@@ -100,6 +99,7 @@ def list_secrets(
     profile: Optional[str] = profile_option(),
     target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
     dir_: Optional[Path] = dir_option(),
+    debug: bool = debug_option(),
 ) -> None:
     """List all sandbox secrets"""
     records = _store(identifier, target, profile, dir_).list()
@@ -118,6 +118,7 @@ def remove_secret(
     profile: Optional[str] = profile_option(),
     target: Optional[Target] = typer.Option(None, "--target", help=_TARGET_HELP),
     dir_: Optional[Path] = dir_option(),
+    debug: bool = debug_option(),
 ) -> None:
     """Remove a sandbox secret"""
     if bool(secret_name) == all_:

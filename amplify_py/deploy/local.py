@@ -220,9 +220,13 @@ class LocalDeployer:
         if isinstance(status, StoppedServer) and status.info is not None:
             self._note(f"The background engine recorded on {status.info.endpoint} was not running "
                        f"({status.reason}); starting a new one.")
+        return self._stop_detached(replacing=True)
+
+    def _stop_detached(self, *, replacing: bool) -> ServerInfo | None:
         stopped = stop_detached_server(self.state_dir)
         if stopped is not None:
-            self._note(f"Stopped the background engine (pid {stopped.pid}) on {stopped.endpoint}; replacing it.")
+            then = "; replacing it" if replacing else ""
+            self._note(f"Stopped the background engine (pid {stopped.pid}) on {stopped.endpoint}{then}.")
         return stopped
 
     def open(self) -> None:
@@ -291,7 +295,7 @@ class LocalDeployer:
     def delete(self) -> None:
         """Stop any server, delete the deployment from the engine, remove the state folder (but the kept files)."""
         self.close()
-        self._replace_detached()
+        self._stop_detached(replacing=False)
         if _has_deployment_state(self.state_dir, self.keep_on_delete):
             engine = self._new_engine(0)
             try:

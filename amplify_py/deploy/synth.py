@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from amplify_py.errors import AmpyError, AmpyFault, AmpyUserError
+from amplify_py.errors import RUN_AGAIN, AmpyError, AmpyFault, AmpyUserError
 
 if TYPE_CHECKING:
     from amplify_py.backend.identifier import BackendIdentifier
@@ -106,7 +106,7 @@ def _classify(exc: Exception, project_dir: Path, *, what: str, cdk_call: Any = N
             "SynthError",
             f"{project_dir / 'amplify' / 'backend.py'}: the CDK rejected the backend's configuration: {exc}",
             "Fix the configuration the CDK names above (often an escape hatch on backend.auth.resources "
-            "in amplify/backend.py) and run the command again.",
+            f"in amplify/backend.py) and {RUN_AGAIN}.",
         )
     location = f" at {where[0]}:{where[1]}" if where is not None else ""
     return AmpyFault(
@@ -180,7 +180,7 @@ class Synthesizer:
             raise AmpyUserError(
                 "SyntaxError",
                 f"{exc.filename}:{exc.lineno}: {exc.msg}",
-                "Fix the syntax error and run the command again.",
+                f"Fix the syntax error and {RUN_AGAIN}.",
             ) from exc
         except Exception as exc:  # noqa: BLE001 - the user's mistake or our bug, by where it was raised
             raise _classify(exc, self.project_dir, what="loading") from exc

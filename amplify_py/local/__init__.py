@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from amplify_py.local.context import EngineContext, LogCallback, TriggerInvoker
 from amplify_py.local.credentials import CREDENTIALS_FILE, LocalCredentials, load_or_create_credentials, read_credentials
@@ -24,8 +24,11 @@ from amplify_py.local.deployer import DeployPlan, DeployResult, ReplacementRefus
 from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.deployer import plan as _plan
-from amplify_py.local.outbox import Outbox, read_outbox
+from amplify_py.local.outbox import OUTBOX_FILE, Outbox, read_outbox
 from amplify_py.local.store import Store
+
+if TYPE_CHECKING:
+    from amplify_py.local.http.limits import Limits
 
 __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
            "LogCallback", "read_outbox", "LocalCredentials", "read_credentials", "CREDENTIALS_FILE"]
@@ -55,7 +58,7 @@ class LocalEngine:
         self.host = host
         self.region = region
         self._requested_port = port
-        self.outbox_path = self.state_dir / "outbox.jsonl"
+        self.outbox_path = self.state_dir / OUTBOX_FILE
         self._store = Store(self.state_dir / "engine.sqlite3")
         #: What IAM-authorized operations must be signed with (also in ``state_dir/credentials.json``).
         self.credentials: LocalCredentials = load_or_create_credentials(self.state_dir, region)
@@ -80,11 +83,15 @@ class LocalEngine:
         """The file holding ``credentials`` (boto3's keyword arguments; readable by its owner only)."""
         return self.state_dir / CREDENTIALS_FILE
 
-    def start(self) -> "LocalEngine":
-        """Serve in a background thread; returns once the port accepts connections."""
+    def start(self, *, http: str = "h11", loop: str = "asyncio", limits: "Limits | None" = None) -> "LocalEngine":
+        """Serve in a background thread; returns once the port accepts connections.
+
+        ``http`` is uvicorn's parser (``h11`` or ``httptools``) and ``loop`` its event loop (``asyncio`` or
+        ``uvloop``); ``limits`` bounds each request (size and time; ``http.limits.Limits``). Whatever the
+        choice, every request gets an HTTP answer (see ``http/protocols.py`` and ``http/guard.py``)."""
         import uvicorn
 
-        from amplify_py.local.http.app import create_app
+        from amplify_py.local.http.server import server_config
 
         if self._thread is not None:
             return self
@@ -95,9 +102,7 @@ class LocalEngine:
         sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
-        config = uvicorn.Config(create_app(self.context), log_level="warning", access_log=False, lifespan="off",
-                                loop="asyncio", http="h11")  # explicit: not whatever happens to be installed
-        self._server = uvicorn.Server(config)
+        self._server = uvicorn.Server(server_config(self.context, http=http, loop=loop, limits=limits))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="amplify-local-engine", daemon=True)
         self._thread.start()

@@ -8,6 +8,7 @@ it knows the model and the store, nothing of Cognito's rules.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from amplify_py.local.credentials import LocalCredentials
@@ -23,6 +24,7 @@ TriggerInvoker = Callable[[str, Any, dict], dict]
 """``invoker(deployment_id, lambda_config_ref, event) -> returned event``; ``lambda_runtime.TriggerInvoker`` is one."""
 LogCallback = Callable[[str, str], None]
 """``on_log(source, line)``: a line for the sandbox console."""
+_CLIENT_IP: ContextVar[str | None] = ContextVar("amplify_py_local_client_ip", default=None)
 
 
 class EngineContext:
@@ -51,6 +53,15 @@ class EngineContext:
 
     def now(self) -> float:
         return float(self.clock())
+
+    @staticmethod
+    def set_client_ip(address: str | None) -> None:
+        """The HTTP face records the caller's address for the request it serves (a device's last_ip_used)."""
+        _CLIENT_IP.set(address)
+
+    @staticmethod
+    def client_ip() -> str | None:
+        return _CLIENT_IP.get()
 
     def issuer(self, pool: Pool) -> str:
         """The tokens' ``iss``: the engine's URL and the pool id, so verifiers find ``/.well-known/jwks.json``."""

@@ -53,8 +53,17 @@ def _new_pair() -> tuple[str, str]:
 
 def read_credentials(state_dir: Path) -> LocalCredentials:
     """The credentials of the engine whose state is in ``state_dir`` (FileNotFoundError before its first start)."""
-    data = json.loads((Path(state_dir) / CREDENTIALS_FILE).read_text(encoding="utf-8"))
-    return LocalCredentials(data["aws_access_key_id"], data["aws_secret_access_key"], data["region_name"])
+    path = Path(state_dir) / CREDENTIALS_FILE
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+        return LocalCredentials(str(data["aws_access_key_id"]), str(data["aws_secret_access_key"]),
+                                str(data["region_name"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AmpyUserError(
+            "LocalCredentialsUnreadableError", f"The local engine's credentials file {path} is not valid: {exc}.",
+            f"Delete {path}; the engine makes a new key pair when it starts (clients must then use the new one).",
+        ) from exc
 
 
 def load_or_create_credentials(state_dir: Path, region: str) -> LocalCredentials:
@@ -70,13 +79,7 @@ def load_or_create_credentials(state_dir: Path, region: str) -> LocalCredentials
         else:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(_text(LocalCredentials(access_key_id, secret, region)))
-    try:
-        existing = read_credentials(state_dir)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise AmpyUserError(
-            "LocalCredentialsUnreadableError", f"The local engine's credentials file {path} is not valid: {exc}.",
-            f"Delete {path}; the engine makes a new key pair when it starts (clients must then use the new one).",
-        ) from exc
+    existing = read_credentials(state_dir)
     if existing.region == region:
         return existing
     credentials = LocalCredentials(existing.access_key_id, existing.secret_access_key, region)

@@ -1,4 +1,7 @@
-"""Deploying a template to the engine: its Cognito resources become stored pools, clients and groups.
+"""Deploying a template to the engine: its Cognito resources become stored pools, clients and groups, its
+KMS keys local keys (256 bits of material each, kept across redeploys; a pool whose ``KMSKeyID`` is the ARN of
+a key outside the template, ``kms_key_arn=``, gets a local key under that ARN, since the real one is out of
+reach).
 
 ``deploy`` reads the Cognito resources of a synthesized CloudFormation template, gives each a physical id
 the way Cognito shapes them, and keeps that id across redeploys unless the change cannot be made in place
@@ -23,6 +26,7 @@ Which changes replace a resource:
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import string
@@ -31,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from amplify_py.local.model.kms import KMS_KEY
 from amplify_py.local.model.pool import (
     CLIENT,
     DOMAIN,
@@ -63,7 +68,11 @@ _CREATE_ONLY: dict[str, tuple[str, ...]] = {
     DOMAIN: ("UserPoolId", "Domain"),
     IDP: ("UserPoolId", "ProviderName", "ProviderType"),
     ROLE_ATTACHMENT: ("IdentityPoolId",),
+    KMS_KEY: ("KeySpec", "KeyUsage", "MultiRegion"),
 }
+# Keys first: a pool's LambdaConfig.KMSKeyID and a function's environment name their ARN.
+_DEPLOYED_TYPES = (KMS_KEY, *RESOURCE_TYPES)
+_IMPORTED_KEY = ".KMSKeyID"  # logical id suffix of the local key for a pool's imported KMSKeyID
 _POOL_FIXED = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
 _NEW_ID = "(a new id)"  # what a plan shows for an id the deploy would generate
 
@@ -189,6 +198,8 @@ def new_physical_id(rtype: str, region: str, props: dict) -> str:
         return str(props.get("Domain") or "")
     if rtype == IDP:
         return str(props.get("ProviderName") or "")
+    if rtype == KMS_KEY:
+        return str(uuid.uuid4())
     return f"local-{uuid.uuid4()}"
 
 
@@ -267,8 +278,8 @@ def _steps(store: Store, deployment_id: str, template: dict, region: str,
     resolver = Resolver(template, region, deployment_id, assigned.get)
     resources = template.get("Resources") or {}
     ordered = sorted(
-        ((lid, r) for lid, r in resources.items() if r.get("Type") in RESOURCE_TYPES),
-        key=lambda item: RESOURCE_TYPES.index(item[1]["Type"]),
+        ((lid, r) for lid, r in resources.items() if r.get("Type") in _DEPLOYED_TYPES),
+        key=lambda item: _DEPLOYED_TYPES.index(item[1]["Type"]),
     )
     steps = []
     for logical_id, resource in ordered:
@@ -287,8 +298,15 @@ def _steps(store: Store, deployment_id: str, template: dict, region: str,
             change = _loss(store, previous, "replace", properties, physical_id) if previous is not None else None
         assigned[logical_id] = physical_id
         steps.append(_Step(logical_id, rtype, raw, props, physical_id, previous, change))
-    removed = [_loss(store, row, "delete") for logical_id, row in existing.items() if logical_id not in assigned]
+    removed = [_loss(store, row, "delete") for logical_id, row in existing.items()
+               if logical_id not in assigned and not _imported_key_of(logical_id, assigned)]
     return steps, removed
+
+
+def _imported_key_of(logical_id: str, assigned: dict[str, str]) -> bool:
+    """Whether ``logical_id`` is the local stand-in for the imported sender key of a pool still deployed
+    (``deploy`` keeps or renews it after the pool)."""
+    return logical_id.endswith(_IMPORTED_KEY) and logical_id[:-len(_IMPORTED_KEY)] in assigned
 
 
 def plan(store: Store, deployment_id: str, template: dict, region: str) -> DeployPlan:
@@ -315,27 +333,59 @@ def deploy(store: Store, deployment_id: str, template: dict, region: str, now: f
                 raise ReplacementRefused(planned)
         steps, removed = _steps(store, deployment_id, template, region,
                                 lambda rtype, props: new_physical_id(rtype, region, props))
+        resolver = Resolver(template, region, deployment_id, {s.logical_id: s.physical_id for s in steps}.get)
         for step in steps:
             config: dict[str, Any] = {"props": step.props}
             if step.rtype == POOL:
                 config["raw_lambda_config"] = step.raw.get("LambdaConfig") or {}
             if step.change is None and step.previous is not None:
                 config["created"] = step.previous.config.get("created", now)
-                if "secret" in step.previous.config:
-                    config["secret"] = step.previous.config["secret"]
+                for kept in ("secret", "material"):
+                    if kept in step.previous.config:
+                        config[kept] = step.previous.config[kept]
             else:
                 if step.previous is not None:
                     _remove(store, step.previous.type, step.previous.physical_id)
                 config["created"] = now
                 if step.rtype == CLIENT and step.props.get("GenerateSecret"):
                     config["secret"] = _alnum(51, string.ascii_lowercase + string.digits)
+                if step.rtype == KMS_KEY:
+                    config["material"] = _key_material()
+            if step.rtype == KMS_KEY:
+                config["arn"] = resolver.get_att(step.logical_id, "Arn")
             store.put_resource(deployment_id, step.logical_id, step.rtype, step.physical_id, config)
+            if step.rtype == POOL:
+                _import_sender_key(store, deployment_id, step.logical_id, step.props, now)
         for change in removed:
             _remove(store, change.resource_type, change.physical_id)
             store.delete_resource(deployment_id, change.logical_id)
     replaced = [s.change for s in steps if s.change is not None]
     return DeployResult(deployment_id, {s.logical_id: s.physical_id for s in steps}, region,
                         [c.logical_id for c in replaced], tuple(replaced) + tuple(removed))
+
+
+def _key_material() -> str:
+    """A symmetric KMS key's material: 256 random bits (stored base64)."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _import_sender_key(store: Store, deployment_id: str, pool_logical_id: str, props: dict, now: float) -> None:
+    """A local key for a pool's KMSKeyID when that is the ARN of a key the template does not declare."""
+    arn = (props.get("LambdaConfig") or {}).get("KMSKeyID")
+    logical_id = pool_logical_id + _IMPORTED_KEY
+    rows = store.resources(deployment_id)
+    own = any(row.type == KMS_KEY and row.config.get("arn") == arn and not row.logical_id.endswith(_IMPORTED_KEY)
+              for row in rows)
+    if own or not isinstance(arn, str) or not arn.startswith("arn:") or ":key/" not in arn:
+        store.delete_resource(deployment_id, logical_id)  # no imported key (any more)
+        return
+    previous = next((row for row in rows if row.logical_id == logical_id), None)
+    if previous is not None and previous.config.get("arn") == arn:
+        config = previous.config
+    else:
+        config = {"props": {"Description": "local stand-in for an imported key"}, "arn": arn,
+                  "material": _key_material(), "created": now}
+    store.put_resource(deployment_id, logical_id, KMS_KEY, arn.rsplit("/", 1)[1], config)
 
 
 def _remove(store: Store, rtype: str, physical_id: str) -> None:

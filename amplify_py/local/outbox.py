@@ -13,7 +13,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["Outbox", "read_outbox"]
+__all__ = ["OUTBOX_FILE", "Outbox", "read_outbox"]
+
+#: The outbox's file name in the engine's state folder.
+OUTBOX_FILE = "outbox.jsonl"
 
 
 class Outbox:

@@ -20,6 +20,7 @@ _ARN_KIND = {
     "AWS::IAM::Role": "arn:aws:iam::{account}:role/{id}",
     "AWS::Lambda::Function": "arn:aws:lambda:{region}:{account}:function:{id}",
     "AWS::Cognito::UserPool": "arn:aws:cognito-idp:{region}:{account}:userpool/{id}",
+    "AWS::KMS::Key": "arn:aws:kms:{region}:{account}:key/{id}",
 }
 
 

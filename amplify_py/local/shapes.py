@@ -130,6 +130,10 @@ def _member(shape: Any, value: Any, path: str, found: list[tuple[str, str]]) -> 
     if kind == "structure":
         _structure(shape, value, path, found)
     elif kind == "list":
+        for index, item in enumerate(value, start=1):
+            if item is None:  # [null]: the member is missing, as a null member of a structure is
+                where = f"{path}.{index}.member"
+                found.append((where, f"Value null at '{where}' failed to satisfy constraint: Member must not be null"))
         if shape.member.type_name == "structure":
             for index, item in enumerate(value, start=1):
                 if item is not None:
@@ -144,6 +148,9 @@ def _member(shape: Any, value: Any, path: str, found: list[tuple[str, str]]) -> 
         if any(_own_constraints(shape.key, key) for key in value):
             found.append((path, f"{_value(shape, value)}at '{path}' failed to satisfy constraint: "
                                 f"Map key must satisfy constraint: [{', '.join(_all_constraints(shape.key))}]"))
+        if any(item is None for item in value.values()):
+            found.append((path, f"{_value(shape, value)}at '{path}' failed to satisfy constraint: "
+                                f"Map value must satisfy constraint: [Member must not be null]"))
         if any(item is not None and _own_constraints(shape.value, item) for item in value.values()):
             found.append((path, f"{_value(shape, value)}at '{path}' failed to satisfy constraint: "
                                 f"Map value must satisfy constraint: [{', '.join(_all_constraints(shape.value))}]"))
@@ -187,7 +194,7 @@ def _all_constraints(shape: Any) -> list[str]:
 
 def _java_length(text: str) -> int:
     """Cognito counts a string's length in UTF-16 code units, as Java does."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate is one unit, as in Java
 
 
 def _camel(name: str) -> str:
@@ -202,6 +209,8 @@ def _value(shape: Any, value: Any) -> str:
 
 
 def _java(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

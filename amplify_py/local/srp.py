@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from amplify_py import _bigint
 
 __all__ = ["N", "G", "K", "make_verifier", "password_matches", "canonical_salt", "ServerChallenge", "start",
-           "verify_proof", "pad_hex"]
+           "verify_proof", "verify_device_proof", "pad_hex"]
 
 _N_HEX = (
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1"
@@ -147,6 +147,20 @@ def verify_proof(
     signature_b64: str,
 ) -> bool:
     """Recompute the client's M1 from the server side and compare in constant time."""
+    return _proof_matches(challenge, verifier_hex, pool_id.split("_", 1)[1], user_id, secret_block, timestamp,
+                          signature_b64)
+
+
+def verify_device_proof(challenge: ServerChallenge, verifier_hex: str, device_group_key: str, device_key: str,
+                        secret_block: str, timestamp: str, signature_b64: str) -> bool:
+    """DEVICE_PASSWORD_VERIFIER: the same proof, with the DeviceGroupKey in the pool name's place and the
+    DeviceKey in the user's (the device's verifier came from x = H(salt | H(group | key ":" secret)))."""
+    return _proof_matches(challenge, verifier_hex, device_group_key, device_key, secret_block, timestamp,
+                          signature_b64)
+
+
+def _proof_matches(challenge: ServerChallenge, verifier_hex: str, pool_name: str, user_id: str, secret_block: str,
+                   timestamp: str, signature_b64: str) -> bool:
     v = int(verifier_hex, 16)
     u = _hash_hex(pad_hex(challenge.a) + pad_hex(challenge.big_b))
     if u == 0:
@@ -158,6 +172,6 @@ def verify_proof(
         given = base64.b64decode(signature_b64)
     except (ValueError, TypeError):
         return False
-    msg = pool_id.split("_", 1)[1].encode() + user_id.encode() + block + timestamp.encode()
+    msg = pool_name.encode() + user_id.encode() + block + timestamp.encode()
     expected = hmac.new(key, msg, hashlib.sha256).digest()
     return hmac.compare_digest(expected, given)

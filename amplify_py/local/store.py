@@ -2,7 +2,8 @@
 
 Everything that must survive a restart lives here: deployments and their
 pools/clients, users (attributes and secrets in a JSON column), groups, codes,
-challenge sessions, refresh tokens, identities and the signing key. One
+challenge sessions, refresh tokens, identities, the signing key, and remembered
+devices (their table in store_devices.py). One
 connection guarded by a lock; the engine serialises operations anyway.
 """
 
@@ -16,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from amplify_py.local.store_devices import DEVICE_SCHEMA, DeviceTable
 
 __all__ = ["Store", "StoreLock", "ResourceRow", "SessionRow", "RefreshTokenRow", "CodeRow", "IdentityRow"]
 
@@ -48,6 +51,7 @@ class RefreshTokenRow:
     revoked: bool
     auth_time: float
     event_id: str
+    device_key: str | None = None  # the device of the sign-in that issued it (device tracking)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,10 @@ CREATE INDEX IF NOT EXISTS refresh_origin ON refresh_tokens (origin_jti);
 CREATE INDEX IF NOT EXISTS refresh_user ON refresh_tokens (pool_id, username);
 CREATE TABLE IF NOT EXISTS identities (
   id TEXT PRIMARY KEY, identity_pool_id TEXT NOT NULL, subject TEXT);
+CREATE TABLE IF NOT EXISTS webauthn_credentials (
+  pool_id TEXT NOT NULL, credential_id TEXT NOT NULL, username TEXT NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY (pool_id, credential_id));
+CREATE INDEX IF NOT EXISTS webauthn_user ON webauthn_credentials (pool_id, username);
 """
 
 
@@ -143,7 +151,7 @@ class _Database:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA + DEVICE_SCHEMA)
 
     def close(self) -> None:
         with self.lock:
@@ -184,7 +192,7 @@ class _Database:
 
 
 
-class Store(_Database):
+class Store(_Database, DeviceTable):
     """Thin, explicit SQL helpers, one group per table; callers hold ``store.lock`` for multi-step changes."""
 
     # --- meta -------------------------------------------------------------
@@ -226,7 +234,8 @@ class Store(_Database):
     def purge_pool(self, pool_id: str) -> None:
         """Remove every user-side row of a pool (on delete or replacement)."""
         with self.lock:
-            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens"):
+            for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials",
+                          "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
 
     # --- users ------------------------------------------------------------
@@ -249,7 +258,7 @@ class Store(_Database):
 
     def delete_user(self, pool_id: str, username: str) -> None:
         with self.lock:
-            for table in ("users", "memberships", "codes", "refresh_tokens"):
+            for table in ("users", "memberships", "codes", "refresh_tokens", "webauthn_credentials", "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND username = ?", (pool_id, username))
 
     def count_users(self, pool_id: str) -> int:
@@ -319,11 +328,11 @@ class Store(_Database):
 
     # --- refresh tokens ---------------------------------------------------
     def put_refresh(self, token_hash: str, pool_id: str, client_id: str, username: str, origin_jti: str,
-                    expires: float, *, auth_time: float, event_id: str) -> None:
+                    expires: float, *, auth_time: float, event_id: str, device_key: str | None = None) -> None:
         self.execute(
             "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
             (token_hash, pool_id, client_id, username, origin_jti, expires,
-             json.dumps({"auth_time": auth_time, "event_id": event_id})),
+             json.dumps({"auth_time": auth_time, "event_id": event_id, "device_key": device_key})),
         )
 
     def get_refresh(self, token_hash: str) -> RefreshTokenRow | None:
@@ -336,7 +345,7 @@ class Store(_Database):
             return None
         data = json.loads(row[6])
         return RefreshTokenRow(row[0], row[1], row[2], row[3], row[4], bool(row[5]), data["auth_time"],
-                               data["event_id"])
+                               data["event_id"], data.get("device_key"))
 
     def origin_revoked(self, origin_jti: str) -> bool | None:
         """True if revoked, False if live, None if unknown."""
@@ -348,6 +357,25 @@ class Store(_Database):
 
     def revoke_user_tokens(self, pool_id: str, username: str) -> None:
         self.execute("UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username = ?", (pool_id, username))
+
+    # --- passkeys (WebAuthn credentials; records are ``model.WebAuthnCredential.to_record()``) ----
+    def put_webauthn_credential(self, pool_id: str, credential_id: str, username: str, record: dict) -> None:
+        self.execute("INSERT OR REPLACE INTO webauthn_credentials VALUES (?, ?, ?, ?)",
+                     (pool_id, credential_id, username, json.dumps(record)))
+
+    def get_webauthn_credential(self, pool_id: str, credential_id: str) -> dict | None:
+        row = self.one("SELECT data FROM webauthn_credentials WHERE pool_id = ? AND credential_id = ?",
+                       (pool_id, credential_id))
+        return json.loads(row[0]) if row else None
+
+    def webauthn_credentials(self, pool_id: str, username: str) -> list[dict]:
+        """The user's credentials, oldest first."""
+        rows = self.all("SELECT data FROM webauthn_credentials WHERE pool_id = ? AND username = ? ORDER BY rowid",
+                        (pool_id, username))
+        return [json.loads(r[0]) for r in rows]
+
+    def delete_webauthn_credential(self, pool_id: str, credential_id: str) -> None:
+        self.execute("DELETE FROM webauthn_credentials WHERE pool_id = ? AND credential_id = ?", (pool_id, credential_id))
 
     # --- identities -------------------------------------------------------
     def put_identity(self, identity_id: str, identity_pool_id: str, subject: str | None) -> None:

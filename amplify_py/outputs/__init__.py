@@ -1,7 +1,5 @@
 """amplify_outputs.json: the model (schema 1.5), the conversion from stack outputs, the writers."""
 
-from __future__ import annotations
-
 from amplify_py.outputs.convert import AUTH_OUTPUT_KEYS, DEFAULT_OUTPUTS_VERSION, build_outputs, local_engine_custom
 from amplify_py.outputs.model import OUTPUTS_VERSIONS, AmplifyOutputs, AuthOutputs
 from amplify_py.outputs.stack_outputs import resolve_stack_outputs

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from amplify_py.errors import AmpyError, AmpyUserError
+from amplify_py.errors import RUN_AGAIN, AmpyError, AmpyUserError
 
 __all__ = ["SandboxConsole"]
 
@@ -108,10 +108,14 @@ class SandboxConsole:
         if self.debug:
             self.console.print(f"[dim]{escape(line)}[/]")
 
-    def error(self, exc: AmpyError) -> None:
+    def error(self, exc: AmpyError, *, watching: bool = False) -> None:
+        """An error with its resolution; while watching, the fix is to save again, not to run the command again."""
         kind = "Error" if isinstance(exc, AmpyUserError) else "Internal error"
         self.console.print(f"[bold red]{kind} ({escape(exc.name)}):[/] {escape(exc.message)}")
         if exc.details:
             self.console.print(escape(exc.details))
-        if exc.resolution:
-            self.console.print(f"[bold]Resolution:[/] {escape(exc.resolution)}")
+        resolution = exc.resolution
+        if watching and resolution:
+            resolution = resolution.replace(RUN_AGAIN, "save again (the sandbox redeploys on every save)")
+        if resolution:
+            self.console.print(f"[bold]Resolution:[/] {escape(resolution)}")

@@ -43,6 +43,7 @@ from amplify_py.deploy.deployment import Deployer, Deployment, ReplacementRefuse
 from amplify_py.errors import AmpyError, AmpyFault
 from amplify_py.sandbox.console import SandboxConsole
 from amplify_py.sandbox.identifiers import identifier_flag
+from amplify_py.sandbox.watch_changes import EDITOR_TEMP_FILES, changed_files
 
 __all__ = ["Sandbox", "SandboxSettings", "OutputsPublisher", "Publisher", "REPLACEMENT_PROMPT"]
 
@@ -222,7 +223,7 @@ class Sandbox:
         except Exception as exc:  # noqa: BLE001 - a bug in user code or ours must not end watch mode
             error = AmpyFault("UnexpectedDeployError", f"{type(exc).__name__}: {exc}")
             error.__cause__ = exc
-        self.console.error(error)
+        self.console.error(error, watching=True)  # only watch mode calls try_deploy
         if self.console.debug:
             self.console.note("".join(traceback.format_exception(error)))
         if self.last_good is not None:
@@ -252,7 +253,8 @@ class Sandbox:
             def __call__(self, change: watchfiles.Change, path: str) -> bool:
                 return super().__call__(change, path) and not sandbox.excluded(path)
 
-        return _Filter(ignore_paths=[str(self.publisher.outputs_path), str(self.project_dir / ".amplify")])
+        return _Filter(ignore_paths=[str(self.publisher.outputs_path), str(self.project_dir / ".amplify")],
+                       ignore_entity_patterns=(*watchfiles.DefaultFilter.ignore_entity_patterns, *EDITOR_TEMP_FILES))
 
     def watch(self, stop_event: threading.Event | None = None) -> None:
         """Redeploy on every (debounced) change until ``stop_event`` is set or Ctrl-C."""
@@ -261,7 +263,9 @@ class Sandbox:
             self.watch_dir, watch_filter=self._filter(), debounce=self.debounce_ms, step=50,
             stop_event=stop_event, raise_interrupt=True,
         ):
-            names = sorted({self._rel(Path(p)) for _, p in changes})
+            names = [self._rel(Path(p)) for p in changed_files(changes)]
+            if not names:
+                continue  # only an editor's temporary files came and went
             self.console.info(f"\nChange detected: {', '.join(names)}")
             self.try_deploy()
 

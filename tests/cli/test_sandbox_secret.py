@@ -152,3 +152,28 @@ def test_synth_uses_the_sandbox_secret_and_derived_domain_prefix(
     assert domain["Properties"]["Domain"] == sandbox_backend_id(project, default_identifier()).stable_backend_hash()
     (idp,) = [r for r in resources if r["Type"] == "AWS::Cognito::UserPoolIdentityProvider"]
     assert idp["Properties"]["ProviderDetails"]["client_secret"] == "from-env"
+
+
+@pytest.mark.parametrize(("piped", "stored"), [
+    ("s3cr3t\n", "s3cr3t"),  # echo s3cr3t | ampy sandbox secret set K
+    ("s3cr3t\r\n", "s3cr3t"),  # the same from a Windows shell
+    ("s3cr3t", "s3cr3t"),  # printf %s s3cr3t: nothing to strip
+    ("-----BEGIN KEY-----\nAAAA\n-----END KEY-----\n\n", "-----BEGIN KEY-----\nAAAA\n-----END KEY-----\n"),
+])
+def test_a_piped_value_loses_only_its_final_line_ending(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], piped: str, stored: str
+) -> None:
+    _stdin(monkeypatch, piped)
+    assert _ampy(project, "set", "K", "--identifier", "feature1") == 0
+    path = project / ".amplify" / "sandbox" / "feature1" / "secrets.json"
+    assert json.loads(path.read_text())["secrets"]["K"]["value"] == stored
+
+
+@pytest.mark.parametrize("args", [("set", "K"), ("get", "K"), ("list",), ("remove", "K")])
+def test_every_secret_command_takes_debug(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    _stdin(monkeypatch, VALUE)
+    assert _ampy(project, "set", "K") == 0
+    _stdin(monkeypatch, VALUE)
+    assert _ampy(project, *args, "--debug") == 0, capsys.readouterr().err

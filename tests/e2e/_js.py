@@ -59,15 +59,16 @@ def find_npm() -> str:
     return npm
 
 
-def install_amplify_js(root: Path | None = None) -> Path:
-    """Install aws-amplify (exact version, from the committed lock file) once; return its folder.
+def install_amplify_js(root: Path | None = None, js_dir: Path = JS_DIR) -> Path:
+    """Install aws-amplify (exact version, from the committed lock file in ``js_dir``) once; return its folder.
 
     Safe under pytest-xdist: a file lock serializes workers, and an install is
     built in a temporary folder and renamed into place only when complete.
     """
     root = root or cache_root()
-    lock_bytes = (JS_DIR / "package-lock.json").read_bytes()
-    key = f"aws-amplify-{AMPLIFY_JS_VERSION}-{hashlib.sha256(lock_bytes).hexdigest()[:12]}"
+    lock_bytes = (js_dir / "package-lock.json").read_bytes()
+    version = json.loads((js_dir / "package.json").read_text())["dependencies"]["aws-amplify"]
+    key = f"aws-amplify-{version}-{hashlib.sha256(lock_bytes).hexdigest()[:12]}"
     target = root / key
     marker = target / "node_modules" / "aws-amplify" / "package.json"
     root.mkdir(parents=True, exist_ok=True)
@@ -78,8 +79,8 @@ def install_amplify_js(root: Path | None = None) -> Path:
         npm = find_npm()
         work = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=root))
         try:
-            shutil.copy2(JS_DIR / "package.json", work / "package.json")
-            shutil.copy2(JS_DIR / "package-lock.json", work / "package-lock.json")
+            shutil.copy2(js_dir / "package.json", work / "package.json")
+            shutil.copy2(js_dir / "package-lock.json", work / "package-lock.json")
             done = subprocess.run(
                 [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
                 cwd=work,
@@ -89,7 +90,7 @@ def install_amplify_js(root: Path | None = None) -> Path:
             )
             if done.returncode != 0:
                 raise JsToolchainError(
-                    f"npm ci of aws-amplify@{AMPLIFY_JS_VERSION} failed ({done.returncode}):\n{done.stderr[-4000:]}"
+                    f"npm ci of aws-amplify@{version} failed ({done.returncode}):\n{done.stderr[-4000:]}"
                 )
             if target.exists():
                 shutil.rmtree(target)

@@ -255,3 +255,34 @@ def test_the_readme_example_error_is_what_define_auth_reports() -> None:
         )
     shown = [line for line in block.splitlines() if line.startswith("  - ")]
     assert len(shown) == 2 and all(line in info.value.message for line in shown), info.value.message
+
+
+@pytest.mark.parametrize("value", ["yes", "true", "no", 1, 0, 1.0])
+def test_booleans_are_strict(value: Any) -> None:
+    found = problems(login_with={"email": True}, multifactor={"mode": "OPTIONAL", "totp": value},
+                     user_attributes={"email": {"required": value, "mutable": True}})
+    assert found == {
+        "multifactor.totp": f"expected True or False, got {value!r}. Write True or False: booleans are strict "
+                            "('yes', 'true' or 1 are not taken for True). See docs/reference/define_auth.md for the "
+                            "accepted values.",
+        "user_attributes.email.required": f"expected True or False, got {value!r}. Write True or False: booleans are "
+                                          "strict ('yes', 'true' or 1 are not taken for True). See "
+                                          "docs/reference/define_auth.md for the accepted values.",
+    }
+
+
+@pytest.mark.parametrize("value", [1, 1.0, "true"])
+def test_true_means_true(value: Any) -> None:
+    found = problems(login_with={"email": value})
+    assert found == {
+        "login_with.email": f"invalid value {value!r}: input should be True; or input should be a valid dictionary or "
+                            "instance of EmailLogin. Write True: booleans are strict ('yes', 'true' or 1 are not taken "
+                            "for True). See docs/reference/define_auth.md for the accepted values.",
+    }
+
+
+def test_real_booleans_are_taken() -> None:
+    auth = define_auth(login_with={"email": True}, multifactor={"mode": "OPTIONAL", "totp": True, "sms": False},
+                       user_attributes={"email": {"required": True, "mutable": False}})
+    assert auth.config.multifactor == Multifactor(mode="OPTIONAL", totp=True, sms=False)
+    assert auth.config.login_with.email is True

@@ -11,7 +11,7 @@ COMMON = {"region": "us-east-1", "user_pool_id": "us-east-1_abc", "user_name": "
 
 
 def test_every_trigger_source_is_listed() -> None:
-    assert sum(len(s) for s in events.TRIGGER_SOURCES.values()) == 24
+    assert sum(len(s) for s in events.TRIGGER_SOURCES.values()) == 24 + 8 + 7  # + the custom senders'
     assert "TokenGeneration_RefreshTokens" in events.TRIGGER_SOURCES["PreTokenGeneration"]
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Callable, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, StrictBool, Tag
+from pydantic_core import PydanticCustomError
 
 from amplify_py.backend.secret import Secret
 
@@ -46,6 +47,18 @@ MessageFn = Callable[..., Any]
 SecretStr = Union[str, Secret]
 
 
+def _only_true(value: Any) -> Any:
+    """``True`` itself: pydantic's ``Literal[True]`` also takes ``1`` and ``1.0`` (they equal True)."""
+    if value == 1 and not isinstance(value, bool):
+        raise PydanticCustomError("literal_error", "Input should be True", {"expected": "True"})
+    return value
+
+
+#: ``True`` and nothing that merely equals it. Booleans in the DSL are strict (StrictBool): 'yes', 'true' and 1
+#: are mistakes, not booleans.
+StrictTrue = Annotated[Literal[True], BeforeValidator(_only_true)]
+
+
 class DslModel(BaseModel):
     """Base of every DSL model: immutable, unknown keys rejected."""
 
@@ -63,12 +76,12 @@ class EmailLogin(DslModel):
     verification_email_subject: str | None = None
     verification_email_body: MessageFn | None = None
     user_invitation: UserInvitation | None = None
-    otp_login: bool | None = None
+    otp_login: StrictBool | None = None
 
 
 class PhoneLogin(DslModel):
     verification_message: MessageFn | None = None
-    otp_login: bool | None = None
+    otp_login: StrictBool | None = None
 
 
 class WebAuthn(DslModel):
@@ -154,7 +167,7 @@ class SamlProvider(DslModel):
     metadata: SamlMetadata
     name: str | None = None
     identifiers: list[str] | None = None
-    idp_signout: bool | None = None
+    idp_signout: StrictBool | None = None
     attribute_mapping: AttributeMapping | None = None
 
 
@@ -175,20 +188,20 @@ class ExternalProviders(DslModel):
 
 
 class LoginWith(DslModel):
-    email: Literal[True] | EmailLogin | None = None
-    phone: Literal[True] | PhoneLogin | None = None
-    web_authn: Literal[True] | WebAuthn | None = None
+    email: StrictTrue | EmailLogin | None = None
+    phone: StrictTrue | PhoneLogin | None = None
+    web_authn: StrictTrue | WebAuthn | None = None
     external_providers: ExternalProviders | None = None
 
 
 class StandardAttribute(DslModel):
-    mutable: bool | None = None
-    required: bool | None = None
+    mutable: StrictBool | None = None
+    required: StrictBool | None = None
 
 
 class CustomAttribute(DslModel):
     data_type: Literal["String", "Number", "Boolean", "DateTime"]
-    mutable: bool | None = None
+    mutable: StrictBool | None = None
     min_len: Annotated[int, Field(ge=0)] | None = None
     max_len: Annotated[int, Field(ge=0)] | None = None
     min: int | None = None
@@ -215,9 +228,9 @@ class SmsMfa(DslModel):
 
 class Multifactor(DslModel):
     mode: Literal["OFF", "OPTIONAL", "REQUIRED"]
-    totp: bool | None = None
-    sms: bool | SmsMfa | None = None
-    email: bool | None = None
+    totp: StrictBool | None = None
+    sms: StrictBool | SmsMfa | None = None
+    email: StrictBool | None = None
 
 
 class SesEmailSender(DslModel):

@@ -285,11 +285,19 @@ def _problem_for(path: str, errors: list[dict[str, Any]]) -> Problem:
         if msg not in messages:
             messages.append(msg)
     given = first.get("input")
+    resolution = f"See {REFERENCE_PAGES['define_auth']} for the accepted values."
+    strict = "booleans are strict ('yes', 'true' or 1 are not taken for True)"
+    if any(error["type"] == "bool_type" for error in errors):
+        resolution = f"Write True or False: {strict}. {resolution}"
+    elif any((error.get("ctx") or {}).get("expected") == "True" for error in errors):
+        resolution = f"Write True: {strict}. {resolution}"
+    if len(errors) == 1 and kind == "bool_type":
+        return Problem(path, f"expected True or False, got {_short(given)}.", resolution)
     if len(messages) > 1:
         text = "invalid value " + _short(given) + ": " + "; or ".join(m[0].lower() + m[1:] for m in messages) + "."
     else:
         text = f"{messages[0]}, got {_short(given)}."
-    return Problem(path, text, f"See {REFERENCE_PAGES['define_auth']} for the accepted values.")
+    return Problem(path, text, resolution)
 
 
 def _short(value: Any) -> str:

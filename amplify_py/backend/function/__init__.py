@@ -4,8 +4,6 @@ Importing this package never starts the CDK runtime; the construct module is
 imported only when a definition is resolved into a function.
 """
 
-from __future__ import annotations
-
 from amplify_py.backend.function.access import AUTH_ACTIONS, AuthAccessBuilder, AuthAccessDefinition
 from amplify_py.backend.function.types import FunctionDefinition, define_function
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from amplify_py.local.context import EngineContext
-from amplify_py.local.http import json_api, well_known
+from amplify_py.local.http import json_api, kms, well_known
 from amplify_py.local.http.host_check import HostCheck
 
 __all__ = ["create_app"]
@@ -24,8 +24,13 @@ def create_app(ctx: EngineContext) -> Starlette:
     def bound(face: Face) -> Callable[[Request], Awaitable[Response]]:
         return partial(face, ctx)
 
-    return Starlette(routes=[
-        Route("/", bound(json_api.api), methods=["POST"]),
+    async def post(request: Request) -> Response:
+        """POST / serves every JSON service; the X-Amz-Target prefix says which face."""
+        face = kms.api if request.headers.get("x-amz-target", "").startswith(kms.TARGET) else json_api.api
+        return await face(ctx, request)
+
+    return Starlette(exception_handlers={Exception: json_api.internal_error}, routes=[
+        Route("/", post, methods=["POST"]),
         Route("/", json_api.preflight, methods=["OPTIONS"]),
         Route("/", bound(well_known.health), methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", bound(well_known.jwks), methods=["GET"]),

@@ -1,6 +1,6 @@
-"""IAM authorization, as Cognito does it: the operations the service model does not mark public (every
-``Admin*``, ``ListUsers``, ``Describe*``, group administration...) need a SigV4 signature; the public ones
-(SignUp, InitiateAuth, ...) are called unsigned.
+"""IAM authorization, as AWS does it: the operations the service model does not mark public (every Cognito
+``Admin*``, ``ListUsers``, ``Describe*``, group administration..., and every KMS operation) need a SigV4
+signature; the public ones (SignUp, InitiateAuth, ...) are called unsigned.
 
 A signed request is checked against the engine's local credentials (``credentials.py``). The signature is
 recomputed by botocore's own SigV4 signer over the request as it arrived (its method, URL, the headers it
@@ -23,12 +23,16 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from starlette.requests import Request
+
 from amplify_py.local import shapes
+from amplify_py.local.context import EngineContext
 from amplify_py.local.credentials import LocalCredentials
 from amplify_py.local.errors import CognitoError
+from amplify_py.local.operations.kms import TARGET as KMS_TARGET
 from amplify_py.local.operations.registry import IDENTITY_TARGET, USER_POOL_TARGET
 
-__all__ = ["requires_signature", "check_signature", "MAX_SKEW_SECONDS", "SIGNATURE_MISMATCH"]
+__all__ = ["requires_signature", "check_request", "check_signature", "MAX_SKEW_SECONDS", "SIGNATURE_MISMATCH"]
 
 MAX_SKEW_SECONDS = 5 * 60
 SIGNATURE_MISMATCH = ("The request signature we calculated does not match the signature you provided. Check your "
@@ -37,7 +41,7 @@ _MISSING = "Request is missing Authentication Token"
 _INVALID_TOKEN = "The security token included in the request is invalid."
 _ALGORITHM = "AWS4-HMAC-SHA256"
 _STAMP = "%Y%m%dT%H%M%SZ"
-_SERVICES = {USER_POOL_TARGET: "cognito-idp", IDENTITY_TARGET: "cognito-identity"}
+_SERVICES = {USER_POOL_TARGET: "cognito-idp", IDENTITY_TARGET: "cognito-identity", KMS_TARGET: "kms"}
 
 
 def _operation(target: str) -> tuple[str, str] | None:
@@ -51,6 +55,15 @@ def requires_signature(target: str) -> bool:
     """Does Cognito authorize the ``X-Amz-Target`` operation with IAM? (Unknown targets: no, they fail anyway.)"""
     found = _operation(target)
     return found is not None and bool(shapes.requires_iam(*found))
+
+
+def check_request(ctx: EngineContext, request: Request, target: str, body: bytes) -> None:
+    """Raise AWS's error unless ``request`` (as it arrived, with ``body``) is signed as its target requires."""
+    if requires_signature(target):
+        query = request.url.query  # the URL as the client signed it: its Host header (port included), path, query
+        url = f"http://{request.headers.get('host', '')}{request.url.path}" + (f"?{query}" if query else "")
+        check_signature(ctx.credentials, target, method=request.method, url=url, headers=request.headers.items(),
+                        body=body)
 
 
 def _incomplete(message: str) -> CognitoError:

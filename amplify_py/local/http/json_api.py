@@ -13,7 +13,6 @@ import json
 import logging
 import traceback
 import uuid
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,9 +21,10 @@ from starlette.responses import Response
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
 from amplify_py.local.http import authorization
+from amplify_py.local.http.request_body import parse_body
 from amplify_py.local.operations import registry
 
-__all__ = ["api", "preflight", "reply", "CORS_HEADERS"]
+__all__ = ["api", "preflight", "reply", "internal_error", "CORS_HEADERS"]
 
 _log = logging.getLogger("amplify_py.local")
 _JSON = "application/x-amz-json-1.1"
@@ -48,20 +48,13 @@ async def api(ctx: EngineContext, request: Request) -> Response:
     target = request.headers.get("x-amz-target", "")
     raw = await request.body()
     cors = not authorization.requires_signature(target)
-    if not cors:
-        try:
-            authorization.check_signature(ctx.credentials, target, method=request.method, url=_addressed_url(request),
-                                          headers=request.headers.items(), body=raw)
-        except CognitoError as exc:
-            _log.info("%s -> %s", target, exc.name)
-            return reply(exc.body(), exc.status, exc.name, cors=False)
     try:
-        body: Any = json.loads(raw or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError("body is not an object")
-    except ValueError:
-        return reply({"__type": "SerializationException", "message": "Malformed request body."}, 400,
-                     "SerializationException", cors=cors)
+        authorization.check_request(ctx, request, target, raw)  # IAM-authorized operations: signed, first
+        body = parse_body(raw)
+    except CognitoError as exc:
+        _log.info("%s -> %s", target, exc.name)
+        return reply(exc.body(), exc.status, exc.name, cors=cors)
+    ctx.set_client_ip(request.client.host if request.client else None)  # context variables follow into the thread
     try:
         result = await run_in_threadpool(registry.dispatch, ctx, target, body)
     except CognitoError as exc:
@@ -77,15 +70,15 @@ async def api(ctx: EngineContext, request: Request) -> Response:
     return reply(result, cors=cors)
 
 
-def _addressed_url(request: Request) -> str:
-    """The URL as the client signed it: its Host header (port included), path and query."""
-    query = request.url.query
-    return f"http://{request.headers.get('host', '')}{request.url.path}" + (f"?{query}" if query else "")
-
-
 # A preflight names the headers the request will carry, not its X-Amz-Target. Public operations are called
 # unsigned; a request that will carry a signature is an IAM-authorized one, which browsers are not answered.
 _SIGNATURE_HEADERS = frozenset({"authorization", "x-amz-security-token", "x-amz-date", "x-amz-content-sha256"})
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """Cognito's answer to a bug outside an operation (``http.guard`` logs it and keeps the connection)."""
+    return reply({"__type": "InternalErrorException", "message": "Internal server error."}, 500,
+                 "InternalErrorException")
 
 
 async def preflight(request: Request) -> Response:

@@ -8,7 +8,6 @@ builds its functions from a synthesized template.
 from __future__ import annotations
 
 from amplify_py.local.lambda_runtime.runner import (
-    ENDPOINT_VARIABLES,
     EndpointSource,
     InvocationResult,
     LambdaInvocationError,
@@ -20,7 +19,6 @@ from amplify_py.local.lambda_runtime.runner import (
 from amplify_py.local.lambda_runtime.spec import FunctionSpec, function_specs_from_template
 
 __all__ = [
-    "ENDPOINT_VARIABLES",
     "EndpointSource",
     "FunctionSpec",
     "InvocationResult",

@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from amplify_py.errors import AmpyUserError
 from amplify_py.local.lambda_runtime._process import WorkerProcess
 from amplify_py.local.lambda_runtime.spec import FunctionSpec
 
-__all__ = ["CREDENTIAL_VARIABLES", "ENDPOINT_VARIABLES", "EndpointSource", "InvocationResult", "LambdaInvocationError", "LambdaNotFoundError",
+__all__ = ["CREDENTIAL_VARIABLES", "EndpointSource", "InvocationResult", "LambdaInvocationError", "LambdaNotFoundError",
            "LocalFunction", "LogCallback", "TriggerInvoker"]
 
 LogCallback = Callable[[str, str], None]
@@ -35,15 +35,13 @@ LogCallback = Callable[[str, str], None]
 EndpointSource = Callable[[], "str | None"]
 """Returns the local engine's endpoint (None while it is not serving); read when a worker starts."""
 
-# boto3/botocore's service-specific endpoint variables (AWS_ENDPOINT_URL_<service ID>), so a handler's
-# SDK calls to Cognito reach the local engine and nothing else is redirected.
-ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_ENDPOINT_URL_COGNITO_IDENTITY")
 # The variables an AWS SDK takes its credentials from (Lambda sets them from the function's role).
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 # When the runtime is given no credentials: values that sign nothing valid, so a handler's SDK never falls
 # back to the developer's own AWS credentials (~/.aws) while its calls go to a local endpoint.
 _PLACEHOLDER_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "localAccessKeyId", "AWS_SECRET_ACCESS_KEY": "localSecretAccessKey"}
 
+_INIT_SECONDS = 10.0
 _IGNORED_DIRS = frozenset({"__pycache__", ".venv", "venv", ".git", ".mypy_cache", ".pytest_cache", "node_modules"})
 _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "SYSTEMROOT")
 _logger = logging.getLogger("amplify_py.local.lambda_runtime")
@@ -99,13 +97,17 @@ class LocalFunction:
         region: str = "us-east-1",
         account_id: str = "123456789012",
         endpoint: EndpointSource | None = None,
+        endpoint_variables: Sequence[str] = (),
         credentials: Mapping[str, str] | None = None,
     ) -> None:
         """``endpoint`` gives the local engine's address when a worker starts (lazily: an invoker may be
-        built before the engine serves); the handler's AWS SDK is pointed there for Cognito and signs with
-        ``credentials`` (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``: the role Lambda would give it)."""
+        built before the engine serves); each of ``endpoint_variables`` (botocore's service-specific
+        ``AWS_ENDPOINT_URL_<service>``, chosen by the caller) is set to it, so those services' calls go there.
+        The handler's SDK signs them with ``credentials`` (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``:
+        what Lambda's role would give it)."""
         self.spec = spec
         self._endpoint = endpoint
+        self._endpoint_variables = tuple(endpoint_variables)
         self._credentials = dict(credentials) if credentials is not None else dict(_PLACEHOLDER_CREDENTIALS)
         self._on_log = on_log or _default_log
         self._region = region
@@ -153,12 +155,16 @@ class LocalFunction:
     def _invoke(self, worker: WorkerProcess, event: Any) -> InvocationResult:
         spec = self.spec
         request_id = str(uuid.uuid4())
-        deadline = time.time() + spec.timeout_seconds
         if worker.ready is None:
-            ready = self._next_message(worker, deadline)
+            # Lambda's Init phase (the handler module's import) has 10 s of its own; an init that takes longer
+            # is retried in the first invocation with the function's timeout.
+            ready = self._next_message(worker, time.time() + _INIT_SECONDS)
+            if ready is None and not worker.exited.is_set():
+                ready = self._next_message(worker, time.time() + spec.timeout_seconds)
             if ready is None:
                 return self._failed(worker, request_id)
             worker.ready = ready
+        deadline = time.time() + spec.timeout_seconds
         try:
             worker.send(
                 {
@@ -228,8 +234,8 @@ class LocalFunction:
         }
 
     def environment(self) -> dict[str, str]:
-        """The worker's environment: Lambda's variables, the local engine's endpoint and the credentials it was
-        given (unless the definition sets its own), then the definition's environment."""
+        """The worker's environment: Lambda's variables, the endpoint variables and the credentials it was given
+        (unless the definition sets its own), then the definition's environment."""
         spec = self.spec
         env = {key: os.environ[key] for key in _INHERITED_ENV if key in os.environ}
         env.update(
@@ -252,7 +258,7 @@ class LocalFunction:
         )
         endpoint = self._endpoint() if self._endpoint is not None else None
         if endpoint:
-            env.update({name: endpoint for name in ENDPOINT_VARIABLES})
+            env.update({name: endpoint for name in self._endpoint_variables})
         if not any(key in spec.environment for key in CREDENTIAL_VARIABLES):
             env.update(self._credentials)
         env.update(spec.environment)
@@ -298,11 +304,13 @@ class TriggerInvoker:
         region: str = "us-east-1",
         account_id: str = "123456789012",
         endpoint: EndpointSource | None = None,
+        endpoint_variables: Sequence[str] = (),
         credentials: Mapping[str, str] | None = None,
     ) -> None:
         """``endpoint`` and ``credentials``: see :class:`LocalFunction`."""
         self._on_log = on_log
         self._endpoint = endpoint
+        self._endpoint_variables = tuple(endpoint_variables)
         self._credentials = credentials
         self._region = region
         self._account_id = account_id
@@ -343,7 +351,8 @@ class TriggerInvoker:
                 if existing is None:
                     self._functions[logical_id] = LocalFunction(
                         spec, on_log=self._on_log, region=self._region, account_id=self._account_id,
-                        endpoint=self._endpoint, credentials=self._credentials,
+                        endpoint=self._endpoint, endpoint_variables=self._endpoint_variables,
+                        credentials=self._credentials,
                     )
                 else:
                     existing.update(spec)

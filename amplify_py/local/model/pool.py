@@ -116,6 +116,16 @@ class Pool:
         return list(policy.get("AllowedFirstAuthFactors") or ["PASSWORD"])
 
     @property
+    def web_authn_relying_party_id(self) -> str | None:
+        """WebAuthnRelyingPartyID as deployed (define_auth resolves Amplify's AUTO, to localhost in a sandbox)."""
+        return self.props.get("WebAuthnRelyingPartyID") or None
+
+    @property
+    def web_authn_user_verification(self) -> str:
+        """WebAuthnUserVerification: "required" or Cognito's default "preferred"."""
+        return self.props.get("WebAuthnUserVerification") or "preferred"
+
+    @property
     def auto_verified(self) -> list[str]:
         return list(self.props.get("AutoVerifiedAttributes") or [])
 
@@ -133,6 +143,23 @@ class Pool:
         if self.mfa_configuration == "OFF":
             return []
         return list(self.props.get("EnabledMfas") or ["SMS_MFA"])
+
+    # --- devices (DeviceConfiguration) ---------------------------------------
+    @property
+    def tracks_devices(self) -> bool:
+        """Any DeviceConfiguration property turns device tracking on (Cognito: "When you provide a value for
+        any property of DeviceConfiguration, you activate the device remembering")."""
+        return bool(self.props.get("DeviceConfiguration"))
+
+    @property
+    def challenge_required_on_new_device(self) -> bool:
+        """True: a remembered device signs in with device authentication instead of SMS and TOTP MFA."""
+        return bool((self.props.get("DeviceConfiguration") or {}).get("ChallengeRequiredOnNewDevice", False))
+
+    @property
+    def device_only_remembered_on_user_prompt(self) -> bool:
+        """True: ConfirmDevice leaves the device not remembered until UpdateDeviceStatus says so."""
+        return bool((self.props.get("DeviceConfiguration") or {}).get("DeviceOnlyRememberedOnUserPrompt", False))
 
     @property
     def recovery_mechanisms(self) -> list[str]:
@@ -208,7 +235,7 @@ class Pool:
         for key in ("UsernameAttributes", "AliasAttributes", "VerificationMessageTemplate",
                     "UserAttributeUpdateSettings", "AccountRecoverySetting", "EmailVerificationMessage",
                     "EmailVerificationSubject", "SmsVerificationMessage", "SmsAuthenticationMessage",
-                    "EmailConfiguration", "SmsConfiguration", "UserPoolTags"):
+                    "EmailConfiguration", "SmsConfiguration", "UserPoolTags", "DeviceConfiguration"):
             if self.props.get(key) is not None:
                 out[key] = self.props[key]
         return out

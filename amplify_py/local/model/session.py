@@ -14,7 +14,8 @@ from amplify_py.local.model.code import OneTimeCode
 
 __all__ = [
     "Session", "SrpSession", "NewPasswordSession", "MfaSetupSession", "SelectMfaSession", "CodeChallengeSession",
-    "SelectChallengeSession", "CustomChallengeSession", "SignUpSession", "ConfirmedSession", "session_from_data",
+    "SelectChallengeSession", "CustomChallengeSession", "SignUpSession", "ConfirmedSession", "WebAuthnSession",
+    "WebAuthnRegistrationSession", "DeviceSrpSession", "DevicePasswordVerifierSession", "session_from_data",
 ]
 
 
@@ -106,9 +107,51 @@ class ConfirmedSession(Session):
     KIND: ClassVar[str] = "CONFIRMED"
 
 
+@dataclass
+class WebAuthnSession(Session):
+    """WEB_AUTHN pending: the assertion must answer this challenge (base64url) for this relying party."""
+
+    KIND: ClassVar[str] = "WEB_AUTHN"
+    challenge: str = ""
+    relying_party_id: str = ""
+
+
+@dataclass
+class WebAuthnRegistrationSession(Session):
+    """StartWebAuthnRegistration's challenge (base64url), waiting for CompleteWebAuthnRegistration from the
+    same app client."""
+
+    KIND: ClassVar[str] = "WEB_AUTHN_REGISTRATION"
+    challenge: str = ""
+    relying_party_id: str = ""
+
+
+@dataclass
+class DeviceSrpSession(Session):
+    """DEVICE_SRP_AUTH pending: every other step passed; the remembered device must prove its secret."""
+
+    KIND: ClassVar[str] = "DEVICE_SRP_AUTH"
+    device_key: str = ""
+    paired_id: str = ""  # the same session under its other id (by Session, or by user and device)
+
+
+@dataclass
+class DevicePasswordVerifierSession(Session):
+    """DEVICE_PASSWORD_VERIFIER pending: the server's half of the device's SRP (hex), keyed by SECRET_BLOCK."""
+
+    KIND: ClassVar[str] = "DEVICE_PASSWORD_VERIFIER"
+    device_key: str = ""
+    b: str = ""
+    big_b: str = ""
+    a: str = ""
+    secret_block: str = ""
+    paired_id: str = ""  # the same session under its Session id
+
+
 _KINDS: dict[str, type[Session]] = {cls.KIND: cls for cls in (
     SrpSession, NewPasswordSession, MfaSetupSession, SelectMfaSession, CodeChallengeSession,
-    SelectChallengeSession, CustomChallengeSession, SignUpSession, ConfirmedSession)}
+    SelectChallengeSession, CustomChallengeSession, SignUpSession, ConfirmedSession, WebAuthnSession,
+    WebAuthnRegistrationSession, DeviceSrpSession, DevicePasswordVerifierSession)}
 
 
 def session_from_data(data: dict[str, Any]) -> Session | None:

@@ -24,9 +24,11 @@ from amplify_py.local.model.session import (
     SelectChallengeSession,
     SelectMfaSession,
     SrpSession,
+    WebAuthnSession,
 )
 from amplify_py.local.model.user import User, UserStatus
-from amplify_py.local.rules import codes, directory, passwords, sessions, tokens, triggers
+from amplify_py.local.operations import _device_sign_in as device_sign_in
+from amplify_py.local.rules import codes, devices, directory, passwords, sessions, tokens, triggers, webauthn
 from amplify_py.local.rules.account import check_can_sign_in
 from amplify_py.local.rules.attributes import validate_attributes
 from amplify_py.local.rules.messages import (
@@ -39,7 +41,7 @@ from amplify_py.local.rules.attribute_updates import check_alias_free
 
 __all__ = ["SignIn", "unknown_user", "unknown_user_password", "check_password", "srp_challenge", "password_verifier", "after_first_factor",
            "complete", "available_first_factors", "answer_first_factor", "code_challenge", "check_code_answer",
-           "email_mfa_setup", "new_password", "MFA_CODE_KEYS"]
+           "email_mfa_setup", "new_password", "web_authn_challenge", "web_authn_answer", "MFA_CODE_KEYS"]
 
 MFA_CODE_KEYS = {"SMS_MFA": "SMS_MFA_CODE", "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
                  "EMAIL_OTP": "EMAIL_OTP_CODE", "SMS_OTP": "SMS_OTP_CODE"}
@@ -59,6 +61,8 @@ class SignIn:
     client: Client
     client_metadata: dict = field(default_factory=dict)
     validation_data: dict | None = None
+    device_key: str | None = None  # the DEVICE_KEY this step's request carries
+    device_verified: bool = False  # DEVICE_PASSWORD_VERIFIER passed for that device
 
 
 def unknown_user(client: Client) -> CognitoError:
@@ -162,7 +166,8 @@ def after_first_factor(s: SignIn, user: User, *, mfa: bool = True) -> dict:
         return {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session, "ChallengeParameters": {
             "USER_ID_FOR_SRP": user.username, "requiredAttributes": "[]", "userAttributes": json.dumps(attrs)}}
     if mfa:
-        step = _mfa_step(s, user)
+        device = devices.for_sign_in(s.ctx, s.pool, user, s.device_key)
+        step = _mfa_step(s, user, devices.suppressed_mfas(s.pool, device))
         if step is not None:
             return step
     return complete(s, user)
@@ -190,7 +195,7 @@ def _user_mfas(pool: Pool, user: User) -> list[str]:
     return [m for m in enabled if m in pool.enabled_mfas]
 
 
-def _mfa_step(s: SignIn, user: User) -> dict | None:
+def _mfa_step(s: SignIn, user: User, suppressed: tuple[str, ...] = ()) -> dict | None:
     pool = s.pool
     if pool.mfa_configuration == "OFF":
         return None
@@ -205,6 +210,7 @@ def _mfa_step(s: SignIn, user: User) -> dict | None:
             session = sessions.start(s.ctx, pool, s.client, MfaSetupSession(s.client.id, user.username))
             return {"ChallengeName": "MFA_SETUP", "Session": session,
                     "ChallengeParameters": {"MFAS_CAN_SETUP": json.dumps(can_setup)}}
+    enabled = [m for m in enabled if m not in suppressed]  # a remembered device stands in for these
     if not enabled:
         return None
     preferred = user.mfa.preferred
@@ -279,16 +285,22 @@ def check_code_answer(s: SignIn, session_id: str, session: CodeChallengeSession,
 
 
 def complete(s: SignIn, user: User) -> dict:
+    device = devices.for_sign_in(s.ctx, s.pool, user, s.device_key)
+    if device is not None and device.remembered and not s.device_verified:
+        return device_sign_in.challenge(s.ctx, s.pool, s.client, user, device)  # DEVICE_SRP_AUTH, the last step
     passwords.record_success(s.ctx, s.pool, user)  # only a whole sign-in resets the lockout count (MFA failures count too)
     if triggers.post_authentication(s.ctx, s.pool, user, s.client.id, s.client_metadata):
         directory.reload_user(s.ctx, s.pool, user)  # the tokens carry what the handler may have changed
-    result = tokens.issue(s.ctx, s.pool, s.client, user, client_metadata=s.client_metadata)
+    device_key, new_device = devices.device_of_tokens(s.ctx, s.pool, user, device)
+    result = tokens.issue(s.ctx, s.pool, s.client, user, client_metadata=s.client_metadata, device_key=device_key)
+    if new_device is not None:
+        result["NewDeviceMetadata"] = new_device
     return {"AuthenticationResult": result, "ChallengeParameters": {}}
 
 
 # --- USER_AUTH (choice-based sign-in) ------------------------------------------------------
-def available_first_factors(pool: Pool, user: User | None) -> list[str]:
-    factors = pool.first_factors
+def available_first_factors(s: SignIn, user: User | None) -> list[str]:
+    factors = s.pool.first_factors
     out = []
     if "PASSWORD" in factors and (user is None or user.has_password):  # passwordless users have none
         out += ["PASSWORD", "PASSWORD_SRP"]
@@ -296,17 +308,19 @@ def available_first_factors(pool: Pool, user: User | None) -> list[str]:
         out.append("EMAIL_OTP")
     if "SMS_OTP" in factors and (user is None or user.attributes.get("phone_number")):
         out.append("SMS_OTP")
+    if "WEB_AUTHN" in factors and (user is None or webauthn.credentials(s.ctx, s.pool, user.username)):
+        out.append("WEB_AUTHN")
     return out
 
 
 def select_challenge(s: SignIn, user: User | None, given: str) -> dict:
     session = SelectChallengeSession(s.client.id, user.username if user else None, given=given)
     return {"ChallengeName": "SELECT_CHALLENGE", "Session": sessions.start(s.ctx, s.pool, s.client, session),
-            "ChallengeParameters": {}, "AvailableChallenges": available_first_factors(s.pool, user)}
+            "ChallengeParameters": {}, "AvailableChallenges": available_first_factors(s, user)}
 
 
 def answer_first_factor(s: SignIn, user: User | None, username: str, answer: str, params: dict) -> dict:
-    if answer not in available_first_factors(s.pool, user):
+    if answer not in available_first_factors(s, user):
         raise invalid_parameter(f"The challenge {answer} is not available for this user.")
     if answer == "PASSWORD":
         if user is None:
@@ -317,6 +331,8 @@ def answer_first_factor(s: SignIn, user: User | None, username: str, answer: str
         if not params.get("SRP_A"):
             raise invalid_parameter("Missing required parameter SRP_A")
         return srp_challenge(s, user, params["SRP_A"], username, with_session=True)
+    if answer == "WEB_AUTHN":
+        return web_authn_challenge(s, user)
     attribute = "email" if answer == "EMAIL_OTP" else "phone_number"
     if user is None:  # a code is "sent" nowhere; any answer fails as a wrong code would
         session = CodeChallengeSession(s.client.id, None, challenge=answer, first_factor=True,
@@ -325,3 +341,36 @@ def answer_first_factor(s: SignIn, user: User | None, username: str, answer: str
                 "ChallengeParameters": challenge_delivery_parameters(disguised_delivery(attribute, username))}
     check_can_sign_in(user)
     return code_challenge(s, user, answer, first_factor=True)
+
+
+# --- WEB_AUTHN (passkeys) -------------------------------------------------------------------
+def web_authn_challenge(s: SignIn, user: User | None) -> dict:
+    """WEB_AUTHN: options for navigator.credentials.get, naming the user's passkeys on the pool's relying
+    party. An unknown user (existence errors prevented) gets the same challenge, naming none."""
+    rp_id = webauthn.relying_party_id(s.ctx, s.pool)
+    allowed = []
+    if user is not None:
+        check_can_sign_in(user)
+        allowed = [c for c in webauthn.credentials(s.ctx, s.pool, user.username) if c.relying_party_id == rp_id]
+    challenge = webauthn.new_challenge()
+    session = WebAuthnSession(s.client.id, user.username if user else None, challenge=challenge,
+                              relying_party_id=rp_id)
+    options = webauthn.request_options(s.pool, rp_id, challenge, allowed, s.client.auth_session_seconds * 1000)
+    return {"ChallengeName": "WEB_AUTHN", "Session": sessions.start(s.ctx, s.pool, s.client, session),
+            "ChallengeParameters": {"CREDENTIAL_REQUEST_OPTIONS": webauthn.dumps(options)}}
+
+
+def web_authn_answer(s: SignIn, session: WebAuthnSession, user: User | None, credential: str | None) -> dict:
+    """The WEB_AUTHN answer: a verified assertion signs the user in (a first factor; no MFA follows, as for
+    the one-time-password factors). Why a passkey was refused goes to the console, not to the client."""
+    if user is None:
+        raise not_authorized(webauthn.ASSERTION_REFUSED)
+    try:
+        used = webauthn.verify_assertion(s.pool, session.relying_party_id, session.challenge, user,
+                                         webauthn.credentials(s.ctx, s.pool, user.username), credential)
+    except webauthn.AssertionRefused as exc:
+        s.ctx.log("passkeys", f"WEB_AUTHN sign-in of {user.username} refused: {exc.reason}")
+        raise
+    webauthn.save_credential(s.ctx, s.pool, used)  # the new sign count
+    check_can_sign_in(user)
+    return complete(s, user)

@@ -13,6 +13,7 @@ __all__ = ["OPERATIONS"]
 
 _FILTER = re.compile(r'([\w:]+)\s*(\^?=)\s*"(.*)"')
 _PAGE = 60
+_TOKEN_DIGITS = 18  # any offset a listing can reach; a longer token is not one of ours
 
 
 def _filter_value(user: User, name: str) -> str:
@@ -38,7 +39,8 @@ def list_users(ctx: EngineContext, body: dict) -> dict:
         users = [u for u in users if (_filter_value(u, name) == value if op == "="
                                       else _filter_value(u, name).startswith(value))]
     token = body.get("PaginationToken")
-    if token is not None and not (token.isdigit() and token.isascii()):  # ours are offsets into the listing
+    # ours are offsets into the listing: short ASCII digits (int() would refuse a 5,000-digit one)
+    if token is not None and not (token.isdigit() and token.isascii() and len(token) <= _TOKEN_DIGITS):
         raise invalid_parameter(f"Paging marker {token} is invalid for request.")
     start = int(token or 0)
     limit = body.get("Limit") or _PAGE  # the shape check keeps it within 0..60; 0 means the default

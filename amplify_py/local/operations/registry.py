@@ -11,6 +11,7 @@ from amplify_py.local.errors import CognitoError
 from amplify_py.local.operations import (
     account,
     admin,
+    devices,
     directory,
     groups,
     identity,
@@ -19,6 +20,7 @@ from amplify_py.local.operations import (
     sign_in,
     sign_up,
     tokens,
+    webauthn,
 )
 
 __all__ = ["Operation", "USER_POOL_OPERATIONS", "IDENTITY_OPERATIONS", "USER_POOL_TARGET", "IDENTITY_TARGET", "dispatch"]
@@ -31,6 +33,8 @@ IDENTITY_TARGET = "AWSCognitoIdentityService."
 USER_POOL_OPERATIONS: dict[str, Operation] = {
     **sign_up.OPERATIONS, **sign_in.OPERATIONS, **passwords.OPERATIONS, **account.OPERATIONS, **mfa.OPERATIONS,
     **tokens.OPERATIONS, **admin.OPERATIONS, **groups.OPERATIONS, **directory.OPERATIONS,
+    **webauthn.OPERATIONS,
+    **devices.OPERATIONS,
 }
 IDENTITY_OPERATIONS: dict[str, Operation] = dict(identity.OPERATIONS)
 

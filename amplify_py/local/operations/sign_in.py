@@ -19,11 +19,13 @@ from amplify_py.local.model.session import (
     NewPasswordSession,
     SelectChallengeSession,
     SelectMfaSession,
+    WebAuthnSession,
 )
 from amplify_py.local.operations import _custom_auth as custom_auth
+from amplify_py.local.operations import _device_sign_in as device_sign_in
 from amplify_py.local.operations import _sign_in_steps as steps
 from amplify_py.local.operations._sign_in_steps import MFA_CODE_KEYS, SignIn
-from amplify_py.local.rules import directory, sessions, tokens
+from amplify_py.local.rules import devices, directory, sessions, tokens
 from amplify_py.local.rules.attributes import pairs
 from amplify_py.local.rules.clients import check_secret_hash
 from amplify_py.local.rules.migration import migrate_user
@@ -60,15 +62,17 @@ def initiate_auth(ctx: EngineContext, body: dict, *, admin: bool = False) -> dic
     if _FLOW_PERMISSION[flow] not in client.auth_flows:
         raise invalid_parameter(f"{flow.replace('ADMIN_NO_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH')} flow not enabled for this client")
     s = SignIn(ctx, pool, client, client_metadata=body.get("ClientMetadata") or {},
-               validation_data=pairs(body.get("ValidationData")))
+               validation_data=pairs(body.get("ValidationData")), device_key=params.get("DEVICE_KEY"))
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
-        return {"AuthenticationResult": tokens.refresh(ctx, pool, client, params.get("REFRESH_TOKEN")),
-                "ChallengeParameters": {}}
+        return {"AuthenticationResult": tokens.refresh(ctx, pool, client, params.get("REFRESH_TOKEN"),
+                                                       device_key=s.device_key), "ChallengeParameters": {}}
     username = params.get("USERNAME")
     if not username:
         raise invalid_parameter("Missing required parameter USERNAME")
     check_secret_hash(client, username, params.get("SECRET_HASH") or body.get("SecretHash"))
     user = directory.find_user(ctx, pool, username)
+    if user is not None:
+        devices.for_sign_in(ctx, pool, user, s.device_key)  # an unknown DEVICE_KEY fails before the password
     if flow == "USER_SRP_AUTH":
         if not params.get("SRP_A"):
             raise invalid_parameter("Missing required parameter SRP_A")
@@ -97,7 +101,7 @@ def _user_auth(s: SignIn, user: User | None, username: str, params: dict, sessio
     if user is None and not s.client.prevent_user_existence_errors:
         raise user_not_found()
     preferred = params.get("PREFERRED_CHALLENGE")
-    if preferred and preferred in steps.available_first_factors(s.pool, user):
+    if preferred and preferred in steps.available_first_factors(s, user):
         return steps.answer_first_factor(s, user, username, preferred, params)
     return steps.select_challenge(s, user, username)
 
@@ -107,10 +111,18 @@ def respond_to_auth_challenge(ctx: EngineContext, body: dict, *, admin: bool = F
     pool, client = _pool_and_client(ctx, body, admin)
     name = body.get("ChallengeName") or ""
     responses = body.get("ChallengeResponses") or {}
-    s = SignIn(ctx, pool, client, client_metadata=body.get("ClientMetadata") or {})
+    s = SignIn(ctx, pool, client, client_metadata=body.get("ClientMetadata") or {},
+               device_key=responses.get("DEVICE_KEY"))
     if responses.get("USERNAME"):
         check_secret_hash(client, responses["USERNAME"], responses.get("SECRET_HASH") or body.get("SecretHash"))
+    if name == "DEVICE_SRP_AUTH":
+        return device_sign_in.answer_srp(ctx, pool, client, body.get("Session"), responses)
+    if name == "DEVICE_PASSWORD_VERIFIER":
+        user, device = device_sign_in.verify(ctx, pool, client, responses)
+        s.device_key, s.device_verified = device.key, True
+        return steps.complete(s, user)
     if name == "PASSWORD_VERIFIER":
+        devices.check_exists(ctx, pool, s.device_key)  # before the proof is spent, so it can be sent again
         user, srp_session = steps.password_verifier(s, responses)
         if srp_session.custom_history is not None:  # CUSTOM_WITH_SRP: DefineAuthChallenge decides what comes next
             return custom_auth.next_step(s, user, srp_session.custom_history + [custom_auth.PASSWORD_VERIFIED])
@@ -123,6 +135,13 @@ def respond_to_auth_challenge(ctx: EngineContext, body: dict, *, admin: bool = F
         answer = responses.get("ANSWER") if name == "SELECT_CHALLENGE" else name
         sessions.end(ctx, session_id)
         return steps.answer_first_factor(s, user, session.given, answer or "", responses)
+    if isinstance(session, WebAuthnSession) and name == "WEB_AUTHN":
+        sessions.end(ctx, session_id)  # a challenge is answered once, right or wrong
+        return steps.web_authn_answer(s, session, user, responses.get("CREDENTIAL"))
+    if isinstance(session, WebAuthnSession) and name == "SELECT_CHALLENGE":  # another factor instead (amplify-js)
+        sessions.end(ctx, session_id)
+        return steps.answer_first_factor(s, user, responses.get("USERNAME") or session.username or "",
+                                         responses.get("ANSWER") or "", responses)
     if isinstance(session, NewPasswordSession) and name == "NEW_PASSWORD_REQUIRED" and user:
         steps.new_password(s, user, responses)
         sessions.end(ctx, session_id)

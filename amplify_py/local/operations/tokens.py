@@ -17,7 +17,8 @@ def get_tokens_from_refresh_token(ctx: EngineContext, body: dict) -> dict:
     if "ALLOW_REFRESH_TOKEN_AUTH" not in client.auth_flows:
         raise invalid_parameter("REFRESH_TOKEN_AUTH flow not enabled for this client")
     check_client_secret(client, body.get("ClientSecret"))
-    return {"AuthenticationResult": tokens.refresh(ctx, pool, client, body.get("RefreshToken"))}
+    return {"AuthenticationResult": tokens.refresh(ctx, pool, client, body.get("RefreshToken"),
+                                                   device_key=body.get("DeviceKey"))}
 
 
 def revoke_token(ctx: EngineContext, body: dict) -> dict:

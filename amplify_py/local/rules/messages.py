@@ -1,15 +1,21 @@
 """Messages that carry codes: rendered from the pool's templates (or the CustomMessage trigger), delivered
-to the outbox, described to the client with Cognito's masked destination."""
+to the outbox, described to the client with Cognito's masked destination.
+
+A pool with a custom sender for the medium (CustomEmailSender, CustomSMSSender) sends nothing itself: as on
+AWS, the code goes, encrypted under the pool's KMS key, to the sender function, whose output the console
+shows; the outbox gets nothing for that medium (no message exists to record, and no template is rendered).
+"""
 
 from __future__ import annotations
 
+import html
 from enum import StrEnum
 from typing import Any
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.model.pool import Pool
 from amplify_py.local.model.user import User
-from amplify_py.local.rules import codes, triggers
+from amplify_py.local.rules import codes, kms, triggers
 from amplify_py.local.rules.trigger_events import CODE_PARAMETER, USERNAME_PARAMETER
 
 __all__ = ["MessageKind", "mask_email", "mask_phone", "delivery_details", "deliver_code", "send_verification",
@@ -39,6 +45,13 @@ _CUSTOM_MESSAGE_SOURCES = {
     MessageKind.INVITATION: "CustomMessage_AdminCreateUser",
 }
 _AUTHENTICATION = (MessageKind.MFA, MessageKind.EMAIL_OTP, MessageKind.SMS_OTP)
+# The custom senders' trigger source suffix (CustomEmailSender_<suffix>, CustomSMSSender_<suffix>) per kind.
+_SENDER_SOURCES = {
+    MessageKind.SIGN_UP: "SignUp", MessageKind.RESEND: "ResendCode", MessageKind.FORGOT_PASSWORD: "ForgotPassword",
+    MessageKind.VERIFY_ATTRIBUTE: "VerifyUserAttribute", MessageKind.UPDATE_ATTRIBUTE: "UpdateUserAttribute",
+    MessageKind.MFA: "Authentication", MessageKind.EMAIL_OTP: "Authentication",
+    MessageKind.SMS_OTP: "Authentication", MessageKind.INVITATION: "AdminCreateUser",
+}
 
 
 def mask_email(email: str) -> str:
@@ -85,6 +98,9 @@ def deliver_code(ctx: EngineContext, pool: Pool, user: User, attribute: str, cod
     """Render and deliver ``code`` to the user's email or phone; returns CodeDeliveryDetails."""
     recipient = destination or user.attributes.get(attribute, "")
     medium = "EMAIL" if attribute == "email" else "SMS"
+    if triggers.custom_sender_configured(ctx, pool, medium):
+        _to_custom_sender(ctx, pool, user, attribute, recipient, code, kind, client_id, client_metadata)
+        return delivery_details(attribute, recipient)
     if kind in _AUTHENTICATION:
         subject, email_body, sms_body = pool.authentication_message()
     elif kind == MessageKind.INVITATION:
@@ -104,6 +120,19 @@ def deliver_code(ctx: EngineContext, pool: Pool, user: User, attribute: str, cod
         subject=subject if medium == "EMAIL" else None, body=body, code=code, kind=str(kind), now=ctx.now(),
     )
     return delivery_details(attribute, recipient)
+
+
+def _to_custom_sender(ctx: EngineContext, pool: Pool, user: User, attribute: str, recipient: str, code: str,
+                      kind: MessageKind, client_id: str | None, client_metadata: dict | None) -> None:
+    """The code, encrypted as Cognito encrypts it, to the pool's sender for the medium. A temporary password is
+    HTML-escaped first, as Cognito does (its codes have no such characters); ``userAttributes`` names the
+    address the code is for (a pending email or phone number before it is verified) and the user's status."""
+    medium = "EMAIL" if attribute == "email" else "SMS"
+    secret = html.escape(code, quote=False) if kind == MessageKind.INVITATION else code
+    attributes = {**user.attributes, attribute: recipient, "cognito:user_status": str(user.status)}
+    triggers.custom_sender(ctx, pool, user, medium, f"{triggers.SENDERS[medium]}_{_SENDER_SOURCES[kind]}",
+                           code=kms.encrypt_sender_code(ctx, pool, secret), user_attributes=attributes,
+                           client_id=client_id, client_metadata=client_metadata)
 
 
 def send_verification(ctx: EngineContext, pool: Pool, user: User, purpose: str, kind: MessageKind, ttl: float,

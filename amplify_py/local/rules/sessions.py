@@ -17,12 +17,14 @@ INVALID = "Invalid session for the user."
 EXPIRED = "Invalid session for the user, session is expired."
 
 
-def start(ctx: EngineContext, pool: Pool, client: Client, session: Session, *, session_id: str | None = None) -> str:
-    """Store ``session`` for the client's AuthSessionValidity; returns its id."""
+def start(ctx: EngineContext, pool: Pool, client: Client, session: Session, *, session_id: str | None = None,
+          ttl: float | None = None) -> str:
+    """Store ``session`` for ``ttl`` seconds (default: the client's AuthSessionValidity); returns its id."""
     session_id = session_id or base64.b64encode(secrets.token_bytes(96)).decode()
     ctx.store.prune_sessions(ctx.now())  # abandoned sign-ins would otherwise pile up for ever
     session.client_id = client.id
-    ctx.store.put_session(session_id, pool.id, ctx.now() + client.auth_session_seconds, session.to_data())
+    expires = ctx.now() + (client.auth_session_seconds if ttl is None else ttl)
+    ctx.store.put_session(session_id, pool.id, expires, session.to_data())
     return session_id
 
 

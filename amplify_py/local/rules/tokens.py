@@ -10,7 +10,7 @@ from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import not_authorized, user_not_found
 from amplify_py.local.model.pool import Client, Pool
 from amplify_py.local.model.user import User
-from amplify_py.local.rules import directory, triggers
+from amplify_py.local.rules import devices, directory, triggers
 from amplify_py.local.rules.trigger_events import TokenCustomisation
 from amplify_py.local.signer import hash_refresh_token, new_jti, new_refresh_token
 
@@ -22,8 +22,10 @@ _USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 
 def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_time: float | None = None,
           origin_jti: str | None = None, event_id: str | None = None, refresh: bool = True,
-          source: str = "TokenGeneration_Authentication", client_metadata: dict | None = None) -> dict[str, Any]:
-    """Cognito's AuthenticationResult for ``user`` signed in through ``client``."""
+          source: str = "TokenGeneration_Authentication", client_metadata: dict | None = None,
+          device_key: str | None = None) -> dict[str, Any]:
+    """Cognito's AuthenticationResult for ``user`` signed in through ``client`` (on ``device_key``, when the
+    pool tracks devices: the access token names it and the refresh token is bound to it)."""
     now = int(ctx.now())
     auth_time = int(auth_time or now)
     event_id = event_id or str(uuid.uuid4())
@@ -35,6 +37,8 @@ def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_ti
               "auth_time": auth_time, "iat": now}
     access = {**common, "client_id": client.id, "token_use": "access", "scope": _USER_ADMIN_SCOPE,
               "exp": now + client.validity_seconds("AccessToken"), "jti": new_jti(), "username": user.username}
+    if device_key:
+        access["device_key"] = device_key
     id_claims: dict[str, Any] = {**common, "aud": client.id, "token_use": "id", "cognito:username": user.username,
                                  "exp": now + client.validity_seconds("IdToken"), "jti": new_jti()}
     for name, value in user.attributes.items():
@@ -64,7 +68,8 @@ def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_ti
     if refresh:
         token = new_refresh_token()
         ctx.store.put_refresh(hash_refresh_token(token), pool.id, client.id, user.username, origin_jti,
-                              now + client.validity_seconds("RefreshToken"), auth_time=auth_time, event_id=event_id)
+                              now + client.validity_seconds("RefreshToken"), auth_time=auth_time, event_id=event_id,
+                              device_key=device_key)
         result["RefreshToken"] = token
     return result
 
@@ -89,10 +94,15 @@ def authenticate(ctx: EngineContext, access_token: str | None) -> tuple[Pool, Us
     return pool, user, claims
 
 
-def refresh(ctx: EngineContext, pool: Pool, client: Client, token: str | None) -> dict[str, Any]:
-    """New ID and access tokens for a live refresh token (the refresh token itself is kept)."""
+def refresh(ctx: EngineContext, pool: Pool, client: Client, token: str | None, *,
+            device_key: str | None = None) -> dict[str, Any]:
+    """New ID and access tokens for a live refresh token (the refresh token itself is kept). A token issued
+    on a tracked device refreshes only with that device's key (DEVICE_KEY / DeviceKey)."""
     row = ctx.store.get_refresh(hash_refresh_token(token or ""))
     if row is None or row.client_id != client.id:
+        raise not_authorized("Invalid Refresh Token")
+    if row.device_key and pool.tracks_devices and not devices.bound_device_is_live(
+            ctx, pool, row.username, row.device_key, device_key):
         raise not_authorized("Invalid Refresh Token")
     if row.revoked:
         raise not_authorized("Refresh Token has been revoked")
@@ -104,7 +114,7 @@ def refresh(ctx: EngineContext, pool: Pool, client: Client, token: str | None) -
     if not user.enabled:
         raise not_authorized(DISABLED)
     return issue(ctx, pool, client, user, auth_time=row.auth_time, origin_jti=row.origin_jti, event_id=row.event_id,
-                 refresh=False, source="TokenGeneration_RefreshTokens")
+                 refresh=False, source="TokenGeneration_RefreshTokens", device_key=row.device_key)
 
 
 def _customise(custom: TokenCustomisation, id_claims: dict, access: dict, scopes: list[str], version: str) -> None:

@@ -27,9 +27,11 @@ from amplify_py.local.rules.trigger_events import TriggerResponseError
 
 __all__ = ["configured", "custom_auth_configured", "pre_sign_up", "post_confirmation", "pre_authentication",
            "post_authentication", "custom_message", "pre_token_generation", "define_auth_challenge",
-           "create_auth_challenge", "verify_auth_challenge", "user_migration", "token_generation_version"]
+           "create_auth_challenge", "verify_auth_challenge", "user_migration", "token_generation_version",
+           "custom_sender_configured", "custom_sender"]
 
 _CUSTOM_AUTH = ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
+SENDERS = {"EMAIL": "CustomEmailSender", "SMS": "CustomSMSSender"}  # LambdaConfig key per delivery medium
 
 
 def _lambda_ref(pool: Pool, name: str) -> Any:
@@ -56,8 +58,10 @@ def custom_auth_configured(ctx: EngineContext, pool: Pool) -> bool:
     return all(configured(ctx, pool, name) for name in _CUSTOM_AUTH)
 
 
-def _invoke(ctx: EngineContext, pool: Pool, name: str, event: dict[str, Any]) -> dict[str, Any] | None:
-    """Run trigger ``name`` with ``event``; the event the handler returned, or None when no trigger runs."""
+def _invoke(ctx: EngineContext, pool: Pool, name: str, event: dict[str, Any], *,
+            answers: bool = True) -> dict[str, Any] | None:
+    """Run trigger ``name`` with ``event``; the event the handler returned, or None when no trigger runs.
+    ``answers=False``: Cognito reads nothing back (a sender), so whatever the handler returns is accepted."""
     ref = _lambda_ref(pool, name)
     invoker = ctx.invoker_for(pool.deployment)
     if ref is None or invoker is None:
@@ -79,6 +83,8 @@ def _invoke(ctx: EngineContext, pool: Pool, name: str, event: dict[str, Any]) ->
         for line in "".join(traceback.format_exception(exc)).rstrip().splitlines():
             ctx.log(name, line)
         raise CognitoError(*events.trigger_failure(source, str(exc))) from exc
+    if not answers:
+        return None
     if not isinstance(returned, Mapping):
         raise CognitoError("InvalidLambdaResponseException", "Unrecognizable lambda output")
     return dict(returned)
@@ -211,3 +217,17 @@ def user_migration(ctx: EngineContext, pool: Pool, username: str, client_id: str
         if exc.name == "UserNotFoundException":
             return None
         raise
+
+
+def custom_sender_configured(ctx: EngineContext, pool: Pool, medium: str) -> bool:
+    """Does the pool send ``medium`` ("EMAIL" or "SMS") messages through a custom sender function?"""
+    return configured(ctx, pool, SENDERS[medium])
+
+
+def custom_sender(ctx: EngineContext, pool: Pool, user: User, medium: str, source: str, *, code: str,
+                  user_attributes: Mapping[str, str], client_id: str | None,
+                  client_metadata: Mapping[str, str] | None) -> None:
+    """CustomEmailSender or CustomSMSSender with the already encrypted ``code``; Cognito reads no answer."""
+    _invoke(ctx, pool, SENDERS[medium], events.custom_sender_event(
+        source, **_common(pool, user.username, client_id), code=code, user_attributes=user_attributes,
+        client_metadata=client_metadata), answers=False)

@@ -304,8 +304,12 @@ def test_user_auth_preferred_email_otp(fake: FakeCognito) -> None:
 
 
 def test_confirm_without_sign_in(fake: FakeCognito) -> None:
-    with pytest.raises(SignInException, match="signIn was not called before confirmSignIn"):
+    with pytest.raises(SignInException, match="sign_in was not called before confirm_sign_in") as raised:
         confirm_sign_in(challenge_response="123456")
+    # Python's names, and not aws-amplify's run-together "confirmSignInand" (two concatenated literals).
+    assert raised.value.recovery_suggestion == (
+        "Make sure a successful call to sign_in is made before calling confirm_sign_in, in the same process "
+        "or with a FileStorage that keeps the sign-in state, and that the session has not expired.")
     with pytest.raises(AuthValidationError, match="challengeResponse is required to confirmSignIn"):
         confirm_sign_in(challenge_response="")
 
@@ -320,7 +324,14 @@ def test_sign_in_state_is_in_storage(fake: FakeCognito) -> None:
 
 
 def test_unhandled_challenge(fake: FakeCognito) -> None:
-    with pytest.raises(SignInException, match="DEVICE_SRP_AUTH challengeName returned by the underlying service was not addressed"):
+    with pytest.raises(SignInException, match="DEVICE_PASSWORD_VERIFIER challengeName returned by the underlying service was not addressed"):
+        _start(fake, _challenge("DEVICE_PASSWORD_VERIFIER"))
+
+
+def test_device_srp_auth_without_a_stored_device(fake: FakeCognito) -> None:
+    from amplify_py.auth.errors import DeviceMetadataNotFoundException
+
+    with pytest.raises(DeviceMetadataNotFoundException, match="deviceKey, deviceGroupKey or secretPassword were not found"):
         _start(fake, _challenge("DEVICE_SRP_AUTH"))
 
 

@@ -29,6 +29,7 @@ from amplify_py.local.rules.trigger_events._events import (
     user_migration_event,
     verify_auth_challenge_event,
 )
+from amplify_py.local.rules.trigger_events._senders import SENDER_REQUEST_TYPES, custom_sender_event
 from amplify_py.local.rules.trigger_events._responses import (
     CreateAuthChallengeOutcome,
     CustomMessage,
@@ -64,6 +65,8 @@ __all__ = [
     "create_auth_challenge_event",
     "verify_auth_challenge_event",
     "user_migration_event",
+    "SENDER_REQUEST_TYPES",
+    "custom_sender_event",
     "PreSignUpOutcome",
     "CustomMessage",
     "TokenCustomisation",

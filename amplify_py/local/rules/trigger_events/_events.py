@@ -35,6 +35,13 @@ TRIGGER_SOURCES: dict[str, tuple[str, ...]] = {
     "CreateAuthChallenge": ("CreateAuthChallenge_Authentication",),
     "VerifyAuthChallengeResponse": ("VerifyAuthChallengeResponse_Authentication",),
     "UserMigration": ("UserMigration_Authentication", "UserMigration_ForgotPassword"),
+    # The custom senders' sources, as the developer guide's tables list them.
+    "CustomEmailSender": tuple(f"CustomEmailSender_{s}" for s in (
+        "SignUp", "ResendCode", "ForgotPassword", "UpdateUserAttribute", "VerifyUserAttribute", "AdminCreateUser",
+        "AccountTakeOverNotification", "Authentication")),
+    "CustomSMSSender": tuple(f"CustomSMSSender_{s}" for s in (
+        "SignUp", "ResendCode", "ForgotPassword", "UpdateUserAttribute", "VerifyUserAttribute", "AdminCreateUser",
+        "Authentication")),
 }
 _TRIGGER_OF_SOURCE = {source: trigger for trigger, sources in TRIGGER_SOURCES.items() for source in sources}
 
