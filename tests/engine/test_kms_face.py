@@ -152,8 +152,8 @@ def test_an_operation_kms_has_but_the_engine_does_not(kms) -> None:
 def test_the_encryption_sdk_round_trips_through_the_face(engine, keys, monkeypatch) -> None:
     """The SDK's KMS master key provider, as a handler uses it: GenerateDataKey to encrypt, Decrypt to decrypt."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", engine.endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    for name, value in engine.credentials.environment().items():  # what the engine gives its functions
+        monkeypatch.setenv(name, value)
     client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
     provider = StrictAwsKmsMasterKeyProvider(key_ids=[keys[KEY]])
     message, _ = client.encrypt(source=b"hello", key_provider=provider, encryption_context=CONTEXT)

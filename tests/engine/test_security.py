@@ -65,17 +65,21 @@ def _get_user_body(env: Env) -> dict:
 # --- which operations need a signature ------------------------------------------------------------------
 def test_the_public_operations_are_the_ones_the_service_model_marks_unauthenticated() -> None:
     public = sorted(op for op in USER_POOL_OPERATIONS if not requires_signature(_TARGET + op))
-    assert public == ["AssociateSoftwareToken", "ChangePassword", "ConfirmForgotPassword", "ConfirmSignUp",
-                      "DeleteUser", "DeleteUserAttributes", "ForgotPassword", "GetTokensFromRefreshToken", "GetUser",
-                      "GetUserAttributeVerificationCode", "GlobalSignOut", "InitiateAuth", "ResendConfirmationCode",
+    assert public == ["AssociateSoftwareToken", "ChangePassword", "CompleteWebAuthnRegistration", "ConfirmDevice",
+                      "ConfirmForgotPassword", "ConfirmSignUp", "DeleteUser", "DeleteUserAttributes",
+                      "DeleteWebAuthnCredential", "ForgetDevice", "ForgotPassword", "GetDevice",
+                      "GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GlobalSignOut",
+                      "InitiateAuth", "ListDevices", "ListWebAuthnCredentials", "ResendConfirmationCode",
                       "RespondToAuthChallenge", "RevokeToken", "SetUserMFAPreference", "SignUp",
-                      "UpdateUserAttributes", "VerifySoftwareToken", "VerifyUserAttribute"]
+                      "StartWebAuthnRegistration", "UpdateDeviceStatus", "UpdateUserAttributes", "VerifySoftwareToken",
+                      "VerifyUserAttribute"]
     assert all(requires_signature(_TARGET + op) for op in USER_POOL_OPERATIONS if op.startswith("Admin"))
     assert requires_signature(_TARGET + "ListUsers") and requires_signature(_TARGET + "CreateGroup")
     identity = "AWSCognitoIdentityService."
     assert sorted(op for op in IDENTITY_OPERATIONS if not requires_signature(identity + op)) == [
         "GetCredentialsForIdentity", "GetId", "GetOpenIdToken"]
     assert requires_signature(identity + "DescribeIdentityPool")
+    assert requires_signature("TrentService.Decrypt") and requires_signature("TrentService.GenerateDataKey")
     assert not requires_signature("AWSCognitoIdentityProviderService.NoSuchOperation")
 
 
@@ -215,16 +219,27 @@ def test_preflights_are_answered_for_unsigned_requests_only(env: Env) -> None:
     assert "IAM-authorized (signed) operations are for servers and scripts" in signed.text
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1:1", "attacker.localhost:{port}"])
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "attacker.localhost:{port}",
+                                  "127.0.0.1.evil.example", "localhost.evil.example:{port}", ""])
 def test_requests_for_another_host_are_refused(env: Env, host: str) -> None:
     host = host.format(port=env.engine.port)
     for response in (_raw(env, "SignUp", {"ClientId": env.client_id, "Username": "x"}, {"Host": host}),
                      httpx.get(f"{env.engine.endpoint}/{env.pool_id}/.well-known/jwks.json", headers={"Host": host})):
         assert response.status_code == 403
+        assert response.headers["x-amzn-errortype"] == "ForbiddenException:"
         assert response.json() == {"__type": "ForbiddenException", "message": (
-            f"Host '{host}' is not this engine's address; the local engine answers only requests to "
-            f"127.0.0.1:{env.engine.port} or localhost:{env.engine.port} (protection against DNS rebinding). "
+            f"Host '{host}' is not this engine's address; the local engine answers only requests addressed to "
+            "127.0.0.1, [::1], localhost (protection against DNS rebinding). "
             "Use the endpoint in amplify_outputs.json (custom.local_engine).")}
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}", "127.0.0.1",
+                                  "localhost:9400", "[::1]:{port}"])
+def test_requests_for_this_machine_are_answered_whatever_the_port(env: Env, host: str) -> None:
+    # a forwarded port (a container's -p 9400:9325, an SSH tunnel) shows another port, never another name
+    response = httpx.get(f"{env.engine.endpoint}/{env.pool_id}/.well-known/jwks.json",
+                         headers={"Host": host.format(port=env.engine.port)})
+    assert response.status_code == 200 and response.json()["keys"]
 
 
 def test_localhost_is_the_engine_too(env: Env) -> None:

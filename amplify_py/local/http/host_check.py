@@ -1,9 +1,11 @@
-"""DNS-rebinding protection: the engine answers only requests addressed to itself.
+"""DNS-rebinding protection: the engine answers only requests addressed to it by a loopback name.
 
 A web page can make its own host name resolve to 127.0.0.1 and then talk to the engine as a same-origin
-page would. The browser still sends the page's host name in ``Host``, so every request whose ``Host`` is not
-the engine's own address (``127.0.0.1:<port>``, ``localhost:<port>``, or the interface it was started on) is
-refused with 403 and Cognito's ``ForbiddenException`` before it reaches any face.
+page would. The browser still sends the page's host name in ``Host``, so every request whose ``Host`` names
+anything but this machine (``127.0.0.1``, ``localhost``, ``[::1]``, or the interface the engine was started
+on) is refused with 403 and Cognito's ``ForbiddenException`` before it reaches any face. The port is not
+checked: a rebinding page never shows one of these names, and a forwarded port (a container's
+``-p 9400:9325``, an SSH tunnel) keeps working.
 """
 
 from __future__ import annotations
@@ -15,24 +17,27 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amplify_py.local.context import EngineContext
 
-__all__ = ["HostCheck", "allowed_hosts"]
+__all__ = ["HostCheck", "allowed_names", "host_name"]
 
-_LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+_LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 
 
-def allowed_hosts(endpoint: str) -> frozenset[str]:
-    """The ``Host`` values that address the engine serving at ``endpoint`` (``http://host:port``)."""
-    parts = urlsplit(endpoint)
-    port = parts.port or 80
-    names = {*_LOOPBACK_NAMES, (parts.hostname or "").lower()} - {"", "0.0.0.0"}
-    hosts = {f"{name}:{port}" for name in names}
-    if port == 80:
-        hosts |= names  # a client leaves out the default port
-    return frozenset(hosts)
+def allowed_names(endpoint: str) -> frozenset[str]:
+    """The host names that address the engine serving at ``endpoint`` (``http://host:port``)."""
+    bound = (urlsplit(endpoint).hostname or "").lower()
+    return _LOOPBACK_NAMES | ({bound} if bound and bound != "0.0.0.0" else set())
+
+
+def host_name(host: str) -> str:
+    """The name in a ``Host`` header value, without its port (``[::1]:9325`` → ``[::1]``)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 class HostCheck:
-    """ASGI middleware: refuse a request whose Host header is not the engine's own address."""
+    """ASGI middleware: refuse a request whose Host header does not name this machine."""
 
     def __init__(self, app: ASGIApp, ctx: EngineContext) -> None:
         self.app = app
@@ -42,7 +47,7 @@ class HostCheck:
     def _allowed(self) -> frozenset[str]:
         endpoint = self.ctx.endpoint
         if self._cached[0] != endpoint:
-            self._cached = (endpoint, allowed_hosts(endpoint))
+            self._cached = (endpoint, allowed_names(endpoint))
         return self._cached[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -50,15 +55,13 @@ class HostCheck:
             await self.app(scope, receive, send)
             return
         host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), "")
-        allowed = self._allowed()
-        if host.lower() in allowed:
+        if host_name(host) in self._allowed():
             await self.app(scope, receive, send)
             return
-        expected = " or ".join(sorted(allowed))
         body = json.dumps({"__type": "ForbiddenException", "message":
                            f"Host '{host}' is not this engine's address; the local engine answers only requests "
-                           f"to {expected} (protection against DNS rebinding). Use the endpoint in "
-                           "amplify_outputs.json (custom.local_engine)."}).encode()
+                           f"addressed to {', '.join(sorted(self._allowed()))} (protection against DNS rebinding). "
+                           "Use the endpoint in amplify_outputs.json (custom.local_engine)."}).encode()
         await send({"type": "http.response.start", "status": 403, "headers": [
             (b"content-type", b"application/x-amz-json-1.1"), (b"content-length", str(len(body)).encode()),
             (b"x-amzn-errortype", b"ForbiddenException:")]})
