@@ -969,7 +969,7 @@ CLI = Cli(
 message and a resolution); every command takes it, before the command (`ampy --debug sandbox secret list`) or
 after it (`ampy sandbox secret list --debug`).""",
     order=[
-        (), ("init",), ("synth",), ("sandbox",), ("sandbox", "delete"), ("sandbox", "stop"),
+        (), ("init",), ("synth",), ("sandbox",), ("sandbox", "delete"), ("sandbox", "stop"), ("sandbox", "console"),
         ("sandbox", "secret", "set"), ("sandbox", "secret", "get"), ("sandbox", "secret", "list"),
         ("sandbox", "secret", "remove"), ("sandbox", "users", "list"), ("sandbox", "users", "show"),
         ("sandbox", "users", "create"), ("sandbox", "users", "delete"), ("sandbox", "users", "confirm"),
@@ -1016,6 +1016,7 @@ after it (`ampy sandbox secret list --debug`).""",
             "ampy sandbox delete --target aws --profile dev --dir ./my-app -y",
         ],
         ("sandbox", "stop"): ["ampy sandbox stop --identifier feature1 --dir ./my-app"],
+        ("sandbox", "console"): ["ampy sandbox console", "ampy sandbox console --identifier feature1 --dir ./my-app"],
         ("sandbox", "secret", "set"): [
             "ampy sandbox secret set GOOGLE_CLIENT_SECRET",
             "ampy sandbox secret set GOOGLE_CLIENT_SECRET --identifier feature1 --dir ./my-app",

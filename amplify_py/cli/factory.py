@@ -9,6 +9,7 @@ class, so a test's fake only has to have the same shape.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -107,10 +108,12 @@ class Factory:
 
     def engine(self, state_dir: Path, *, host: str, port: int, on_message: MessageCallback,
                on_log: LogCallback | None = None) -> Engine:
-        """The local engine (not started)."""
+        """The local engine (not started); its console token is ``AMPY_CONSOLE_TOKEN`` if set, else a new one."""
+        from amplify_py.deploy.background_engine import CONSOLE_TOKEN_ENV
         from amplify_py.local import LocalEngine
 
-        return LocalEngine(state_dir, host=host, port=port, on_message=on_message, on_log=on_log)
+        return LocalEngine(state_dir, host=host, port=port, on_message=on_message, on_log=on_log,
+                           console_token=os.environ.get(CONSOLE_TOKEN_ENV) or None)
 
     def cdk_toolkit(self, project_dir: Path, *, profile: str | None) -> Toolkit:
         from amplify_py.deploy.cdk import CdkToolkit

@@ -37,7 +37,10 @@ def serve(
     region: str = typer.Option("us-east-1", "--region", help="Region used in pool ids and token issuers."),
     debug: bool = debug_option(),
 ) -> None:
-    """Serve the engine until interrupted, printing delivered codes as they are sent."""
+    """Serve the engine until interrupted, printing delivered codes as they are sent.
+
+    It prints the local console's address with its token; the token is AMPY_CONSOLE_TOKEN if that is set,
+    else a new one each start."""
     from amplify_py.local import LocalEngine
 
     console = Console(highlight=False, soft_wrap=True)  # no wrapping at 80 columns in server.log
@@ -55,8 +58,11 @@ def serve(
     def log(source: str, line: str) -> None:
         console.print(f"[dim]{escape(source)}[/] {escape(line)}")
 
+    from amplify_py.deploy.background_engine import CONSOLE_TOKEN_ENV
+
     with _StopSignals() as signals:  # taken before the port opens, so no stop request is missed
-        engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log)
+        engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log,
+                             console_token=os.environ.get(CONSOLE_TOKEN_ENV) or None)
         try:
             # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
             for deployment_id in engine.restore_triggers():
@@ -72,8 +78,10 @@ def serve(
             engine.stop()
             raise
         console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
+        console.print(f"Console: {escape(engine.console_url)}")
         console.print(f"Admin operations must be signed with its local credentials: {engine.credentials_path} "
                       f"(AWS_ACCESS_KEY_ID={engine.credentials.access_key_id}).")
+        console.file.flush()
         _serve_until_stopped(engine, state_dir, console, signals)
 
 

@@ -1,4 +1,5 @@
-"""``ampy sandbox`` (deploy, watch, redeploy), ``ampy sandbox delete`` and ``ampy sandbox stop``."""
+"""``ampy sandbox`` (deploy, watch, redeploy), ``ampy sandbox delete``, ``ampy sandbox stop`` and
+``ampy sandbox console``."""
 
 from __future__ import annotations
 
@@ -210,3 +211,34 @@ def stop(
     else:
         console.info(f"Stopped the local engine of sandbox {name} (pid {stopped.pid}, {stopped.endpoint}). Its data stays; "
                      f"`ampy sandbox --once{identifier_flag(name)}` serves it again.")
+
+
+@sandbox_app.command("console")
+def show_console(
+    identifier: Optional[str] = identifier_option(),
+    dir_: Optional[Path] = dir_option(),
+    debug: bool = debug_option(),
+) -> None:
+    """Print the address of the local console of the engine `ampy sandbox --once` left serving, token included.
+
+    Open it in a browser on this machine: the console shows the sandbox's pools, users, the codes the engine
+    sent and its recent requests. A sandbox in watch mode prints the address in its own terminal.
+    """
+    from amplify_py.deploy.background_engine import StoppedServer, not_running_message, server_status
+    from amplify_py.sandbox.identifiers import identifier_flag
+    from amplify_py.sandbox.state import sandbox_state_dir
+
+    project = resolve_project(dir_)
+    name = sandbox_identifier(identifier)
+    status = server_status(sandbox_state_dir(project, name))
+    again = f"ampy sandbox --once{identifier_flag(name)}"
+    if isinstance(status, StoppedServer):
+        raise AmpyUserError("LocalEngineNotRunningError", not_running_message(status, name, again),
+                            f"Run `{again}` to start it again; it prints the console's address.")
+    if status is None or not status.console_url:
+        raise AmpyUserError(
+            "NoConsoleRecordedError",
+            f"No background engine with a console is recorded for sandbox {name}.",
+            "A sandbox in watch mode (`ampy sandbox`) prints the console's address in its terminal; "
+            f"`{again}` leaves a background engine whose address this command prints.")
+    typer.echo(status.console_url)

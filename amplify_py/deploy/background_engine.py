@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -33,6 +34,7 @@ import httpx
 from amplify_py.errors import AmpyUserError
 
 __all__ = [
+    "CONSOLE_TOKEN_ENV",
     "DEFAULT_PORT",
     "LOCAL_HOST",
     "STOP_MARK",
@@ -50,6 +52,8 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 9325
+#: The environment variable ``local serve`` takes its console token from (as JUPYTER_TOKEN does for Jupyter).
+CONSOLE_TOKEN_ENV = "AMPY_CONSOLE_TOKEN"
 LOCAL_HOST = "127.0.0.1"
 _SERVER_FILE = "server.json"
 _SERVER_LOG = "server.log"
@@ -69,6 +73,14 @@ class ServerInfo:
     endpoint: str
     state_dir: str
     started_at: float
+    console_token: str = ""  # records written before the console had none
+
+    @property
+    def console_url(self) -> str | None:
+        """The local console's address with its token (None for a server recorded without one)."""
+        from amplify_py.local import console_address
+
+        return console_address(self.endpoint, self.console_token) if self.console_token else None
 
 
 def server_command(state_dir: Path, host: str, port: int) -> list[str]:
@@ -243,8 +255,13 @@ def start_detached_server(state_dir: Path, *, host: str = LOCAL_HOST, port: int 
     state_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_root(), env.get("PYTHONPATH", "")) if p)
+    # A new console token per start (unless the caller set its own), handed over in the environment (a
+    # command line is visible to every user of the machine) and kept in server.json, which, like the log
+    # that prints it, only we can read.
+    token = env[CONSOLE_TOKEN_ENV] = env.get(CONSOLE_TOKEN_ENV) or secrets.token_urlsafe(32)
     log_path = state_dir / _SERVER_LOG
-    with open(log_path, "ab") as log:
+    with open(os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as log:
+        os.chmod(log_path, 0o600)  # a log from before the console may have been readable by all
         proc = subprocess.Popen(
             server_command(state_dir, host, port), cwd=state_dir, env=env,
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -257,8 +274,11 @@ def start_detached_server(state_dir: Path, *, host: str = LOCAL_HOST, port: int 
         proc.wait()
         raise
     info = ServerInfo(pid=proc.pid, host=host, port=port, endpoint=endpoint,
-                      state_dir=str(state_dir), started_at=time.time())
-    (state_dir / _SERVER_FILE).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
+                      state_dir=str(state_dir), started_at=time.time(), console_token=token)
+    record = os.open(state_dir / _SERVER_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(record, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(asdict(info), indent=2))
+    os.chmod(state_dir / _SERVER_FILE, 0o600)
     return info
 
 

@@ -35,6 +35,7 @@ class Deployment:
     custom: dict[str, Any] | None = None
     endpoint: str | None = None  # the local engine's URL
     credentials: EngineCredentials | None = None  # the local engine's; never written to amplify_outputs.json
+    console_url: str | None = None  # the local engine's console, with its token
     extra: dict[str, Any] = field(default_factory=dict)
     replaced: tuple[str, ...] = ()  # one line per resource the deploy replaced or deleted, for the terminal
 

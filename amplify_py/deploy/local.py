@@ -111,6 +111,11 @@ class Engine(Protocol):
     @property
     def credentials_path(self) -> Path: ...
 
+    @property
+    def console_url(self) -> str:
+        """The local console's address with its token."""
+        ...
+
     def start(self) -> object: ...
 
     def deploy(self, deployment_id: str, template: dict[str, Any], *, assembly_dir: Path | None = None,
@@ -240,7 +245,8 @@ class LocalDeployer:
         self._engine = engine
         self.endpoint = engine.endpoint
 
-    def _deploy_detached(self, template: dict[str, Any], allow_replacement: bool) -> EngineDeployResult:
+    def _deploy_detached(self, template: dict[str, Any], allow_replacement: bool,
+                         ) -> tuple[EngineDeployResult, ServerInfo]:
         """Write the pools into the state, then start the server on it; a refusal leaves the state as it was."""
         from amplify_py.local.deployer import ReplacementRefused
 
@@ -260,8 +266,7 @@ class LocalDeployer:
                 info = start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
                 self._note(f"The background engine serves the last good deployment again on {info.endpoint}.")
             raise _refusal(self.stack_name, refused) from None
-        start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
-        return result
+        return result, start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
 
     def deploy(self, synth_result: SynthesizedStack, *, allow_replacement: bool = False) -> Deployment:
         """Deploy the template; raises :class:`ReplacementRefusedError` rather than delete users."""
@@ -269,8 +274,9 @@ class LocalDeployer:
 
         template = synth_result.template
         if self.detached:
-            result = self._deploy_detached(template, allow_replacement)
+            result, info = self._deploy_detached(template, allow_replacement)
             endpoint = f"http://{LOCAL_HOST}:{self.port}"
+            console_url = info.console_url
         else:
             self.open()
             assert self._engine is not None  # open() started it
@@ -280,6 +286,7 @@ class LocalDeployer:
             except ReplacementRefused as refused:
                 raise _refusal(self.stack_name, refused) from None
             endpoint = self._engine.endpoint
+            console_url = self._engine.console_url
         self.endpoint = endpoint
         from amplify_py.outputs.convert import local_engine_custom
         from amplify_py.outputs.stack_outputs import resolve_stack_outputs
@@ -288,7 +295,7 @@ class LocalDeployer:
         return Deployment(
             target="local", stack_name=self.stack_name, region=result.region,
             stack_outputs=stack_outputs, custom=local_engine_custom(endpoint), endpoint=endpoint,
-            replaced=_change_lines(tuple(result.changes), allowed=allow_replacement),
+            console_url=console_url, replaced=_change_lines(tuple(result.changes), allowed=allow_replacement),
             credentials=self.credentials,
         )
 

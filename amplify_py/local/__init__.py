@@ -12,6 +12,7 @@ operations (``Admin*``, ``ListUsers``...) must be signed with ``credentials``, t
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import threading
 import time
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from amplify_py.local.http.limits import Limits
 
 __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
-           "LogCallback", "read_outbox", "LocalCredentials", "read_credentials", "CREDENTIALS_FILE"]
+           "LogCallback", "read_outbox", "console_address", "LocalCredentials", "read_credentials",
+           "CREDENTIALS_FILE"]
 
 _TRIGGERS_KEY = "triggers:"
 
@@ -50,9 +52,11 @@ class LocalEngine:
         clock: Callable[[], float] = time.time,
         trigger_invoker: TriggerInvoker | None = None,
         on_log: LogCallback | None = None,
+        console_token: str | None = None,
     ) -> None:
         """``trigger_invoker`` serves deployments without their own (see ``deploy``); ``on_log(source, line)``
-        receives trigger failures and, for invokers the engine builds, every line the functions log."""
+        receives trigger failures and, for invokers the engine builds, every line the functions log.
+        ``console_token`` opens the local console (``/_console/``); by default a new random one per engine."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -64,6 +68,7 @@ class LocalEngine:
         self.credentials: LocalCredentials = load_or_create_credentials(self.state_dir, region)
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log, credentials=self.credentials)
+        self.context.console_token = console_token or secrets.token_urlsafe(32)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -82,6 +87,18 @@ class LocalEngine:
     def credentials_path(self) -> Path:
         """The file holding ``credentials`` (boto3's keyword arguments; readable by its owner only)."""
         return self.state_dir / CREDENTIALS_FILE
+
+    @property
+    def console_token(self) -> str:
+        """The token the local console asks for (like a notebook server's): in its address, then a cookie."""
+        return self.context.console_token
+
+    @property
+    def console_url(self) -> str:
+        """The console's address with its token, as ``ampy sandbox`` prints it (on loopback: the console
+        answers nothing else, even when the engine listens on every interface)."""
+        endpoint = f"http://127.0.0.1:{self.port}" if self.host in ("0.0.0.0", "::", "") else self.endpoint
+        return console_address(endpoint, self.console_token)
 
     def start(self, *, http: str = "h11", loop: str = "asyncio", limits: "Limits | None" = None) -> "LocalEngine":
         """Serve in a background thread; returns once the port accepts connections.
@@ -214,6 +231,11 @@ class LocalEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def console_address(endpoint: str, token: str) -> str:
+    """``<endpoint>/_console/?token=<token>``: opening it once lets that browser in (a cookie keeps it)."""
+    return f"{endpoint}/_console/?token={token}"
 
 
 def _close(invoker: object) -> None:

@@ -1,5 +1,5 @@
 """What every operation and rule works with: the store, the clock, the outbox, the signer, the local
-credentials, the trigger invokers, and lookups of the deployed pools and clients.
+credentials, the trigger invokers, the recent activity, and lookups of the deployed pools and clients.
 
 One ``EngineContext`` per engine; operations receive it with the request body. It sits below the rules:
 it knows the model and the store, nothing of Cognito's rules.
@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from amplify_py.local.credentials import LocalCredentials
+from amplify_py.local.activity import Activity
 from amplify_py.local.errors import resource_not_found
 from amplify_py.local.model.pool import CLIENT, GROUP, IDENTITY_POOL, POOL, Client, Group, Pool
 from amplify_py.local.outbox import Outbox
@@ -42,6 +43,8 @@ class EngineContext:
         self.invokers: dict[str, TriggerInvoker] = {}
         self.on_log = on_log
         self.endpoint = "http://127.0.0.1"
+        self.activity = Activity()  # the last requests and trigger runs, for the local console
+        self.console_token = ""  # the local console's token (LocalEngine sets it); empty: the console is closed
 
     def invoker_for(self, deployment_id: str) -> TriggerInvoker | None:
         return self.invokers.get(deployment_id, self.trigger_invoker)

@@ -69,6 +69,10 @@ class SandboxConsole:
         self.console.print(f"  AWS_ACCESS_KEY_ID={escape(access_key_id)} AWS_SECRET_ACCESS_KEY={escape(secret_access_key)} "
                            f"AWS_REGION={escape(region)}")
 
+    def console_link(self, url: str) -> None:
+        """The local console's address, token included (like a notebook server's): open it in a browser."""
+        self.console.print(f"[bold]Console:[/] [cyan]{escape(url)}[/] [dim](pools, users, codes; keep the token to yourself)[/]")
+
     def engine_message(self, message: dict[str, Any]) -> None:
         """One message the engine "delivered" (verification code, invitation, MFA code...)."""
         medium = str(message.get("medium") or message.get("delivery_medium") or "message").upper()

@@ -175,6 +175,8 @@ class Sandbox:
         self.deploy_count += 1
         if deployment.endpoint:
             self.console.endpoint(deployment.endpoint)
+        if deployment.console_url:
+            self.console.console_link(deployment.console_url)
         credentials = deployment.credentials
         if credentials is not None and not self._credentials_shown:  # once per sandbox, not on every save
             self.console.local_credentials(credentials.access_key_id, credentials.secret_access_key,

@@ -68,11 +68,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 class Browser:
     """One Chromium with a virtual platform authenticator (resident keys, user verification)."""
 
-    def __init__(self, profile: Path) -> None:
+    def __init__(self, profile: Path, *, javascript: bool = True) -> None:
+        """``javascript=False`` turns the pages' scripts off (WebDriver's own commands still work)."""
         options = webdriver.ChromeOptions()
         options.binary_location = str(CHROMIUM)
         for flag in (*_FLAGS, f"--user-data-dir={profile}"):
             options.add_argument(flag)
+        if not javascript:
+            options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
         self.driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
         self.driver.set_script_timeout(30)
         self._authenticator: str | None = None

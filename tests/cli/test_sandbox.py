@@ -66,6 +66,10 @@ class FakeEngine:
         return self.state_dir / "credentials.json"
 
     @property
+    def console_url(self) -> str:
+        return f"{self.endpoint}/_console/?token=fake-token"
+
+    @property
     def deployments(self) -> dict[str, Any]:
         return self.world.setdefault(str(self.state_dir), {})
 
@@ -222,6 +226,7 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
                 ".amplify/sandbox/alice/credentials.json):\n  AWS_ACCESS_KEY_ID=AKIALOCALFAKE "
                 "AWS_SECRET_ACCESS_KEY=fake-secret AWS_REGION=us-east-1") in out.getvalue()
         assert "fake-secret" not in first_outputs
+        assert "Console: http://127.0.0.1:9999/_console/?token=fake-token" in out.getvalue()
         time.sleep(0.3)  # let the watcher settle before the first save
 
         # a broken save: reported, nothing changes

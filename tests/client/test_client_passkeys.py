@@ -156,7 +156,7 @@ def test_a_tampered_assertion_is_refused_and_the_sign_in_ends(backend: Backend) 
     sign_out()
     with pytest.raises(NotAuthorizedException, match=re.escape("Incorrect username or password.")):
         sign_in(username="tamper@example.com", options=USER_AUTH_PASSKEY)
-    with pytest.raises(SignInException, match="signIn was not called before confirmSignIn"):
+    with pytest.raises(SignInException, match="sign_in was not called before confirm_sign_in"):
         confirm_sign_in(challenge_response="anything")
     set_passkey_client(None)
 

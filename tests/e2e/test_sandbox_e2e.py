@@ -98,6 +98,8 @@ def test_once_serves_in_the_background_then_delete_removes_everything(project: P
                     env=no_columns)
         assert run.returncode == 0, run.stdout + run.stderr
         assert f"Local engine: http://127.0.0.1:{port}" in run.stdout
+        token = json.loads((state_dir / "server.json").read_text())["console_token"]
+        assert f"Console: http://127.0.0.1:{port}/_console/?token={token}" in run.stdout
         assert "`ampy sandbox stop --identifier e2e` ends it" in run.stdout
         log_lines = (state_dir / "server.log").read_text().splitlines()
         assert any("Local engine listening on" in line and "Ctrl+C to stop" in line for line in log_lines)  # unwrapped

@@ -9,10 +9,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from amplify_py.local.context import EngineContext
-from amplify_py.local.http import json_api, kms, well_known
+from amplify_py.local.http import console, json_api, kms, well_known
 from amplify_py.local.http.host_check import HostCheck
 
 __all__ = ["create_app"]
@@ -35,4 +35,5 @@ def create_app(ctx: EngineContext) -> Starlette:
         Route("/", bound(well_known.health), methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", bound(well_known.jwks), methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", bound(well_known.openid_configuration), methods=["GET"]),
+        Mount(console.PREFIX, routes=console.routes(ctx)),
     ], middleware=[Middleware(HostCheck, ctx=ctx)])

@@ -3,6 +3,7 @@ the store lock (operations are short read-modify-writes; triggers release the lo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from amplify_py.local import shapes
@@ -40,7 +41,23 @@ IDENTITY_OPERATIONS: dict[str, Operation] = dict(identity.OPERATIONS)
 
 
 def dispatch(ctx: EngineContext, target: str, body: dict) -> dict:
-    """Run the operation ``target`` names (``X-Amz-Target``) with ``body``; Cognito's errors as CognitoError."""
+    """Run the operation ``target`` names (``X-Amz-Target``) with ``body``; Cognito's errors as CognitoError.
+
+    Every call is recorded in ``ctx.activity`` (target, "OK" or the error's name, milliseconds)."""
+    started = time.perf_counter()
+    outcome = "InternalErrorException"  # anything but a CognitoError is the engine's bug (see json_api)
+    try:
+        result = _run(ctx, target, body)
+        outcome = "OK"
+        return result
+    except CognitoError as exc:
+        outcome = exc.name
+        raise
+    finally:
+        ctx.activity.record_request(ctx.now(), target, outcome, (time.perf_counter() - started) * 1000)
+
+
+def _run(ctx: EngineContext, target: str, body: dict) -> dict:
     if target.startswith(USER_POOL_TARGET) and target[len(USER_POOL_TARGET):] in USER_POOL_OPERATIONS:
         service, operation = "cognito-idp", target[len(USER_POOL_TARGET):]
         handler = USER_POOL_OPERATIONS[operation]

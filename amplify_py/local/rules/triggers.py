@@ -13,6 +13,7 @@ store lock is released while it runs: callers save what they changed before a tr
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable
@@ -68,8 +69,7 @@ def _invoke(ctx: EngineContext, pool: Pool, name: str, event: dict[str, Any], *,
         return None
     source = event["triggerSource"]
     try:
-        with ctx.store.released():
-            returned = invoker(pool.deployment, ref, event)
+        returned = _timed_run(ctx, pool, name, source, lambda: invoker(pool.deployment, ref, event))
     except CognitoError:
         raise
     except LambdaInvocationError as exc:
@@ -88,6 +88,35 @@ def _invoke(ctx: EngineContext, pool: Pool, name: str, event: dict[str, Any], *,
     if not isinstance(returned, Mapping):
         raise CognitoError("InvalidLambdaResponseException", "Unrecognizable lambda output")
     return dict(returned)
+
+
+def _timed_run(ctx: EngineContext, pool: Pool, name: str, source: str, run: Callable[[], Any]) -> Any:
+    """Run the handler without the store lock, and record the run for the console (``ctx.activity``)."""
+    started = time.perf_counter()
+    error: str | None = "Unrecognizable lambda output"
+    try:
+        with ctx.store.released():
+            returned = run()
+        if isinstance(returned, Mapping):
+            error = None
+        return returned
+    except BaseException as exc:
+        error = _failure(exc)
+        raise
+    finally:
+        ctx.activity.record_trigger_run(ctx.now(), name, source, pool.id, error,
+                                        (time.perf_counter() - started) * 1000)
+
+
+def _failure(exc: BaseException) -> str:
+    """What the console shows for a failed run: the handler's error type and message."""
+    if isinstance(exc, LambdaInvocationError):
+        return f"{exc.error_type}: {exc.error_message}" if exc.error_type else exc.error_message
+    if isinstance(exc, LambdaNotFoundError):
+        return f"ResourceNotFoundException: {exc.message}"
+    if isinstance(exc, CognitoError):
+        return f"{exc.name}: {exc.message}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _read(reader: Callable[..., Any], returned: dict[str, Any], *args: Any) -> Any:
