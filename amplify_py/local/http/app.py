@@ -36,4 +36,4 @@ def create_app(ctx: EngineContext) -> Starlette:
         Route("/{pool_id}/.well-known/jwks.json", bound(well_known.jwks), methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", bound(well_known.openid_configuration), methods=["GET"]),
         Mount(console.PREFIX, routes=console.routes(ctx)),
-    ], middleware=[Middleware(HostCheck, ctx=ctx)])
+    ], middleware=[Middleware(HostCheck, ctx=ctx, own_check=(console.PREFIX,))])

@@ -39,9 +39,11 @@ def host_name(host: str) -> str:
 class HostCheck:
     """ASGI middleware: refuse a request whose Host header does not name this machine."""
 
-    def __init__(self, app: ASGIApp, ctx: EngineContext) -> None:
+    def __init__(self, app: ASGIApp, ctx: EngineContext, *, own_check: tuple[str, ...] = ()) -> None:
+        """``own_check``: path prefixes whose face checks the Host itself (the console answers in HTML)."""
         self.app = app
         self.ctx = ctx
+        self._own_check = own_check
         self._cached: tuple[str, frozenset[str]] = ("", frozenset())
 
     def _allowed(self) -> frozenset[str]:
@@ -51,7 +53,7 @@ class HostCheck:
         return self._cached[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or any(scope.get("path", "").startswith(own) for own in self._own_check):
             await self.app(scope, receive, send)
             return
         host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), "")
