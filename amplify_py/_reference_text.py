@@ -975,6 +975,7 @@ after it (`ampy sandbox secret list --debug`).""",
         ("sandbox", "users", "create"), ("sandbox", "users", "delete"), ("sandbox", "users", "confirm"),
         ("sandbox", "users", "set-password"), ("sandbox", "users", "add-to-group"), ("sandbox", "codes"),
         ("sandbox", "reset"), ("generate", "outputs"), ("pipeline-deploy",), ("local", "serve"),
+        ("local", "ca"),
     ],
     ampx={
         (): AmpxCommand("ampx", _AMPX_GLOBAL),
@@ -1072,6 +1073,8 @@ after it (`ampy sandbox secret list --debug`).""",
             "ampy local serve --port 9325 --state-dir .amplify/local "
             "--template .amplify/synth/amplify-my-app.template.json --host 127.0.0.1 --region eu-west-1",
             "ampy local serve --state-dir .amplify/local --template amplify-my-app.template.json --allow-replacement",
+            "ampy local serve --port 9325 --managed-login-port 9443",
         ],
+        ("local", "ca"): ["ampy local ca", "ampy local ca --path"],
     },
 )

@@ -29,6 +29,7 @@ from amplify_py.auth.fetch_auth_session import fetch_auth_session
 from amplify_py.auth.mfa import fetch_mfa_preference, set_up_totp, update_mfa_preference, verify_totp_setup
 from amplify_py.auth.password import confirm_reset_password, reset_password, update_password
 from amplify_py.auth.sign_in import confirm_sign_in, sign_in
+from amplify_py.auth.sign_in_with_redirect import sign_in_with_redirect
 from amplify_py.auth.sign_out import sign_out
 from amplify_py.auth.sign_up import auto_sign_in, confirm_sign_up, resend_sign_up_code, sign_up
 from amplify_py.auth.software_authenticator import SoftwareAuthenticator
@@ -57,6 +58,7 @@ __all__ = [
     "auto_sign_in",
     "sign_in",
     "confirm_sign_in",
+    "sign_in_with_redirect",
     "sign_out",
     "get_current_user",
     "fetch_auth_session",

@@ -16,7 +16,7 @@ from typing import Any
 
 from amplify_py.auth.errors import AuthError
 
-__all__ = ["Amplify", "AuthConfig", "PasswordlessConfig", "get_auth_config"]
+__all__ = ["Amplify", "AuthConfig", "OAuthConfig", "PasswordlessConfig", "get_auth_config"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,18 @@ class PasswordlessConfig:
     sms_otp_enabled: bool = False
     preferred_challenge: str | None = None
     web_authn: dict[str, Any] | None = None  # relying_party_id, user_verification (passkeys on)
+
+
+@dataclass(frozen=True)
+class OAuthConfig:
+    """``auth.oauth``: managed login's domain and what the app registered (Amplify's ``loginWith.oauth``)."""
+
+    domain: str
+    scopes: tuple[str, ...] = ()
+    redirect_sign_in: tuple[str, ...] = ()
+    redirect_sign_out: tuple[str, ...] = ()
+    response_type: str = "code"
+    identity_providers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,9 @@ class AuthConfig:
     allow_guest_access: bool = False
     username_attributes: tuple[str, ...] = ()
     passwordless: PasswordlessConfig | None = None
+    oauth: OAuthConfig | None = None
+    # The local engine's CA (custom.local_engine.ca_certificate): managed login's HTTPS certificate chains to it.
+    ca_certificate: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -84,6 +99,17 @@ def _parse(outputs: dict[str, Any]) -> AuthConfig:
             preferred_challenge=pw.get("preferred_challenge"),
             web_authn=dict(pw["web_authn"]) if isinstance(pw.get("web_authn"), dict) else None,
         )
+    oauth = None
+    if isinstance(auth.get("oauth"), dict) and auth["oauth"].get("domain"):
+        o = auth["oauth"]
+        oauth = OAuthConfig(
+            domain=str(o["domain"]),
+            scopes=tuple(o.get("scopes") or ()),
+            redirect_sign_in=tuple(o.get("redirect_sign_in_uri") or ()),
+            redirect_sign_out=tuple(o.get("redirect_sign_out_uri") or ()),
+            response_type=str(o.get("response_type") or "code"),
+            identity_providers=tuple(o.get("identity_providers") or ()),
+        )
     return AuthConfig(
         user_pool_id=user_pool_id,
         user_pool_client_id=str(auth["user_pool_client_id"]),
@@ -94,6 +120,8 @@ def _parse(outputs: dict[str, Any]) -> AuthConfig:
         allow_guest_access=bool(auth.get("unauthenticated_identities_enabled")),
         username_attributes=tuple(auth.get("username_attributes") or ()),
         passwordless=passwordless,
+        oauth=oauth,
+        ca_certificate=local.get("ca_certificate") or None,
         raw=dict(auth),
     )
 

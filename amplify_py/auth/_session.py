@@ -255,6 +255,16 @@ class CognitoUserPoolsTokenProvider:
                 storage.set_item(self._key(config, name, user), value)
         storage.set_item(self._key(config, "clockDrift", user), str(tokens.clock_drift))
 
+    def set_oauth_metadata(self, metadata: dict[str, Any], config: AuthConfig | None = None) -> None:
+        """Amplify's oauthMetadata (``{"oauthSignIn": true}`` after sign_in_with_redirect), kept with the tokens."""
+        config = config or get_auth_config()
+        self._storage.set_item(self._key(config, "oauthMetadata"), json.dumps(metadata))
+
+    def oauth_metadata(self, config: AuthConfig | None = None) -> dict[str, Any]:
+        config = config or get_auth_config()
+        text = self._storage.get_item(self._key(config, "oauthMetadata"))
+        return json.loads(text) if text else {}
+
     def clear_tokens(self, config: AuthConfig | None = None) -> None:
         """Remove this client's tokens only (not ``clear()``: the storage may hold other data)."""
         config = config or get_auth_config()

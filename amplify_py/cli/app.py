@@ -20,6 +20,7 @@ def _register_commands() -> None:
     """Each command group lives in its own module and registers itself on ``app``."""
     from amplify_py.cli import synth, init, generate, local, sandbox, sandbox_secret, pipeline  # noqa: F401
     from amplify_py.cli import sandbox_users, sandbox_codes, sandbox_reset  # noqa: F401
+    from amplify_py.cli import local_ca  # noqa: F401
 
 
 def _debug_requested(argv: list[str]) -> bool:

@@ -43,6 +43,7 @@ __all__ = [
     "forget_server",
     "log_stop",
     "not_running_message",
+    "managed_login_port",
     "read_server_info",
     "require_free_port",
     "server_command",
@@ -61,6 +62,12 @@ _START_TIMEOUT_S = 30.0
 _STOP_TIMEOUT_S = 10.0
 #: What the server's last log line starts with when it stopped because it was told to.
 STOP_MARK = "Local engine stopping: "
+
+
+def managed_login_port(port: int) -> int | None:
+    """Where an engine on ``port`` serves managed login over HTTPS: the next port (9326 next to the default
+    9325). None for port 0, an engine that only reads or writes state and never serves."""
+    return port + 1 if port else None
 
 
 @dataclass(frozen=True)

@@ -246,7 +246,7 @@ class LocalDeployer:
         self.endpoint = engine.endpoint
 
     def _deploy_detached(self, template: dict[str, Any], allow_replacement: bool,
-                         ) -> tuple[EngineDeployResult, ServerInfo]:
+                         ) -> tuple[EngineDeployResult, ServerInfo, Engine]:
         """Write the pools into the state, then start the server on it; a refusal leaves the state as it was."""
         from amplify_py.local.deployer import ReplacementRefused
 
@@ -266,7 +266,8 @@ class LocalDeployer:
                 info = start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
                 self._note(f"The background engine serves the last good deployment again on {info.endpoint}.")
             raise _refusal(self.stack_name, refused) from None
-        return result, start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port)
+        # The engine (stopped) still says where the server serves managed login.
+        return result, start_detached_server(self.state_dir, host=LOCAL_HOST, port=self.port), engine
 
     def deploy(self, synth_result: SynthesizedStack, *, allow_replacement: bool = False) -> Deployment:
         """Deploy the template; raises :class:`ReplacementRefusedError` rather than delete users."""
@@ -274,27 +275,32 @@ class LocalDeployer:
 
         template = synth_result.template
         if self.detached:
-            result, info = self._deploy_detached(template, allow_replacement)
+            result, info, engine = self._deploy_detached(template, allow_replacement)
             endpoint = f"http://{LOCAL_HOST}:{self.port}"
             console_url = info.console_url
         else:
             self.open()
             assert self._engine is not None  # open() started it
+            engine = self._engine
             try:
-                result = self._engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir,
-                                             allow_replacement=allow_replacement)
+                result = engine.deploy(self.stack_name, template, assembly_dir=self.assembly_dir,
+                                       allow_replacement=allow_replacement)
             except ReplacementRefused as refused:
                 raise _refusal(self.stack_name, refused) from None
-            endpoint = self._engine.endpoint
-            console_url = self._engine.console_url
+            endpoint = engine.endpoint
+            console_url = engine.console_url
         self.endpoint = endpoint
-        from amplify_py.outputs.convert import local_engine_custom
+        from amplify_py.outputs.convert import local_engine_custom, local_oauth_domain
         from amplify_py.outputs.stack_outputs import resolve_stack_outputs
 
         stack_outputs = resolve_stack_outputs(template, result.physical_ids, result.region, stack_name=self.stack_name)
+        # A pool with a domain: auth.oauth.domain is where the engine serves managed login (HTTPS on localhost),
+        # and custom.local_engine names the CA its certificate chains to.
+        localized = local_oauth_domain(stack_outputs, getattr(engine, "managed_login_domain", None))
+        ca = getattr(engine, "ca_certificate", None) if localized is not stack_outputs else None
         return Deployment(
-            target="local", stack_name=self.stack_name, region=result.region,
-            stack_outputs=stack_outputs, custom=local_engine_custom(endpoint), endpoint=endpoint,
+            target="local", stack_name=self.stack_name, region=result.region, stack_outputs=localized,
+            custom=local_engine_custom(endpoint, ca_certificate=str(ca) if ca else None), endpoint=endpoint,
             console_url=console_url, replaced=_change_lines(tuple(result.changes), allowed=allow_replacement),
             credentials=self.credentials,
         )

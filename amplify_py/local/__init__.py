@@ -7,6 +7,9 @@ State lives in SQLite under ``state_dir``; codes go to ``state_dir/outbox.jsonl`
 operations (``Admin*``, ``ListUsers``...) must be signed with ``credentials``, the state folder's own key pair
 (``state_dir/credentials.json``): ``boto3.client("cognito-idp", endpoint_url=engine.endpoint,
 **engine.credentials.boto3_kwargs())``.
+
+With ``managed_login_port``, pools with a domain also get managed login and the OAuth 2.0 endpoints on
+``https://localhost:<that port>`` (certificate signed by the machine's local CA, see ``certificates``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from amplify_py.local.deployer import DeployPlan, DeployResult, ReplacementRefus
 from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.deployer import plan as _plan
+from amplify_py.local.model.pool import DOMAIN
 from amplify_py.local.outbox import OUTBOX_FILE, Outbox, read_outbox
 from amplify_py.local.store import Store
 
@@ -53,10 +57,14 @@ class LocalEngine:
         trigger_invoker: TriggerInvoker | None = None,
         on_log: LogCallback | None = None,
         console_token: str | None = None,
+        managed_login_port: int | None = None,
+        ca_dir: Path | None = None,
     ) -> None:
         """``trigger_invoker`` serves deployments without their own (see ``deploy``); ``on_log(source, line)``
         receives trigger failures and, for invokers the engine builds, every line the functions log.
-        ``console_token`` opens the local console (``/_console/``); by default a new random one per engine."""
+        ``console_token`` opens the local console (``/_console/``); by default a new random one per engine.
+        ``managed_login_port`` (0: any free; None: off): managed login on HTTPS for pools with a domain, its
+        certificate from the CA in ``ca_dir`` (default: the machine's)."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -72,6 +80,10 @@ class LocalEngine:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
+        from amplify_py.local.http.serving import ManagedLogin
+
+        self.managed_login = ManagedLogin(self.context, host, managed_login_port, ca_dir=ca_dir,
+                                          tls_dir=self.state_dir / "tls")
 
     @property
     def port(self) -> int:
@@ -100,8 +112,19 @@ class LocalEngine:
         endpoint = f"http://127.0.0.1:{self.port}" if self.host in ("0.0.0.0", "::", "") else self.endpoint
         return console_address(endpoint, self.console_token)
 
+    @property
+    def managed_login_domain(self) -> str | None:
+        """``auth.oauth.domain`` in amplify_outputs.json: ``localhost:<managed login's port>``."""
+        return self.managed_login.domain
+
+    @property
+    def ca_certificate(self) -> Path:
+        """The local CA's certificate, which managed login's HTTPS certificate chains to."""
+        return self.managed_login.ca_certificate
+
     def start(self, *, http: str = "h11", loop: str = "asyncio", limits: "Limits | None" = None) -> "LocalEngine":
-        """Serve in a background thread; returns once the port accepts connections.
+        """Serve in a background thread; returns once the port accepts connections (and managed login's HTTPS
+        port too, when a pool has a domain).
 
         ``http`` is uvicorn's parser (``h11`` or ``httptools``) and ``loop`` its event loop (``asyncio`` or
         ``uvloop``); ``limits`` bounds each request (size and time; ``http.limits.Limits``). Whatever the
@@ -112,6 +135,7 @@ class LocalEngine:
 
         if self._thread is not None:
             return self
+        self.managed_login.serve_if_needed()  # first: once the API answers, managed login does too
         # proto=IPPROTO_TCP matters: asyncio turns on TCP_NODELAY only for sockets that say they are TCP,
         # and accepted connections inherit it. Without it every response waited ~40 ms for a delayed ACK.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -150,6 +174,8 @@ class LocalEngine:
         with self._store.lock:
             result = _deploy(self._store, deployment_id, template, self.region, self.context.now(),
                              allow_replacement=allow_replacement)
+        if self._thread is not None:  # serving: a pool's first domain opens the HTTPS port
+            self.managed_login.serve_if_needed()
         if assembly_dir is not None:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
             self._store.set_meta(_TRIGGERS_KEY + deployment_id,
@@ -216,6 +242,7 @@ class LocalEngine:
         return read_outbox(self.outbox_path)
 
     def stop(self) -> None:
+        self.managed_login.stop()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

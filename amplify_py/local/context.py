@@ -14,7 +14,9 @@ from typing import Any
 from amplify_py.local.credentials import LocalCredentials
 from amplify_py.local.activity import Activity
 from amplify_py.local.errors import resource_not_found
-from amplify_py.local.model.pool import CLIENT, GROUP, IDENTITY_POOL, POOL, Client, Group, Pool
+from amplify_py.local.model.oauth import Domain, IdentityProvider, ResourceServer
+from amplify_py.local.model.pool import (CLIENT, DOMAIN, GROUP, IDENTITY_POOL, IDP, POOL, RESOURCE_SERVER, Client, Group,
+                                         Pool)
 from amplify_py.local.outbox import Outbox
 from amplify_py.local.signer import Signer
 from amplify_py.local.store import Store
@@ -45,6 +47,12 @@ class EngineContext:
         self.endpoint = "http://127.0.0.1"
         self.activity = Activity()  # the last requests and trigger runs, for the local console
         self.console_token = ""  # the local console's token (LocalEngine sets it); empty: the console is closed
+        # Where managed login and the OAuth endpoints are served ("localhost:<port>", over HTTPS); None: not served.
+        self.managed_login_domain: str | None = None
+        # Identity-provider bridges by ProviderType ("Google", "OIDC", "SAML", ...): how the authorize flow hands a
+        # user to an external provider (``rules.federation.FederationBridge``). None registered: such a provider
+        # is configured but cannot be reached locally.
+        self.federation_bridges: dict[str, Any] = {}
 
     def invoker_for(self, deployment_id: str) -> TriggerInvoker | None:
         return self.invokers.get(deployment_id, self.trigger_invoker)
@@ -96,6 +104,20 @@ class EngineContext:
             if group.pool_id == pool.id:
                 out[group.name] = group
         return out
+
+    def domain(self, pool: Pool) -> Domain | None:
+        """The pool's UserPoolDomain (None: no managed login for this pool)."""
+        return next((d for r in self.store.resources_of_type(DOMAIN)
+                     if (d := Domain.from_props(r.config["props"])).pool_id == pool.id), None)
+
+    def resource_servers(self, pool: Pool) -> list[ResourceServer]:
+        return [s for r in self.store.resources_of_type(RESOURCE_SERVER)
+                if (s := ResourceServer.from_props(r.config["props"])).pool_id == pool.id]
+
+    def identity_providers(self, pool: Pool) -> dict[str, IdentityProvider]:
+        """The pool's identity providers by name."""
+        return {p.name: p for r in self.store.resources_of_type(IDP)
+                if (p := IdentityProvider.from_props(r.config["props"])).pool_id == pool.id}
 
     def identity_pool(self, identity_pool_id: str | None) -> dict | None:
         """The identity pool's resolved properties (None: no such pool)."""

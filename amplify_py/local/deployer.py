@@ -43,6 +43,7 @@ from amplify_py.local.model.pool import (
     IDENTITY_POOL,
     IDP,
     POOL,
+    RESOURCE_SERVER,
     RESOURCE_TYPES,
     ROLE_ATTACHMENT,
     STANDARD_ATTRIBUTES,
@@ -67,6 +68,7 @@ _CREATE_ONLY: dict[str, tuple[str, ...]] = {
     GROUP: ("UserPoolId", "GroupName"),
     DOMAIN: ("UserPoolId", "Domain"),
     IDP: ("UserPoolId", "ProviderName", "ProviderType"),
+    RESOURCE_SERVER: ("UserPoolId", "Identifier"),
     ROLE_ATTACHMENT: ("IdentityPoolId",),
     KMS_KEY: ("KeySpec", "KeyUsage", "MultiRegion"),
 }
@@ -198,6 +200,8 @@ def new_physical_id(rtype: str, region: str, props: dict) -> str:
         return str(props.get("Domain") or "")
     if rtype == IDP:
         return str(props.get("ProviderName") or "")
+    if rtype == RESOURCE_SERVER:
+        return str(props.get("Identifier") or "")
     if rtype == KMS_KEY:
         return str(uuid.uuid4())
     return f"local-{uuid.uuid4()}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "CognitoError",
+    "OAuthError",
     "not_authorized",
     "user_not_found",
     "invalid_parameter",
@@ -52,3 +53,20 @@ def invalid_parameter(message: str) -> CognitoError:
 
 def resource_not_found(message: str) -> CognitoError:
     return CognitoError("ResourceNotFoundException", message)
+
+
+class OAuthError(Exception):
+    """An OAuth 2.0 error as Cognito's OAuth endpoints answer it: ``{"error": ...}`` (RFC 6749 names), or
+    ``error=...`` on the client's redirect URI."""
+
+    def __init__(self, error: str, description: str | None = None, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}" if description else error)
+        self.error = error
+        self.description = description
+        self.status = status
+
+    def body(self) -> dict[str, str]:
+        out = {"error": self.error}
+        if self.description:
+            out["error_description"] = self.description
+        return out

@@ -52,6 +52,7 @@ class RefreshTokenRow:
     auth_time: float
     event_id: str
     device_key: str | None = None  # the device of the sign-in that issued it (device tracking)
+    scopes: list[str] | None = None  # issued by the OAuth endpoints: the granted scopes (kept on refresh)
 
 
 @dataclass(frozen=True)
@@ -328,11 +329,12 @@ class Store(_Database, DeviceTable):
 
     # --- refresh tokens ---------------------------------------------------
     def put_refresh(self, token_hash: str, pool_id: str, client_id: str, username: str, origin_jti: str,
-                    expires: float, *, auth_time: float, event_id: str, device_key: str | None = None) -> None:
+                    expires: float, *, auth_time: float, event_id: str, device_key: str | None = None,
+                    scopes: list[str] | None = None) -> None:
         self.execute(
             "INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
             (token_hash, pool_id, client_id, username, origin_jti, expires,
-             json.dumps({"auth_time": auth_time, "event_id": event_id, "device_key": device_key})),
+             json.dumps({"auth_time": auth_time, "event_id": event_id, "device_key": device_key, "scopes": scopes})),
         )
 
     def get_refresh(self, token_hash: str) -> RefreshTokenRow | None:
@@ -345,7 +347,7 @@ class Store(_Database, DeviceTable):
             return None
         data = json.loads(row[6])
         return RefreshTokenRow(row[0], row[1], row[2], row[3], row[4], bool(row[5]), data["auth_time"],
-                               data["event_id"], data.get("device_key"))
+                               data["event_id"], data.get("device_key"), data.get("scopes"))
 
     def origin_revoked(self, origin_jti: str) -> bool | None:
         """True if revoked, False if live, None if unknown."""

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from amplify_py.errors import AmpyFault, AmpyUserError
 from amplify_py.outputs.model import OUTPUTS_VERSIONS, AmplifyOutputs
 
-__all__ = ["AUTH_OUTPUT_KEYS", "DEFAULT_OUTPUTS_VERSION", "build_outputs", "local_engine_custom"]
+__all__ = ["AUTH_OUTPUT_KEYS", "DEFAULT_OUTPUTS_VERSION", "build_outputs", "local_engine_custom", "local_oauth_domain"]
 
 DEFAULT_OUTPUTS_VERSION = "1.5"
 
@@ -62,15 +62,27 @@ _PASSWORD_REQUIREMENTS = {
 _FRONTEND_IDENTITY_PROVIDERS = ("GOOGLE", "FACEBOOK", "LOGIN_WITH_AMAZON", "SIGN_IN_WITH_APPLE")
 
 
-def local_engine_custom(endpoint: str) -> dict[str, Any]:
+def local_engine_custom(endpoint: str, *, ca_certificate: str | None = None) -> dict[str, Any]:
     """The ``custom`` entry that tells apps where the local engine listens.
 
     Cognito's user pool and identity pool APIs are served from the same local
     endpoint; the schema lets ``custom`` hold anything, so this never touches a
-    key the schema defines.
+    key the schema defines. ``ca_certificate``: the local CA that signs managed
+    login's HTTPS certificate (for clients that do not trust it system-wide).
     """
     endpoint = endpoint.rstrip("/")
-    return {"local_engine": {"user_pool_endpoint": endpoint, "identity_pool_endpoint": endpoint}}
+    local: dict[str, Any] = {"user_pool_endpoint": endpoint, "identity_pool_endpoint": endpoint}
+    if ca_certificate:
+        local["ca_certificate"] = ca_certificate
+    return {"local_engine": local}
+
+
+def local_oauth_domain(stack_outputs: dict[str, str], domain: str | None) -> dict[str, str]:
+    """The stack outputs with ``oauthCognitoDomain`` (``auth.oauth.domain``) where the local engine serves
+    managed login (``localhost:<port>``); unchanged when the backend has no domain or none is served."""
+    if not domain or not stack_outputs.get("oauthCognitoDomain"):
+        return stack_outputs
+    return {**stack_outputs, "oauthCognitoDomain": domain}
 
 
 def build_outputs(

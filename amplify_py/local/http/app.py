@@ -1,4 +1,5 @@
-"""The engine's web application: every HTTP face mounted on one Starlette app."""
+"""The engine's web applications: Cognito's API on plain HTTP, and managed login with the OAuth endpoints
+on HTTPS (a second socket; aws-amplify only speaks ``https://<oauth.domain>``)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from amplify_py.local.context import EngineContext
-from amplify_py.local.http import console, json_api, kms, well_known
+from amplify_py.local.http import console, json_api, kms, managed_login, oauth2, well_known
 from amplify_py.local.http.host_check import HostCheck
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_managed_login_app"]
 
 Face = Callable[[EngineContext, Request], Awaitable[Response]]
 
@@ -37,3 +38,25 @@ def create_app(ctx: EngineContext) -> Starlette:
         Route("/{pool_id}/.well-known/openid-configuration", bound(well_known.openid_configuration), methods=["GET"]),
         Mount(console.PREFIX, routes=console.routes(ctx)),
     ], middleware=[Middleware(HostCheck, ctx=ctx, own_check=(console.PREFIX,))])
+
+
+def create_managed_login_app(ctx: EngineContext) -> Starlette:
+    """What a user pool domain serves: the OAuth 2.0 endpoints and the managed-login pages."""
+    def bound(face: Face) -> Callable[[Request], Awaitable[Response]]:
+        return partial(face, ctx)
+
+    routes = [
+        Route("/oauth2/authorize", bound(oauth2.authorize), methods=["GET"]),
+        Route("/oauth2/token", bound(oauth2.token), methods=["POST"]),
+        Route("/oauth2/userInfo", bound(oauth2.user_info), methods=["GET", "POST"]),
+        Route("/oauth2/revoke", bound(oauth2.revoke), methods=["POST"]),
+        *(Route(path, oauth2.preflight, methods=["OPTIONS"])
+          for path in ("/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke")),
+        Route("/logout", bound(oauth2.logout), methods=["GET"]),
+        Route("/error", bound(oauth2.error_page), methods=["GET"]),
+        Route("/oauth2/idpresponse", bound(oauth2.idp_response), methods=["GET", "POST"]),
+        Route("/saml2/idpresponse", bound(oauth2.idp_response), methods=["POST"]),
+        *(Route(path, bound(face), methods=[method]) for path, method, face in managed_login.ROUTES),
+        Route("/", bound(well_known.health), methods=["GET"]),
+    ]
+    return Starlette(routes=routes)

@@ -21,23 +21,28 @@ async def jwks(ctx: EngineContext, request: Request) -> Response:
 
 
 async def openid_configuration(ctx: EngineContext, request: Request) -> Response:
+    """Cognito's discovery document. The OAuth endpoints are listed only when they are served: the pool has a
+    domain and the engine serves managed login (over HTTPS, at ``ctx.managed_login_domain``)."""
     try:
         pool = ctx.pool(request.path_params["pool_id"])
     except CognitoError as exc:
         return reply(exc.body(), 404, exc.name)
     issuer = ctx.issuer(pool)
-    return JSONResponse({
-        "issuer": issuer,
-        "jwks_uri": f"{issuer}/.well-known/jwks.json",
-        "authorization_endpoint": f"{ctx.endpoint}/oauth2/authorize",
-        "token_endpoint": f"{ctx.endpoint}/oauth2/token",
-        "userinfo_endpoint": f"{ctx.endpoint}/oauth2/userInfo",
-        "response_types_supported": ["code", "token"],
-        "scopes_supported": ["openid", "email", "phone", "profile"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-    }, headers=CORS_HEADERS)
+    document: dict = {"issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json"}
+    if ctx.managed_login_domain and ctx.domain(pool) is not None:
+        base = f"https://{ctx.managed_login_domain}"
+        document.update({
+            "authorization_endpoint": f"{base}/oauth2/authorize",
+            "end_session_endpoint": f"{base}/logout",
+            "revocation_endpoint": f"{base}/oauth2/revoke",
+            "token_endpoint": f"{base}/oauth2/token",
+            "userinfo_endpoint": f"{base}/oauth2/userInfo",
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        })
+    document.update({"subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"]})
+    return JSONResponse(dict(sorted(document.items())), headers=CORS_HEADERS)
 
 
 async def health(ctx: EngineContext, request: Request) -> Response:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Pool", "Client", "Group", "SchemaAttribute", "STANDARD_ATTRIBUTES", "POOL", "CLIENT", "GROUP", "DOMAIN",
-           "IDP", "IDENTITY_POOL", "ROLE_ATTACHMENT", "RESOURCE_TYPES"]
+           "IDP", "IDENTITY_POOL", "ROLE_ATTACHMENT", "RESOURCE_SERVER", "RESOURCE_TYPES"]
 
 POOL = "AWS::Cognito::UserPool"
 CLIENT = "AWS::Cognito::UserPoolClient"
@@ -19,7 +19,8 @@ DOMAIN = "AWS::Cognito::UserPoolDomain"
 IDP = "AWS::Cognito::UserPoolIdentityProvider"
 IDENTITY_POOL = "AWS::Cognito::IdentityPool"
 ROLE_ATTACHMENT = "AWS::Cognito::IdentityPoolRoleAttachment"
-RESOURCE_TYPES = (POOL, IDP, CLIENT, GROUP, DOMAIN, IDENTITY_POOL, ROLE_ATTACHMENT)
+RESOURCE_SERVER = "AWS::Cognito::UserPoolResourceServer"
+RESOURCE_TYPES = (POOL, IDP, RESOURCE_SERVER, CLIENT, GROUP, DOMAIN, IDENTITY_POOL, ROLE_ATTACHMENT)
 """The types the engine deploys, in the order it creates them."""
 
 # Cognito's standard attributes and their types (all mutable except sub).
@@ -275,6 +276,33 @@ class Client:
             unit = (self.props.get("TokenValidityUnits") or {}).get(which, default_units[which])
         scale = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}[unit]
         return int(value) * scale
+
+    # --- OAuth 2.0 (managed login and the /oauth2 endpoints) ---------------
+    @property
+    def oauth_enabled(self) -> bool:
+        """AllowedOAuthFlowsUserPoolClient: the client may use the OAuth endpoints at all."""
+        return bool(self.props.get("AllowedOAuthFlowsUserPoolClient"))
+
+    @property
+    def oauth_flows(self) -> list[str]:
+        return list(self.props.get("AllowedOAuthFlows") or [])
+
+    @property
+    def oauth_scopes(self) -> list[str]:
+        return list(self.props.get("AllowedOAuthScopes") or [])
+
+    @property
+    def callback_urls(self) -> list[str]:
+        return list(self.props.get("CallbackURLs") or [])
+
+    @property
+    def logout_urls(self) -> list[str]:
+        return list(self.props.get("LogoutURLs") or [])
+
+    @property
+    def identity_providers(self) -> list[str]:
+        """SupportedIdentityProviders: "COGNITO" (the pool's own users) and provider names."""
+        return list(self.props.get("SupportedIdentityProviders") or [])
 
     @property
     def auth_session_seconds(self) -> int:

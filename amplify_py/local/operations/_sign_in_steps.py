@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,9 @@ class SignIn:
     client: Client
     client_metadata: dict = field(default_factory=dict)
     validation_data: dict | None = None
+    # What a finished sign-in becomes; None: the AuthenticationResult. Managed login passes its own: the
+    # user gets an authorization code, and the token endpoint issues the tokens.
+    finish: Callable[[User], dict] | None = None
     device_key: str | None = None  # the DEVICE_KEY this step's request carries
     device_verified: bool = False  # DEVICE_PASSWORD_VERIFIER passed for that device
 
@@ -291,6 +295,8 @@ def complete(s: SignIn, user: User) -> dict:
     passwords.record_success(s.ctx, s.pool, user)  # only a whole sign-in resets the lockout count (MFA failures count too)
     if triggers.post_authentication(s.ctx, s.pool, user, s.client.id, s.client_metadata):
         directory.reload_user(s.ctx, s.pool, user)  # the tokens carry what the handler may have changed
+    if s.finish is not None:  # managed login: a code now, the tokens at the token endpoint
+        return s.finish(user)
     device_key, new_device = devices.device_of_tokens(s.ctx, s.pool, user, device)
     result = tokens.issue(s.ctx, s.pool, s.client, user, client_metadata=s.client_metadata, device_key=device_key)
     if new_device is not None:

@@ -30,7 +30,7 @@ from amplify_py.local.rules.attributes import pairs
 from amplify_py.local.rules.clients import check_secret_hash
 from amplify_py.local.rules.migration import migrate_user
 
-__all__ = ["OPERATIONS"]
+__all__ = ["OPERATIONS", "sign_in_with_password", "answer_challenge"]
 
 _FLOW_PERMISSION = {
     "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
@@ -78,17 +78,25 @@ def initiate_auth(ctx: EngineContext, body: dict, *, admin: bool = False) -> dic
             raise invalid_parameter("Missing required parameter SRP_A")
         return steps.srp_challenge(s, user, params["SRP_A"], username, with_session=False)
     if flow in _PASSWORD_FLOWS:
-        if user is None and params.get("PASSWORD") is not None:
-            user = migrate_user(ctx, pool, client.id, username, "UserMigration_Authentication",
-                                {"ClientMetadata": s.client_metadata, "ValidationData": body.get("ValidationData")},
-                                password=params["PASSWORD"])
-        if user is None:
-            raise steps.unknown_user_password(s, username, params.get("PASSWORD"))
-        steps.check_password(s, user, params.get("PASSWORD"))
-        return steps.after_first_factor(s, user)
+        return sign_in_with_password(s, username, params.get("PASSWORD"), body.get("ValidationData"), user=user)
     if flow == "USER_AUTH":
         return _user_auth(s, user, username, params, body.get("Session"))
     return custom_auth.start(s, user, params)
+
+
+def sign_in_with_password(s: SignIn, username: str, password: str | None, validation_data: object = None, *,
+                          user: User | None = None) -> dict:
+    """A user name and password (USER_PASSWORD_AUTH, the admin password flows, managed login's sign-in form):
+    UserMigration for an unknown user, then the password, then what comes after the first factor."""
+    user = user or directory.find_user(s.ctx, s.pool, username)
+    if user is None and password is not None:
+        user = migrate_user(s.ctx, s.pool, s.client.id, username, "UserMigration_Authentication",
+                            {"ClientMetadata": s.client_metadata, "ValidationData": validation_data},
+                            password=password)
+    if user is None:
+        raise steps.unknown_user_password(s, username, password)
+    steps.check_password(s, user, password)
+    return steps.after_first_factor(s, user)
 
 
 def _user_auth(s: SignIn, user: User | None, username: str, params: dict, session_id: str | None) -> dict:
@@ -109,14 +117,19 @@ def _user_auth(s: SignIn, user: User | None, username: str, params: dict, sessio
 # --- RespondToAuthChallenge -----------------------------------------------------------------
 def respond_to_auth_challenge(ctx: EngineContext, body: dict, *, admin: bool = False) -> dict:
     pool, client = _pool_and_client(ctx, body, admin)
-    name = body.get("ChallengeName") or ""
     responses = body.get("ChallengeResponses") or {}
     s = SignIn(ctx, pool, client, client_metadata=body.get("ClientMetadata") or {},
                device_key=responses.get("DEVICE_KEY"))
     if responses.get("USERNAME"):
         check_secret_hash(client, responses["USERNAME"], responses.get("SECRET_HASH") or body.get("SecretHash"))
+    return answer_challenge(s, body.get("ChallengeName") or "", responses, body.get("Session") or "")
+
+
+def answer_challenge(s: SignIn, name: str, responses: dict, session_id: str) -> dict:
+    """Hand an answer to the step its session belongs to (RespondToAuthChallenge, and managed login's pages)."""
+    ctx, pool, client = s.ctx, s.pool, s.client
     if name == "DEVICE_SRP_AUTH":
-        return device_sign_in.answer_srp(ctx, pool, client, body.get("Session"), responses)
+        return device_sign_in.answer_srp(ctx, pool, client, session_id, responses)
     if name == "DEVICE_PASSWORD_VERIFIER":
         user, device = device_sign_in.verify(ctx, pool, client, responses)
         s.device_key, s.device_verified = device.key, True
@@ -127,7 +140,6 @@ def respond_to_auth_challenge(ctx: EngineContext, body: dict, *, admin: bool = F
         if srp_session.custom_history is not None:  # CUSTOM_WITH_SRP: DefineAuthChallenge decides what comes next
             return custom_auth.next_step(s, user, srp_session.custom_history + [custom_auth.PASSWORD_VERIFIED])
         return steps.after_first_factor(s, user)
-    session_id = body.get("Session") or ""
     session = sessions.load(ctx, session_id, client)
     user = directory.get_user(ctx, pool, session.username) if session.username else None
 

@@ -3,7 +3,11 @@ token, refreshing, revoking."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from amplify_py.local.context import EngineContext
@@ -14,7 +18,7 @@ from amplify_py.local.rules import devices, directory, triggers
 from amplify_py.local.rules.trigger_events import TokenCustomisation
 from amplify_py.local.signer import hash_refresh_token, new_jti, new_refresh_token
 
-__all__ = ["issue", "authenticate", "refresh", "DISABLED"]
+__all__ = ["issue", "issue_for_client", "authenticate", "refresh", "DISABLED"]
 
 DISABLED = "User is disabled."
 _USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -23,9 +27,14 @@ _USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_time: float | None = None,
           origin_jti: str | None = None, event_id: str | None = None, refresh: bool = True,
           source: str = "TokenGeneration_Authentication", client_metadata: dict | None = None,
-          device_key: str | None = None) -> dict[str, Any]:
+          device_key: str | None = None, scopes: Sequence[str] | None = None,
+          nonce: str | None = None) -> dict[str, Any]:
     """Cognito's AuthenticationResult for ``user`` signed in through ``client`` (on ``device_key``, when the
-    pool tracks devices: the access token names it and the refresh token is bound to it)."""
+    pool tracks devices: the access token names it and the refresh token is bound to it).
+
+    ``scopes``: tokens from the OAuth endpoints carry the granted scopes (API sign-ins carry only
+    aws.cognito.signin.user.admin); their ID token exists only with ``openid``, carries the request's ``nonce``
+    and the access token's ``at_hash``, and refreshing keeps the scopes."""
     now = int(ctx.now())
     auth_time = int(auth_time or now)
     event_id = event_id or str(uuid.uuid4())
@@ -35,7 +44,8 @@ def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_ti
                     key=lambda g: (_precedence(pool_groups, g), g))
     common = {"sub": user.sub, "iss": ctx.issuer(pool), "origin_jti": origin_jti, "event_id": event_id,
               "auth_time": auth_time, "iat": now}
-    access = {**common, "client_id": client.id, "token_use": "access", "scope": _USER_ADMIN_SCOPE,
+    scope = _USER_ADMIN_SCOPE if scopes is None else " ".join(scopes)
+    access = {**common, "client_id": client.id, "token_use": "access", "scope": scope,
               "exp": now + client.validity_seconds("AccessToken"), "jti": new_jti(), "username": user.username}
     if device_key:
         access["device_key"] = device_key
@@ -46,6 +56,10 @@ def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_ti
             continue
         # Only the two standard verification flags are booleans; custom attributes are always strings.
         id_claims[name] = value == "true" if name in ("email_verified", "phone_number_verified") else value
+    if "identities" in id_claims:  # federated users: the attribute is a JSON list, the claim the list itself
+        id_claims["identities"] = _json_or_text(id_claims["identities"])
+    if nonce:
+        id_claims["nonce"] = nonce
     if groups:
         access["cognito:groups"] = groups
         id_claims["cognito:groups"] = groups
@@ -53,25 +67,53 @@ def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_ti
         if roles:
             id_claims["cognito:roles"] = roles
             id_claims["cognito:preferred_role"] = roles[0]
-    scopes = access["scope"].split()
+    token_scopes = access["scope"].split()
     custom = triggers.pre_token_generation(
         ctx, pool, user, client.id, source, groups=groups, iam_roles=id_claims.get("cognito:roles", []),
-        preferred_role=id_claims.get("cognito:preferred_role"), scopes=scopes, client_metadata=client_metadata)
+        preferred_role=id_claims.get("cognito:preferred_role"), scopes=token_scopes, client_metadata=client_metadata)
     if custom is not None:
-        _customise(custom, id_claims, access, scopes, triggers.token_generation_version(pool))
+        _customise(custom, id_claims, access, token_scopes, triggers.token_generation_version(pool))
+    access_token = ctx.signer.sign(pool.id, access)
     result: dict[str, Any] = {
-        "AccessToken": ctx.signer.sign(pool.id, access),
+        "AccessToken": access_token,
         "ExpiresIn": client.validity_seconds("AccessToken"),
         "TokenType": "Bearer",
-        "IdToken": ctx.signer.sign(pool.id, id_claims),
     }
+    if scopes is None or "openid" in scopes:
+        if scopes is not None:
+            id_claims["at_hash"] = _at_hash(access_token)
+        result["IdToken"] = ctx.signer.sign(pool.id, id_claims)
     if refresh:
         token = new_refresh_token()
         ctx.store.put_refresh(hash_refresh_token(token), pool.id, client.id, user.username, origin_jti,
                               now + client.validity_seconds("RefreshToken"), auth_time=auth_time, event_id=event_id,
-                              device_key=device_key)
+                              device_key=device_key, scopes=None if scopes is None else list(scopes))
         result["RefreshToken"] = token
     return result
+
+
+def issue_for_client(ctx: EngineContext, pool: Pool, client: Client, scopes: Sequence[str]) -> dict[str, Any]:
+    """client_credentials: an access token for the app itself (``sub`` is the client id; no user, no ID or
+    refresh token)."""
+    now = int(ctx.now())
+    claims = {"sub": client.id, "token_use": "access", "scope": " ".join(scopes), "auth_time": now,
+              "iss": ctx.issuer(pool), "exp": now + client.validity_seconds("AccessToken"), "iat": now,
+              "version": 2, "jti": new_jti(), "client_id": client.id}
+    return {"AccessToken": ctx.signer.sign(pool.id, claims), "ExpiresIn": client.validity_seconds("AccessToken"),
+            "TokenType": "Bearer"}
+
+
+def _at_hash(access_token: str) -> str:
+    """OIDC's at_hash for RS256: the left half of the token's SHA-256, base64url without padding."""
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).decode().rstrip("=")
+
+
+def _json_or_text(value: Any) -> Any:
+    try:
+        return json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
 
 
 def _precedence(groups: dict, name: str) -> int:
@@ -114,7 +156,7 @@ def refresh(ctx: EngineContext, pool: Pool, client: Client, token: str | None, *
     if not user.enabled:
         raise not_authorized(DISABLED)
     return issue(ctx, pool, client, user, auth_time=row.auth_time, origin_jti=row.origin_jti, event_id=row.event_id,
-                 refresh=False, source="TokenGeneration_RefreshTokens", device_key=row.device_key)
+                 refresh=False, source="TokenGeneration_RefreshTokens", device_key=row.device_key, scopes=row.scopes)
 
 
 def _customise(custom: TokenCustomisation, id_claims: dict, access: dict, scopes: list[str], version: str) -> None:
