@@ -46,8 +46,8 @@ class Hosted:
             "PostAuthentication": "arn:aws:lambda:us-east-1:000000000000:function:postAuth"}
         ids = self.engine.deploy("hosted", template).physical_ids
         self.pool_id, self.client_id, self.machine_id = ids[POOL], ids[CLIENT], ids[MACHINE_CLIENT]
-        self.idp = boto3.client("cognito-idp", endpoint_url=self.engine.endpoint, region_name="us-east-1",
-                                aws_access_key_id="local", aws_secret_access_key="local")
+        self.idp = boto3.client("cognito-idp", endpoint_url=self.engine.endpoint,
+                                **self.engine.credentials.boto3_kwargs())
         self.machine_secret = self.idp.describe_user_pool_client(
             UserPoolId=self.pool_id, ClientId=self.machine_id)["UserPoolClient"]["ClientSecret"]
         self.idp.admin_create_user(UserPoolId=self.pool_id, Username=EMAIL, MessageAction="SUPPRESS", UserAttributes=[
