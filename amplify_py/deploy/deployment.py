@@ -21,7 +21,7 @@ class EngineCredentials:
     access_key_id: str
     secret_access_key: str
     region: str
-    path: Path
+    path: Path | None
 
 
 @dataclass(frozen=True)

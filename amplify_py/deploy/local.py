@@ -98,6 +98,9 @@ class Credentials(Protocol):
     @property
     def region(self) -> str: ...
 
+    @property
+    def path(self) -> Path | None: ...
+
 
 class Engine(Protocol):
     """The local engine as this deployer drives it (:class:`amplify_py.local.LocalEngine`, or a fake)."""
@@ -107,9 +110,6 @@ class Engine(Protocol):
 
     @property
     def credentials(self) -> Credentials: ...
-
-    @property
-    def credentials_path(self) -> Path: ...
 
     @property
     def console_url(self) -> str:
@@ -217,7 +217,7 @@ class LocalDeployer:
                                       on_log=self._on_log)
         keys = engine.credentials  # the state folder's own, the same for every engine on it
         self.credentials = EngineCredentials(keys.access_key_id, keys.secret_access_key, keys.region,
-                                             engine.credentials_path)
+                                             keys.path)
         return engine
 
     def _replace_detached(self) -> ServerInfo | None:

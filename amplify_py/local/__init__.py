@@ -72,8 +72,7 @@ class LocalEngine:
         self._requested_port = port
         self.outbox_path = self.state_dir / OUTBOX_FILE
         self._store = Store(self.state_dir / "engine.sqlite3")
-        #: What IAM-authorized operations must be signed with (also in ``state_dir/credentials.json``).
-        self.credentials: LocalCredentials = load_or_create_credentials(self.state_dir, region)
+        self.credentials: LocalCredentials = load_or_create_credentials(self.state_dir, region)  # for signed calls
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log, credentials=self.credentials)
         self.context.console_token = console_token or secrets.token_urlsafe(32)
@@ -95,10 +94,6 @@ class LocalEngine:
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    @property
-    def credentials_path(self) -> Path:
-        """The file holding ``credentials`` (boto3's keyword arguments; readable by its owner only)."""
-        return self.state_dir / CREDENTIALS_FILE
 
     @property
     def console_token(self) -> str:

@@ -17,7 +17,7 @@ import json
 import os
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from amplify_py.errors import AmpyUserError
@@ -30,11 +30,12 @@ _KEY_ALPHABET = string.ascii_uppercase + string.digits
 
 @dataclass(frozen=True)
 class LocalCredentials:
-    """One access key pair and the region requests must be signed for."""
+    """One access key pair, the region requests must be signed for, and the file that holds them."""
 
     access_key_id: str
     secret_access_key: str
     region: str
+    path: Path | None = field(default=None, compare=False)
 
     def boto3_kwargs(self) -> dict[str, str]:
         """``boto3.client("cognito-idp", endpoint_url=..., **credentials.boto3_kwargs())``."""
@@ -58,7 +59,7 @@ def read_credentials(state_dir: Path) -> LocalCredentials:
     try:
         data = json.loads(text)
         return LocalCredentials(str(data["aws_access_key_id"]), str(data["aws_secret_access_key"]),
-                                str(data["region_name"]))
+                                str(data["region_name"]), path)
     except (ValueError, KeyError, TypeError) as exc:
         raise AmpyUserError(
             "LocalCredentialsUnreadableError", f"The local engine's credentials file {path} is not valid: {exc}.",
@@ -82,7 +83,7 @@ def load_or_create_credentials(state_dir: Path, region: str) -> LocalCredentials
     existing = read_credentials(state_dir)
     if existing.region == region:
         return existing
-    credentials = LocalCredentials(existing.access_key_id, existing.secret_access_key, region)
+    credentials = LocalCredentials(existing.access_key_id, existing.secret_access_key, region, path)
     _replace_private(path, _text(credentials))  # the same keys, signed for the region this engine serves
     return credentials
 

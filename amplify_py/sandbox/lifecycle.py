@@ -180,7 +180,8 @@ class Sandbox:
         credentials = deployment.credentials
         if credentials is not None and not self._credentials_shown:  # once per sandbox, not on every save
             self.console.local_credentials(credentials.access_key_id, credentials.secret_access_key,
-                                           credentials.region, self._rel(credentials.path))
+                                           credentials.region,
+                                           self._rel(credentials.path) if credentials.path else "its state folder")
             self._credentials_shown = True
         self.console.success(f"Deployed. {self._rel(path)} is up to date.")
         return deployment

@@ -59,11 +59,8 @@ class FakeEngine:
 
     @property
     def credentials(self) -> Any:
-        return SimpleNamespace(access_key_id="AKIALOCALFAKE", secret_access_key="fake-secret", region="us-east-1")
-
-    @property
-    def credentials_path(self) -> Path:
-        return self.state_dir / "credentials.json"
+        return SimpleNamespace(access_key_id="AKIALOCALFAKE", secret_access_key="fake-secret", region="us-east-1",
+                               path=self.state_dir / "credentials.json")
 
     @property
     def console_url(self) -> str:

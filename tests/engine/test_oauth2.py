@@ -92,8 +92,12 @@ def _authorize(hosted: Hosted, browser: Browser, **params: str) -> tuple[OAuth2C
     return client, browser.sign_in(url, EMAIL, PASSWORD), verifier
 
 
-def _claims(hosted: Hosted, token: str) -> dict:
-    keys = JsonWebKey.import_key_set(httpx.get(hosted.metadata()["jwks_uri"]).json())
+def _claims(hosted: Hosted, token: str, pool_id: str | None = None) -> dict:
+    """The token's claims, verified with the JWKS of the pool that issued it (each pool has its own keys)."""
+    jwks_uri = hosted.metadata()["jwks_uri"]
+    if pool_id is not None:
+        jwks_uri = jwks_uri.replace(hosted.pool_id, pool_id)
+    keys = JsonWebKey.import_key_set(httpx.get(jwks_uri).json())
     return dict(jwt.decode(token, keys))
 
 
@@ -355,5 +359,5 @@ def test_idp_identifier_picks_the_provider_and_the_seam_finishes_the_sign_in(hos
     token = httpx.post(f"https://{hosted.domain}/oauth2/token", verify=hosted.tls, data={
         "grant_type": "authorization_code", "client_id": client_id, "code": query(landed)["code"],
         "redirect_uri": CALLBACK}).json()
-    assert _claims(hosted, token["id_token"])["email"] == "fed@example.com"
+    assert _claims(hosted, token["id_token"], pool_id)["email"] == "fed@example.com"  # the federated pool's key
     browser.close()

@@ -253,7 +253,7 @@ def test_the_local_credentials_are_made_once_per_state_folder_and_kept_private(t
     made = first.credentials
     first.stop()
     path = tmp_path / CREDENTIALS_FILE
-    assert path.stat().st_mode & 0o777 == 0o600
+    assert made.path == path and path.stat().st_mode & 0o777 == 0o600
     assert json.loads(path.read_text()) == made.boto3_kwargs() == {
         "aws_access_key_id": made.access_key_id, "aws_secret_access_key": made.secret_access_key,
         "region_name": "us-east-1"}
