@@ -1073,6 +1073,7 @@ after it (`ampy sandbox secret list --debug`).""",
             "ampy local serve --port 9325 --state-dir .amplify/local "
             "--template .amplify/synth/amplify-my-app.template.json --host 127.0.0.1 --region eu-west-1",
             "ampy local serve --state-dir .amplify/local --template amplify-my-app.template.json --allow-replacement",
+            "ampy local serve --state-dir .amplify/local --workers 4",
             "ampy local serve --port 9325 --managed-login-port 9443",
         ],
         ("local", "ca"): ["ampy local ca", "ampy local ca --path"],

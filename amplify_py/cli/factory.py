@@ -108,14 +108,15 @@ class Factory:
 
     def engine(self, state_dir: Path, *, host: str, port: int, on_message: MessageCallback,
                on_log: LogCallback | None = None) -> Engine:
-        """The local engine (not started); its console token is ``AMPY_CONSOLE_TOKEN`` if set, else a new one.
-        Managed login on the next port once a pool has a domain."""
+        """The local engine (not started), serving from as many processes as suit the machine; its console token
+        is ``AMPY_CONSOLE_TOKEN`` if set, else a new one. Managed login on the next port once a pool has a domain."""
         from amplify_py.deploy.background_engine import CONSOLE_TOKEN_ENV, managed_login_port
         from amplify_py.local import LocalEngine
+        from amplify_py.local.workers import default_workers
 
         return LocalEngine(state_dir, host=host, port=port, on_message=on_message, on_log=on_log,
                            console_token=os.environ.get(CONSOLE_TOKEN_ENV) or None,
-                           managed_login_port=managed_login_port(port))
+                           managed_login_port=managed_login_port(port), workers=default_workers())
 
     def cdk_toolkit(self, project_dir: Path, *, profile: str | None) -> Toolkit:
         from amplify_py.deploy.cdk import CdkToolkit

@@ -35,6 +35,7 @@ def serve(
     allow_replacement: bool = typer.Option(False, "--allow-replacement", help="Let a --template replace a user pool that holds users (deleting them) when its change cannot be made in place."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (127.0.0.1 unless you mean it)."),
     region: str = typer.Option("us-east-1", "--region", help="Region used in pool ids and token issuers."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes that serve requests (0: two on a machine with two or more cores, else one)."),
     managed_login_port: Optional[int] = typer.Option(
         None, "--managed-login-port",
         help="HTTPS port for managed login of pools with a domain (default: the next port; 0 picks a free one)."),
@@ -64,9 +65,12 @@ def serve(
     from amplify_py.deploy.background_engine import CONSOLE_TOKEN_ENV
 
     with _StopSignals() as signals:  # taken before the port opens, so no stop request is missed
+        from amplify_py.local.workers import default_workers
+
         login_port = managed_login_port if managed_login_port is not None else (port + 1 if port else 0)
         engine = LocalEngine(state_dir, host=host, port=port, region=region, on_message=show, on_log=log,
-                             console_token=os.environ.get(CONSOLE_TOKEN_ENV) or None, managed_login_port=login_port)
+                             console_token=os.environ.get(CONSOLE_TOKEN_ENV) or None, managed_login_port=login_port,
+                             workers=workers or default_workers())
         try:
             # Pools and trigger runners first, so that a client never reaches the port before its pool exists.
             for deployment_id in engine.restore_triggers():
@@ -81,7 +85,9 @@ def serve(
         except BaseException:
             engine.stop()
             raise
-        console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}); Ctrl+C to stop.")
+        served_by = f"{engine.workers} processes" if engine.workers > 1 else "1 process"
+        console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}, {served_by}); "
+                      "Ctrl+C to stop.")
         if engine.context.managed_login_domain:
             console.print(f"Managed login on [bold]https://{engine.context.managed_login_domain}[/] "
                           "(`ampy local ca` shows how to trust its certificate).")

@@ -15,6 +15,7 @@ With ``managed_login_port``, pools with a domain also get managed login and the 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import socket
 import threading
@@ -28,9 +29,14 @@ from amplify_py.local.deployer import DeployPlan, DeployResult, ReplacementRefus
 from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
 from amplify_py.local.deployer import plan as _plan
+from amplify_py.local.clock import SharedClock
 from amplify_py.local.model.pool import DOMAIN
 from amplify_py.local.outbox import OUTBOX_FILE, Outbox, read_outbox
+from amplify_py.local.rules.directory import index_older_users
+from amplify_py.local.engine_triggers import TRIGGERS_KEY as _TRIGGERS_KEY
+from amplify_py.local.engine_triggers import TriggerRunners
 from amplify_py.local.store import Store
+from amplify_py.local.workers import WORKERS_ENV, WorkerPool
 
 if TYPE_CHECKING:
     from amplify_py.local.http.limits import Limits
@@ -39,10 +45,9 @@ __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "R
            "LogCallback", "read_outbox", "console_address", "LocalCredentials", "read_credentials",
            "CREDENTIALS_FILE"]
 
-_TRIGGERS_KEY = "triggers:"
 
 
-class LocalEngine:
+class LocalEngine(TriggerRunners):
     """Start, deploy to, and stop a local Cognito-compatible engine."""
 
     def __init__(
@@ -56,6 +61,7 @@ class LocalEngine:
         clock: Callable[[], float] = time.time,
         trigger_invoker: TriggerInvoker | None = None,
         on_log: LogCallback | None = None,
+        workers: int | None = None,
         console_token: str | None = None,
         managed_login_port: int | None = None,
         ca_dir: Path | None = None,
@@ -64,7 +70,8 @@ class LocalEngine:
         receives trigger failures and, for invokers the engine builds, every line the functions log.
         ``console_token`` opens the local console (``/_console/``); by default a new random one per engine.
         ``managed_login_port`` (0: any free; None: off): managed login on HTTPS for pools with a domain, its
-        certificate from the CA in ``ca_dir`` (default: the machine's)."""
+        certificate from the CA in ``ca_dir`` (default: the machine's); served by this process.
+        ``workers``: processes that serve the API (default 1, or ``AMPLIFY_LOCAL_WORKERS``; see ``workers.py``)."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
@@ -76,6 +83,10 @@ class LocalEngine:
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log, credentials=self.credentials)
         self.context.console_token = console_token or secrets.token_urlsafe(32)
+        index_older_users(self.context)  # a state folder from before ListUsers searched in SQL
+        self.workers = _worker_count(workers, clock, trigger_invoker)
+        self._clock = clock
+        self._pool: WorkerPool | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -117,13 +128,14 @@ class LocalEngine:
         """The local CA's certificate, which managed login's HTTPS certificate chains to."""
         return self.managed_login.ca_certificate
 
-    def start(self, *, http: str = "h11", loop: str = "asyncio", limits: "Limits | None" = None) -> "LocalEngine":
+    def start(self, *, http: str = "httptools", loop: str = "uvloop", limits: "Limits | None" = None) -> "LocalEngine":
         """Serve in a background thread; returns once the port accepts connections (and managed login's HTTPS
         port too, when a pool has a domain).
 
-        ``http`` is uvicorn's parser (``h11`` or ``httptools``) and ``loop`` its event loop (``asyncio`` or
-        ``uvloop``); ``limits`` bounds each request (size and time; ``http.limits.Limits``). Whatever the
-        choice, every request gets an HTTP answer (see ``http/protocols.py`` and ``http/guard.py``)."""
+        ``http`` is uvicorn's parser (``httptools``, the default, or ``h11``) and ``loop`` its event loop
+        (``uvloop``, the default, or ``asyncio``): dependencies, named, not picked by what is installed.
+        ``limits`` bounds each request (size and time; ``http.limits.Limits``). Whatever the choice, every
+        request gets an HTTP answer (see ``http/protocols.py`` and ``http/guard.py``)."""
         import uvicorn
 
         from amplify_py.local.http.server import server_config
@@ -131,13 +143,18 @@ class LocalEngine:
         if self._thread is not None:
             return self
         self.managed_login.serve_if_needed()  # first: once the API answers, managed login does too
-        # proto=IPPROTO_TCP matters: asyncio turns on TCP_NODELAY only for sockets that say they are TCP,
-        # and accepted connections inherit it. Without it every response waited ~40 ms for a delayed ACK.
+        # Responses must not wait for Nagle (~40 ms behind the client's delayed ACK). uvloop turns on TCP_NODELAY
+        # on every TCP connection it accepts; asyncio only when the listening socket says it is TCP (proto), so
+        # it does. tests/engine/test_fidelity.py checks the accepted socket itself.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         self._port = sock.getsockname()[1]
         self.context.endpoint = self.endpoint
+        if self.workers > 1:
+            self._pool = _start_workers(self, sock, http, loop, limits)
+            self._thread = threading.current_thread()  # started: a second start() returns at once
+            return self
         self._server = uvicorn.Server(server_config(self.context, http=http, loop=loop, limits=limits))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="amplify-local-engine", daemon=True)
@@ -175,61 +192,19 @@ class LocalEngine:
             # Remembered so a restarted engine (``ampy local serve`` behind ``ampy sandbox --once``) runs them too.
             self._store.set_meta(_TRIGGERS_KEY + deployment_id,
                                  json.dumps({"template": template, "assembly_dir": str(assembly_dir)}))
+            self._store.touch_config()  # the workers of a multi-process engine build their own runners
             trigger_invoker = self._invoker_from_template(deployment_id, template, Path(assembly_dir),
                                                           result.physical_ids)
         if trigger_invoker is not None:
-            self.set_trigger_invoker(deployment_id, trigger_invoker)
+            self._set_invoker(deployment_id, trigger_invoker, built=assembly_dir is not None)
         return result
-
-    def set_trigger_invoker(self, deployment_id: str, invoker: TriggerInvoker | None) -> None:
-        """Run this deployment's triggers with ``invoker`` (None: the constructor's); the engine closes a replaced one."""
-        previous = self.context.invokers.pop(deployment_id, None)
-        if invoker is not None:
-            self.context.invokers[deployment_id] = invoker
-        if previous is not None and previous is not invoker:
-            _close(previous)
-
-    def trigger_invoker(self, deployment_id: str) -> TriggerInvoker | None:
-        """The invoker that runs this deployment's triggers."""
-        return self.context.invoker_for(deployment_id)
-
-    def _invoker_from_template(self, deployment_id: str, template: dict, assembly_dir: Path,
-                               physical_ids: dict[str, str]) -> TriggerInvoker:
-        from amplify_py.local.trigger_functions import invoker_for_template
-
-        existing = self.context.invokers.get(deployment_id)
-        return invoker_for_template(
-            template, assembly_dir, physical_ids=physical_ids, region=self.region,
-            stack_name=deployment_id, on_log=self.context.on_log,
-            existing=existing if hasattr(existing, "update") else None,  # type: ignore[arg-type]
-            endpoint=self._serving_endpoint, credentials=self.credentials.environment(),
-        )
-
-    def _serving_endpoint(self) -> str | None:
-        """Where the functions' AWS SDKs reach this engine; None until ``start`` (read at each worker start)."""
-        return self.endpoint if self._port is not None else None
-
-    def restore_triggers(self) -> list[str]:
-        """Rebuild the trigger invokers of deployments deployed with an ``assembly_dir`` (after a restart)."""
-        restored = []
-        for deployment_id in self._store.deployments():
-            if deployment_id in self.context.invokers:
-                continue
-            saved = self._store.get_meta(_TRIGGERS_KEY + deployment_id)
-            if saved is None:
-                continue
-            data = json.loads(saved)
-            physical_ids = {row.logical_id: row.physical_id for row in self._store.resources(deployment_id)}
-            self.set_trigger_invoker(deployment_id, self._invoker_from_template(
-                deployment_id, data["template"], Path(data["assembly_dir"]), physical_ids))
-            restored.append(deployment_id)
-        return restored
 
     def delete(self, deployment_id: str) -> None:
         """Remove the deployment's pools and all their users, codes, sessions and tokens; stop its functions."""
         with self._store.lock:
             _delete(self._store, deployment_id)
             self._store.delete_meta(_TRIGGERS_KEY + deployment_id)
+            self._store.touch_config()
         self.set_trigger_invoker(deployment_id, None)
 
     def messages(self) -> list[dict]:
@@ -238,9 +213,12 @@ class LocalEngine:
 
     def stop(self) -> None:
         self.managed_login.stop()
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool = None
         if self._server is not None:
             self._server.should_exit = True
-        if self._thread is not None:
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)
         self._thread = None
         self._server = None
@@ -255,12 +233,29 @@ class LocalEngine:
         self.stop()
 
 
+def _start_workers(engine: LocalEngine, sock: socket.socket, http: str, loop: str, limits: "Limits | None") -> WorkerPool:
+    clock = engine._clock
+    pool = WorkerPool(engine, sock, engine.workers, http=http, loop=loop, limits=limits,
+                      clock_path=str(clock.path) if isinstance(clock, SharedClock) else None)
+    pool.start()
+    return pool
+
+
+def _worker_count(asked: int | None, clock: Callable[[], float], invoker: TriggerInvoker | None) -> int:
+    """The processes to serve with: as asked; else ``AMPLIFY_LOCAL_WORKERS`` if this engine can use several."""
+    shareable = (clock is time.time or isinstance(clock, SharedClock)) and invoker is None
+    if asked is not None:
+        if asked < 1:
+            raise ValueError(f"workers must be at least 1, not {asked}")
+        if asked > 1 and not shareable:
+            raise ValueError("a multi-process engine needs time.time or a SharedClock, and no trigger_invoker "
+                             "callable (other processes cannot call it); use workers=1")
+        return asked
+    from_env = os.environ.get(WORKERS_ENV, "")
+    return max(1, int(from_env)) if from_env.isdigit() and shareable else 1
+
+
 def console_address(endpoint: str, token: str) -> str:
     """``<endpoint>/_console/?token=<token>``: opening it once lets that browser in (a cookie keeps it)."""
     return f"{endpoint}/_console/?token={token}"
 
-
-def _close(invoker: object) -> None:
-    close = getattr(invoker, "close", None)
-    if callable(close):
-        close()

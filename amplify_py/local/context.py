@@ -45,6 +45,8 @@ class EngineContext:
         self.invokers: dict[str, TriggerInvoker] = {}
         self.on_log = on_log
         self.endpoint = "http://127.0.0.1"
+        self._config = _ConfigCache()
+        self.on_config_change: Callable[[], None] | None = None  # a worker process rebuilds its trigger runners
         self.activity = Activity()  # the last requests and trigger runs, for the local console
         self.console_token = ""  # the local console's token (LocalEngine sets it); empty: the console is closed
         # Where managed login and the OAuth endpoints are served ("localhost:<port>", over HTTPS); None: not served.
@@ -79,17 +81,36 @@ class EngineContext:
         return f"{self.endpoint}/{pool.id}"
 
     # --- the deployed resources ---------------------------------------------------
+    # Pools, clients and groups change only when something is deployed, so they are read and parsed once and
+    # kept until the store's configuration generation moves (every deploy moves it, in any process).
+    def sync_config(self) -> None:
+        """Forget the cached pools, clients and groups if a deploy happened since they were read."""
+        generation = self.store.config_generation()
+        if generation != self._config.generation:
+            self._config = _ConfigCache(generation)
+            if self.on_config_change is not None:
+                self.on_config_change()
+
     def pool(self, pool_id: str | None) -> Pool:
-        row = self.store.resource_by_physical(POOL, pool_id or "")
-        if row is None:
+        cache = self._config.pools
+        key = pool_id or ""
+        if key not in cache:
+            row = self.store.resource_by_physical(POOL, key)
+            cache[key] = Pool(row.physical_id, row.deployment, row.logical_id, row.config) if row else None
+        pool = cache[key]
+        if pool is None:
             raise resource_not_found(f"User pool {pool_id} does not exist.")
-        return Pool(row.physical_id, row.deployment, row.logical_id, row.config)
+        return pool
 
     def client(self, client_id: str | None) -> tuple[Pool, Client]:
-        row = self.store.resource_by_physical(CLIENT, client_id or "")
-        if row is None:
+        cache = self._config.clients
+        key = client_id or ""
+        if key not in cache:
+            row = self.store.resource_by_physical(CLIENT, key)
+            cache[key] = Client(row.physical_id, row.deployment, row.logical_id, row.config) if row else None
+        client = cache[key]
+        if client is None:
             raise resource_not_found(f"User pool client {client_id} does not exist.")
-        client = Client(row.physical_id, row.deployment, row.logical_id, row.config)
         return self.pool(client.pool_id), client
 
     def clients(self, pool: Pool) -> list[Client]:
@@ -97,13 +118,16 @@ class EngineContext:
                 for r in self.store.resources_of_type(CLIENT) if r.config["props"].get("UserPoolId") == pool.id]
 
     def groups(self, pool: Pool) -> dict[str, Group]:
-        """The pool's groups by name."""
-        out = {}
-        for row in self.store.resources_of_type(GROUP):
-            group = Group.from_props(row.config["props"])
-            if group.pool_id == pool.id:
-                out[group.name] = group
-        return out
+        """The pool's groups by name (a copy: callers may change it)."""
+        cache = self._config.groups
+        if pool.id not in cache:
+            found = {}
+            for row in self.store.resources_of_type(GROUP):
+                group = Group.from_props(row.config["props"])
+                if group.pool_id == pool.id:
+                    found[group.name] = group
+            cache[pool.id] = found
+        return dict(cache[pool.id])
 
     def domain(self, pool: Pool) -> Domain | None:
         """The pool's UserPoolDomain (None: no managed login for this pool)."""
@@ -121,5 +145,20 @@ class EngineContext:
 
     def identity_pool(self, identity_pool_id: str | None) -> dict | None:
         """The identity pool's resolved properties (None: no such pool)."""
-        row = self.store.resource_by_physical(IDENTITY_POOL, identity_pool_id or "")
-        return row.config["props"] if row else None
+        cache = self._config.identity_pools
+        key = identity_pool_id or ""
+        if key not in cache:
+            row = self.store.resource_by_physical(IDENTITY_POOL, key)
+            cache[key] = row.config["props"] if row else None
+        return cache[key]
+
+
+class _ConfigCache:
+    """What one configuration generation of the store holds, parsed (None: looked up, not there)."""
+
+    def __init__(self, generation: int | None = None) -> None:
+        self.generation = generation
+        self.pools: dict[str, Pool | None] = {}
+        self.clients: dict[str, Client | None] = {}
+        self.groups: dict[str, dict[str, Group]] = {}
+        self.identity_pools: dict[str, dict | None] = {}

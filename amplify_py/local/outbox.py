@@ -7,6 +7,7 @@ sandbox prints it); tests read codes from the file.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import threading
 from datetime import datetime, timezone
@@ -38,13 +39,20 @@ class Outbox:
             "kind": kind,
             "timestamp": datetime.fromtimestamp(now, timezone.utc).isoformat(),
         }
-        with self._lock:
+        line = (json.dumps(message) + "\n").encode()
+        with self._lock:  # threads of this process; flock: the other workers of a multi-process engine
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(message) + "\n")
+            with self.path.open("ab") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                fh.write(line)
         if self._on_message is not None:
             self._on_message(dict(message))
         return message
+
+    @property
+    def on_message(self) -> Callable[[dict], None] | None:
+        """Who else hears of each message (the sandbox's console; a multi-process engine's parent relays)."""
+        return self._on_message
 
 
 def read_outbox(path: Path) -> list[dict]:

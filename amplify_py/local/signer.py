@@ -17,7 +17,10 @@ import base64
 import hashlib
 import json
 import secrets
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +32,8 @@ from jwt.algorithms import RSAAlgorithm
 from amplify_py.local.errors import not_authorized
 from amplify_py.local.store import Store
 
-__all__ = ["Signer", "OPENID_KEY", "RETIRED_KEY_SECONDS", "hash_refresh_token", "new_jti", "new_refresh_token"]
+__all__ = ["Signer", "UnsignedToken", "OPENID_KEY", "RETIRED_KEY_SECONDS", "hash_refresh_token", "new_jti",
+           "new_refresh_token"]
 
 OPENID_KEY = "identity"
 RETIRED_KEY_SECONDS = 24 * 3600  # Cognito's longest ID/access token validity: every token it signed expires by then
@@ -40,6 +44,17 @@ _RETIRED_META = "signing_key_retired"
 
 def hash_refresh_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UnsignedToken:
+    """A token's claims and the key that signs them, signed by ``Signer.seal`` once the operation's transaction
+    has committed."""
+
+    __slots__ = ("owner", "claims")
+
+    def __init__(self, owner: str, claims: dict) -> None:
+        self.owner = owner
+        self.claims = claims
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,7 @@ class Signer:
         self._store = store
         self._keys: dict[str, _Key] = {}
         self._retired = self._load_retired()
+        self._deferring = threading.local()
 
     # --- keys -------------------------------------------------------------------
     def _key(self, owner: str, *, create: bool) -> _Key | None:
@@ -95,8 +111,10 @@ class Signer:
             if pem is None:
                 if not create:  # a token naming an unknown pool must not make keys
                     return None
-                pem = _new_pem()
-                self._store.set_meta(_KEY_META + owner, pem)
+                # Another engine process may make one at the same moment: the first written is everyone's.
+                self._store.add_meta(_KEY_META + owner, _new_pem())
+                pem = self._store.get_meta(_KEY_META + owner)
+                assert pem is not None
         key = self._keys[owner] = _Key.from_pem(pem)
         return key
 
@@ -135,6 +153,35 @@ class Signer:
         """A token signed with the key of ``owner`` (the pool whose ``iss`` it carries, or OPENID_KEY)."""
         key = self._own_key(owner)
         return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+
+    def sign_later(self, owner: str, claims: dict) -> "UnsignedToken | str":
+        """A token to sign after the operation commits: the RSA work (most of a sign-in's CPU) then runs
+        without the database's write lock, so several engine processes sign in parallel. Outside
+        ``deferring`` (callers that do not seal: managed login, the console) it is signed at once."""
+        return UnsignedToken(owner, claims) if getattr(self._deferring, "on", False) else self.sign(owner, claims)
+
+    @contextmanager
+    def deferring(self) -> Iterator[None]:
+        """While inside, ``sign_later`` defers (this thread only); the caller seals the result after."""
+        self._deferring.on = True
+        try:
+            yield
+        finally:
+            self._deferring.on = False
+
+    def seal(self, result: Any) -> Any:
+        """``result`` with every ``UnsignedToken`` in it signed (dicts and lists are changed in place)."""
+        if isinstance(result, dict):
+            for key, value in result.items():
+                if isinstance(value, UnsignedToken):
+                    result[key] = self.sign(value.owner, value.claims)
+                elif isinstance(value, (dict, list)):
+                    self.seal(value)
+        elif isinstance(result, list):
+            for index, value in enumerate(result):
+                result[index] = (self.sign(value.owner, value.claims) if isinstance(value, UnsignedToken)
+                                 else self.seal(value))
+        return result
 
     def decode(self, token: str, *, now: float, token_use: str, expired_message: str, invalid_message: str) -> dict:
         """Verify the signature with the key of the pool the token's ``iss`` names, and its use and expiry

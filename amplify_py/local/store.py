@@ -3,22 +3,20 @@
 Everything that must survive a restart lives here: deployments and their
 pools/clients, users (attributes and secrets in a JSON column), groups, codes,
 challenge sessions, refresh tokens, identities, the signing key, and remembered
-devices (their table in store_devices.py). One
-connection guarded by a lock; the engine serialises operations anyway.
+devices (their table in store_devices.py; users and memberships in user_store.py).
+The connection, its lock and the transactions are ``database.Database``'s.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amplify_py.local.database import StoreLock
 from amplify_py.local.store_devices import DEVICE_SCHEMA, DeviceTable
+from amplify_py.local.user_store import USER_SCHEMA, UserTables
 
 __all__ = ["Store", "StoreLock", "ResourceRow", "SessionRow", "RefreshTokenRow", "CodeRow", "IdentityRow"]
 
@@ -75,16 +73,6 @@ CREATE TABLE IF NOT EXISTS resources (
   physical_id TEXT NOT NULL, config TEXT NOT NULL,
   PRIMARY KEY (deployment, logical_id));
 CREATE INDEX IF NOT EXISTS resources_physical ON resources (physical_id);
-CREATE TABLE IF NOT EXISTS users (
-  pool_id TEXT NOT NULL, username TEXT NOT NULL, username_key TEXT NOT NULL,
-  sub TEXT NOT NULL, email_key TEXT, phone_key TEXT, data TEXT NOT NULL,
-  PRIMARY KEY (pool_id, username));
-CREATE INDEX IF NOT EXISTS users_key ON users (pool_id, username_key);
-CREATE INDEX IF NOT EXISTS users_email ON users (pool_id, email_key);
-CREATE INDEX IF NOT EXISTS users_phone ON users (pool_id, phone_key);
-CREATE TABLE IF NOT EXISTS memberships (
-  pool_id TEXT NOT NULL, username TEXT NOT NULL, group_name TEXT NOT NULL,
-  PRIMARY KEY (pool_id, username, group_name));
 CREATE TABLE IF NOT EXISTS codes (
   pool_id TEXT NOT NULL, username TEXT NOT NULL, purpose TEXT NOT NULL,
   code TEXT NOT NULL, expires REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
@@ -108,93 +96,12 @@ CREATE INDEX IF NOT EXISTS webauthn_user ON webauthn_credentials (pool_id, usern
 """
 
 
-class StoreLock:
-    """A re-entrant lock that knows its owner and depth, so ``Store.released`` can hand it back safely."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self._owner: int | None = None
-        self._depth = 0
-
-    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        acquired = self._lock.acquire(blocking, timeout)
-        if acquired:
-            self._owner = threading.get_ident()
-            self._depth += 1
-        return acquired
-
-    def release(self) -> None:
-        if self._owner != threading.get_ident():
-            raise RuntimeError("cannot release the store lock: this thread does not hold it")
-        self._depth -= 1
-        if self._depth == 0:
-            self._owner = None
-        self._lock.release()
-
-    def held_depth(self) -> int:
-        """How many times the calling thread holds the lock (0: not at all)."""
-        return self._depth if self._owner == threading.get_ident() else 0
-
-    def __enter__(self) -> "StoreLock":
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-
-class _Database:
-    """The connection, its lock, transactions, and handing the lock back while a trigger runs."""
+class Store(UserTables, DeviceTable):
+    """Thin, explicit SQL helpers, one group per table; operations run inside ``Database.operation``."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.lock = StoreLock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA + DEVICE_SCHEMA)
-
-    def close(self) -> None:
-        with self.lock:
-            self._db.close()
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        with self.lock:
-            return self._db.execute(sql, params)
-
-    def one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | tuple | None:
-        with self.lock:
-            return self._db.execute(sql, params).fetchone()
-
-    def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple]:
-        with self.lock:
-            return self._db.execute(sql, params).fetchall()
-
-    def transaction(self) -> "_Transaction":
-        return _Transaction(self)
-
-    @contextmanager
-    def released(self) -> Iterator[None]:
-        """Let go of the operation's lock while something slow runs outside the engine (a Lambda trigger
-        whose handler may call the engine back), and take it again after.
-
-        The caller must hold the lock exactly once (the request's own acquisition): inside a transaction,
-        or nested deeper, releasing would expose half-made changes, so that is refused. Whatever the caller
-        read before may be stale afterwards; it must re-read what it goes on to write.
-        """
-        depth = self.lock.held_depth()
-        if depth != 1:
-            raise RuntimeError(f"Store.released() needs the store lock held exactly once by this thread (held {depth} times)")
-        self.lock.release()
-        try:
-            yield
-        finally:
-            self.lock.acquire()
-
-
-
-class Store(_Database, DeviceTable):
-    """Thin, explicit SQL helpers, one group per table; callers hold ``store.lock`` for multi-step changes."""
+        super().__init__(path, _SCHEMA + USER_SCHEMA + DEVICE_SCHEMA)
+        self._add_search_columns()
 
     # --- meta -------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -204,15 +111,35 @@ class Store(_Database, DeviceTable):
     def set_meta(self, key: str, value: str) -> None:
         self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def add_meta(self, key: str, value: str) -> None:
+        """Set ``key`` unless it is set: of several processes adding one key, the first one written wins."""
+        self.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def delete_meta(self, key: str) -> None:
         self.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     # --- resources (pools, clients, groups, identity pools ...) -----------
     def put_resource(self, deployment: str, logical_id: str, rtype: str, physical_id: str, config: dict) -> None:
-        self.execute(
-            "INSERT OR REPLACE INTO resources VALUES (?, ?, ?, ?, ?)",
-            (deployment, logical_id, rtype, physical_id, json.dumps(config)),
-        )
+        with self.transaction():
+            self.execute(
+                "INSERT OR REPLACE INTO resources VALUES (?, ?, ?, ?, ?)",
+                (deployment, logical_id, rtype, physical_id, json.dumps(config)),
+            )
+            self._next_config_generation()
+
+    def touch_config(self) -> None:
+        """Say that the deployed configuration changed (resources, or the trigger functions that serve them)."""
+        self._next_config_generation()
+
+    def _next_config_generation(self) -> None:
+        """Every change to the deployed resources moves the generation, so each process drops its cache."""
+        self.execute("INSERT INTO meta (key, value) VALUES ('config_generation', '1') ON CONFLICT (key) "
+                     "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def config_generation(self) -> int:
+        """Which version of the deployed resources the database holds (moves on every deploy and delete)."""
+        row = self.one("SELECT value FROM meta WHERE key = 'config_generation'")
+        return int(row[0]) if row else 0
 
     _RESOURCE = "SELECT deployment, logical_id, type, physical_id, config FROM resources"
 
@@ -227,71 +154,19 @@ class Store(_Database, DeviceTable):
         return [_resource(r) for r in self.all(f"{self._RESOURCE} WHERE type = ?", (rtype,))]
 
     def delete_resource(self, deployment: str, logical_id: str) -> None:
-        self.execute("DELETE FROM resources WHERE deployment = ? AND logical_id = ?", (deployment, logical_id))
+        with self.transaction():
+            self.execute("DELETE FROM resources WHERE deployment = ? AND logical_id = ?", (deployment, logical_id))
+            self._next_config_generation()
 
     def deployments(self) -> list[str]:
         return [r[0] for r in self.all("SELECT DISTINCT deployment FROM resources")]
 
     def purge_pool(self, pool_id: str) -> None:
         """Remove every user-side row of a pool (on delete or replacement)."""
-        with self.lock:
+        with self.transaction():
             for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials",
                           "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
-
-    # --- users ------------------------------------------------------------
-    def get_user(self, pool_id: str, username: str) -> dict | None:
-        row = self.one("SELECT data FROM users WHERE pool_id = ? AND username = ?", (pool_id, username))
-        return json.loads(row[0]) if row else None
-
-    def find_user(self, pool_id: str, column: str, key: str) -> dict | None:
-        assert column in ("username_key", "email_key", "phone_key")
-        row = self.one(f"SELECT data FROM users WHERE pool_id = ? AND {column} = ?", (pool_id, key))
-        return json.loads(row[0]) if row else None
-
-    def put_user(self, pool_id: str, username: str, sub: str, record: dict, *, username_key: str,
-                 email_key: str | None, phone_key: str | None) -> None:
-        """Write a user's record (``model.User.to_record()``) with the keys it is found by."""
-        self.execute(
-            "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (pool_id, username, username_key, sub, email_key, phone_key, json.dumps(record)),
-        )
-
-    def delete_user(self, pool_id: str, username: str) -> None:
-        with self.lock:
-            for table in ("users", "memberships", "codes", "refresh_tokens", "webauthn_credentials", "devices"):
-                self._db.execute(f"DELETE FROM {table} WHERE pool_id = ? AND username = ?", (pool_id, username))
-
-    def count_users(self, pool_id: str) -> int:
-        row = self.one("SELECT COUNT(*) FROM users WHERE pool_id = ?", (pool_id,))
-        return int(row[0]) if row else 0
-
-    def list_users(self, pool_id: str) -> list[dict]:
-        rows = self.all("SELECT data FROM users WHERE pool_id = ? ORDER BY rowid", (pool_id,))
-        return [json.loads(r[0]) for r in rows]
-
-    # --- groups -----------------------------------------------------------
-    def groups_of(self, pool_id: str, username: str) -> list[str]:
-        return [
-            r[0]
-            for r in self.all(
-                "SELECT group_name FROM memberships WHERE pool_id = ? AND username = ?", (pool_id, username)
-            )
-        ]
-
-    def members_of(self, pool_id: str, group: str) -> list[str]:
-        return [
-            r[0]
-            for r in self.all("SELECT username FROM memberships WHERE pool_id = ? AND group_name = ?", (pool_id, group))
-        ]
-
-    def add_membership(self, pool_id: str, username: str, group: str) -> None:
-        self.execute("INSERT OR IGNORE INTO memberships VALUES (?, ?, ?)", (pool_id, username, group))
-
-    def remove_membership(self, pool_id: str, username: str, group: str) -> None:
-        self.execute(
-            "DELETE FROM memberships WHERE pool_id = ? AND username = ? AND group_name = ?", (pool_id, username, group)
-        )
 
     # --- codes ------------------------------------------------------------
     def put_code(self, pool_id: str, username: str, purpose: str, code: str, expires: float) -> None:
@@ -397,22 +272,6 @@ class Store(_Database, DeviceTable):
 
     def purge_identity_pool(self, identity_pool_id: str) -> None:
         self.execute("DELETE FROM identities WHERE identity_pool_id = ?", (identity_pool_id,))
-
-
-class _Transaction:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def __enter__(self) -> Store:
-        self._store.lock.acquire()
-        self._store._db.execute("BEGIN")
-        return self._store
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            self._store._db.execute("ROLLBACK" if exc_type else "COMMIT")
-        finally:
-            self._store.lock.release()
 
 
 def _resource(row: Any) -> ResourceRow:

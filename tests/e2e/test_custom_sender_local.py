@@ -24,6 +24,7 @@ from amplify_py.backend.function import define_function
 from amplify_py.local import LocalEngine
 from tests._client import fresh_client  # noqa: F401  (autouse fixture)
 from tests._outputs import local_outputs
+from tests.engine.conftest import in_process
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -100,6 +101,7 @@ def test_the_sender_gets_the_forgot_password_code(local, backend) -> None:
     assert sign_in(username="peter@example.com", password="N3w-secret!!").is_signed_in
 
 
+@in_process
 def test_the_function_environment_names_the_local_key(local, backend) -> None:
     function = local.engine.trigger_invoker(backend["deployment"]).function_for("custom_email_sender")
     env = function.environment()

@@ -22,6 +22,7 @@ from amplify_py.backend.function import define_function
 from amplify_py.local import LocalEngine
 from tests._client import fresh_client  # noqa: F401  (autouse fixture)
 from tests._outputs import local_outputs
+from tests.engine.conftest import in_process
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -101,6 +102,7 @@ def test_a_nested_call_during_sign_in_does_not_wait_for_the_timeout(configured: 
     assert "Task timed out" not in configured.log_of("lookup_user")
 
 
+@in_process
 def test_functions_get_the_engine_endpoint_and_local_credentials(local: Local) -> None:
     invoker = local.engine.trigger_invoker("reentry-e2e")
     function = invoker.function_for("lookup_user")  # by its name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import json
 import time
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 from botocore.config import Config
 
 from amplify_py.local import LocalEngine
+from amplify_py.local.clock import SharedClock
+from amplify_py.local.workers import WORKERS_ENV
 from tests._signing import signed_headers
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "reference" / "cases"
@@ -23,17 +26,9 @@ IDENTITY_POOL = "amplifyAuthIdentityPool3FDE84CC"
 PASSWORD = "Passw0rd!"
 
 
-class ManualClock:
-    """A clock that only moves when a test says so (expiry and lockout without sleeping)."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+class ManualClock(SharedClock):
+    """A clock that only moves when a test says so (expiry and lockout without sleeping); shared, so the
+    workers of a multi-process engine (``AMPLIFY_LOCAL_WORKERS``) read the same time."""
 
 
 def template(case: str, **client_overrides: Any) -> dict:
@@ -113,3 +108,9 @@ def raw(env: Env) -> Any:
     validation, no retries): the engine, not botocore, must reject bad values."""
     return boto3.client("cognito-idp", endpoint_url=env.engine.endpoint, **env.engine.credentials.boto3_kwargs(),
                         config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
+
+
+MULTI_PROCESS = int(os.environ.get(WORKERS_ENV, "1") or 1) > 1
+in_process = pytest.mark.skipif(MULTI_PROCESS, reason="changes or inspects the engine's code inside the test "
+                                "process; the workers of a multi-process engine are other processes")
+"""For the few tests that monkeypatch the engine or read its sockets: they run with the in-process engine."""

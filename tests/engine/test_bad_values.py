@@ -10,7 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from amplify_py.local.operations import registry
-from tests.engine.conftest import Env, make_env
+from tests.engine.conftest import Env, make_env, in_process
 
 _PREFIX = "1 validation error detected: Value"
 
@@ -99,6 +99,7 @@ def test_malformed_software_token_session(env: Env) -> None:
         env.idp.associate_software_token(Session="x" * 20)
 
 
+@in_process
 def test_a_bug_in_an_operation_is_cognitos_internal_error_and_the_engine_keeps_serving(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,7 @@ import pytest
 from amplify_py.local import LocalEngine
 from amplify_py.local.http import json_api
 from amplify_py.local.http.limits import Limits
-from tests.engine.conftest import CLIENT, POOL, template
+from tests.engine.conftest import CLIENT, POOL, template, in_process
 
 STACKS = [("h11", "asyncio"), ("httptools", "uvloop")]
 LIMITS = Limits(head_timeout=0.5, body_timeout=0.5, idle_timeout=0.5, linger=0.5)
@@ -233,6 +233,7 @@ def test_one_connection_stays_usable_through_every_kind_of_bad_request(served: S
         assert read_answer(sock).status == 200
 
 
+@in_process
 def test_a_bug_outside_an_operation_is_cognitos_500_and_keeps_the_connection(
     served: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -268,6 +269,7 @@ def test_a_refusal_reaches_boto3_as_its_error_code(served: Served) -> None:
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
 
 
+@in_process
 def test_the_engine_listens_on_loopback_only(served: Served) -> None:
     """What the engine binds when nobody says otherwise: the engine itself and ``ampy local serve``."""
     import inspect

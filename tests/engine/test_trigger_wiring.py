@@ -6,7 +6,7 @@ from pathlib import Path
 
 from amplify_py.local import LocalEngine
 from amplify_py.local.lambda_runtime import TriggerInvoker
-from tests.engine.conftest import POOL, template
+from tests.engine.conftest import POOL, template, in_process
 
 FUNCTIONS = Path(__file__).resolve().parents[1] / "data" / "functions"
 
@@ -49,6 +49,7 @@ def test_deploy_with_assembly_dir_runs_the_templates_functions(tmp_path: Path) -
         engine.stop()
 
 
+@in_process
 def test_set_trigger_invoker_replaces_and_closes(tmp_path: Path) -> None:
     closed: list[str] = []
 

@@ -14,7 +14,7 @@ PACKAGE = "amplify_py.local"
 
 # Rank of each part of the engine: higher layers may import lower ones.
 LAYERS = {
-    "facade": 7,  # __init__ (LocalEngine), deployer, trigger_functions: wire the engine together
+    "facade": 7,  # __init__ (LocalEngine), deployer, trigger_functions, workers, engine_triggers: wire the engine
     "http": 6,
     "operations": 5,
     "rules": 4,
@@ -22,7 +22,7 @@ LAYERS = {
     "model": 2,
     "base": 1,  # store, signer, srp, totp, shapes, outbox, errors, resolve
 }
-_FACADE = {"__init__", "deployer", "trigger_functions"}
+_FACADE = {"__init__", "deployer", "trigger_functions", "workers", "engine_triggers"}
 _PACKAGES = {"http", "operations", "rules", "model"}
 
 

@@ -56,7 +56,10 @@ async def api(ctx: EngineContext, request: Request) -> Response:
         return reply(exc.body(), exc.status, exc.name, cors=cors)
     ctx.set_client_ip(request.client.host if request.client else None)  # context variables follow into the thread
     try:
-        result = await run_in_threadpool(registry.dispatch, ctx, target, body)
+        if registry.may_run_trigger(ctx, target, body):  # a handler may call the engine back: not on the loop
+            result = await run_in_threadpool(registry.dispatch, ctx, target, body)
+        else:  # short (a few ms at most): a thread hop would cost more than it frees
+            result = registry.dispatch(ctx, target, body)
     except CognitoError as exc:
         _log.info("%s -> %s", target, exc.name)
         return reply(exc.body(), exc.status, exc.name, cors=cors)

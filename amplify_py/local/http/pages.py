@@ -39,9 +39,11 @@ def _environment() -> Environment:
 
 
 async def run(ctx: EngineContext, fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(ctx, *args)`` in a worker thread holding the store lock (triggers let go of it while they run)."""
+    """``fn(ctx, *args)`` in a worker thread, in one write transaction (triggers let go of it while they run;
+    whatever ``fn`` wrote is kept, even when it raises, as when every statement committed on its own)."""
     def call() -> Any:
-        with ctx.store.lock:
+        with ctx.store.operation(write=True, keep_on=(BaseException,)):
+            ctx.sync_config()
             return fn(ctx, *args)
     return await run_in_threadpool(call)
 

@@ -8,13 +8,20 @@ from starlette.responses import JSONResponse, Response
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
 from amplify_py.local.http.json_api import CORS_HEADERS, reply
+from amplify_py.local.model.pool import Pool
 
 __all__ = ["jwks", "openid_configuration", "health"]
 
 
+def _pool(ctx: EngineContext, pool_id: str) -> Pool:
+    with ctx.store.lock:
+        ctx.sync_config()
+        return ctx.pool(pool_id)
+
+
 async def jwks(ctx: EngineContext, request: Request) -> Response:
     try:
-        pool = ctx.pool(request.path_params["pool_id"])
+        pool = _pool(ctx, request.path_params["pool_id"])
     except CognitoError as exc:
         return reply(exc.body(), 404, exc.name)
     return JSONResponse(ctx.signer.jwks(pool.id, now=ctx.now()), headers=CORS_HEADERS)
@@ -24,7 +31,7 @@ async def openid_configuration(ctx: EngineContext, request: Request) -> Response
     """Cognito's discovery document. The OAuth endpoints are listed only when they are served: the pool has a
     domain and the engine serves managed login (over HTTPS, at ``ctx.managed_login_domain``)."""
     try:
-        pool = ctx.pool(request.path_params["pool_id"])
+        pool = _pool(ctx, request.path_params["pool_id"])
     except CognitoError as exc:
         return reply(exc.body(), 404, exc.name)
     issuer = ctx.issuer(pool)

@@ -62,6 +62,7 @@ class Pool:
         self.raw_lambda_config: dict = config.get("raw_lambda_config", {})
         self.created: float = config.get("created", 0.0)
         self.region = pool_id.split("_", 1)[0]
+        self._schema: dict[str, SchemaAttribute] | None = None
 
     # --- sign-in identifiers ----------------------------------------------
     @property
@@ -78,6 +79,12 @@ class Pool:
 
     # --- schema -----------------------------------------------------------
     def schema(self) -> dict[str, SchemaAttribute]:
+        """Every attribute the pool knows, by full name (a copy: the pool is shared by requests)."""
+        if self._schema is None:
+            self._schema = self._read_schema()
+        return dict(self._schema)
+
+    def _read_schema(self) -> dict[str, SchemaAttribute]:
         out = {name: SchemaAttribute(name, t, mutable=name != "sub", required=name == "sub")
                for name, t in STANDARD_ATTRIBUTES.items()}
         for item in self.props.get("Schema") or []:

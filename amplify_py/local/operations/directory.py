@@ -2,58 +2,79 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from typing import Any
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import invalid_parameter, resource_not_found
 from amplify_py.local.model.user import User
+from amplify_py.local.rules.directory import search_value
+from amplify_py.local.user_store import SEARCHABLE
 
 __all__ = ["OPERATIONS"]
 
 _FILTER = re.compile(r'([\w:]+)\s*(\^?=)\s*"(.*)"')
 _PAGE = 60
-_TOKEN_DIGITS = 18  # any offset a listing can reach; a longer token is not one of ours
-
-
-def _filter_value(user: User, name: str) -> str:
-    """The value ListUsers' Filter compares for attribute ``name``."""
-    if name == "username":
-        return user.username
-    if name == "cognito:user_status":
-        return str(user.status)
-    if name == "status":
-        return "Enabled" if user.enabled else "Disabled"
-    return user.attributes.get(name, "")
+_TOKEN_CHARS = 2048  # a key of ours (one or two values of at most 2048 bytes each, base64) is shorter
 
 
 def list_users(ctx: EngineContext, body: dict) -> dict:
     pool = ctx.pool(body.get("UserPoolId"))
-    users = [User.from_record(r) for r in ctx.store.list_users(pool.id)]
-    flt = (body.get("Filter") or "").strip()
-    if flt:
-        match = _FILTER.fullmatch(flt)
-        if not match:
-            raise invalid_parameter("Error while parsing filter.")
-        name, op, value = match.groups()
-        users = [u for u in users if (_filter_value(u, name) == value if op == "="
-                                      else _filter_value(u, name).startswith(value))]
-    token = body.get("PaginationToken")
-    # ours are offsets into the listing: short ASCII digits (int() would refuse a 5,000-digit one)
-    if token is not None and not (token.isdigit() and token.isascii() and len(token) <= _TOKEN_DIGITS):
-        raise invalid_parameter(f"Paging marker {token} is invalid for request.")
-    start = int(token or 0)
+    name, prefix, value = _parse_filter(body.get("Filter"))
+    after = _read_token(body.get("PaginationToken"))
     limit = body.get("Limit") or _PAGE  # the shape check keeps it within 0..60; 0 means the default
     wanted = body.get("AttributesToGet")
     if wanted is not None:
         known = pool.schema()
         if any(name not in known or name == "sub" for name in wanted):  # sub is always returned, never requested
             raise invalid_parameter("One or more requested attributes do not exist.")
-    page = users[start:start + limit]
-    out: dict[str, Any] = {"Users": [_only(u.to_user_type(), wanted) for u in page]}
-    if start + limit < len(users):
-        out["PaginationToken"] = str(start + limit)
+    if name is None or name in SEARCHABLE:
+        if after is not None and len(after) != (2 if prefix and name not in (None, "username") else 1):
+            raise invalid_parameter(f"Paging marker {body.get('PaginationToken')} is invalid for request.")
+        records, next_key = ctx.store.user_page(pool.id, limit=limit, after=after, name=name, value=value,
+                                                prefix=prefix)
+        users = [User.from_record(r) for r in records]
+    else:  # not one of Cognito's searchable attributes: compared in Python, as the engine always did
+        users, next_key = _scan(ctx, pool.id, name, value, prefix, after, limit)
+    out: dict[str, Any] = {"Users": [_only(u.to_user_type(), wanted) for u in users]}
+    if next_key is not None:
+        out["PaginationToken"] = base64.urlsafe_b64encode(json.dumps(next_key).encode()).decode()
     return out
+
+
+def _parse_filter(text: str | None) -> tuple[str | None, bool, str]:
+    """(attribute name or None, prefix match?, value) of a ListUsers Filter."""
+    flt = (text or "").strip()
+    if not flt:
+        return None, False, ""
+    match = _FILTER.fullmatch(flt)
+    if not match:
+        raise invalid_parameter("Error while parsing filter.")
+    name, op, value = match.groups()
+    return name, op == "^=", value
+
+
+def _read_token(token: str | None) -> list[str] | None:
+    """The key a PaginationToken of ours carries (opaque to clients), or Cognito's error for any other."""
+    if token is None:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token.encode("ascii"))) if len(token) <= _TOKEN_CHARS * 3 else None
+    except (ValueError, UnicodeError, RecursionError):
+        key = None
+    if not (isinstance(key, list) and key and all(isinstance(k, str) for k in key)):
+        raise invalid_parameter(f"Paging marker {token} is invalid for request.")
+    return key
+
+
+def _scan(ctx: EngineContext, pool_id: str, name: str, value: str, prefix: bool, after: list[str] | None,
+          limit: int) -> tuple[list[User], list[str] | None]:
+    users = [User.from_record(r) for r in ctx.store.list_users(pool_id)]  # by user name
+    users = [u for u in users if (after is None or u.username > after[0])
+             and (search_value(u, name).startswith(value) if prefix else search_value(u, name) == value)]
+    return users[:limit], ([users[limit - 1].username] if len(users) > limit else None)
 
 
 def _only(user_type: dict, names: list[str] | None) -> dict:

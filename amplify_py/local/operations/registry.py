@@ -1,8 +1,12 @@
-"""The one table of operations, and how a request runs: checked against the service model, then run under
-the store lock (operations are short read-modify-writes; triggers release the lock while they run)."""
+"""The one table of operations, and how a request runs: checked against the service model, then run in one
+store transaction (``Database.operation``): a write transaction unless the operation only reads. Triggers
+commit and let go of it while they run. Tokens are signed after the commit (``Signer.seal``), so the
+database's write lock is never held for the RSA work."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Callable
 
@@ -24,7 +28,8 @@ from amplify_py.local.operations import (
     webauthn,
 )
 
-__all__ = ["Operation", "USER_POOL_OPERATIONS", "IDENTITY_OPERATIONS", "USER_POOL_TARGET", "IDENTITY_TARGET", "dispatch"]
+__all__ = ["Operation", "USER_POOL_OPERATIONS", "IDENTITY_OPERATIONS", "USER_POOL_TARGET", "IDENTITY_TARGET",
+           "READ_ONLY", "dispatch", "may_run_trigger"]
 
 Operation = Callable[[EngineContext, dict], dict]
 
@@ -38,6 +43,13 @@ USER_POOL_OPERATIONS: dict[str, Operation] = {
     **devices.OPERATIONS,
 }
 IDENTITY_OPERATIONS: dict[str, Operation] = dict(identity.OPERATIONS)
+
+READ_ONLY = frozenset({
+    "GetUser", "AdminGetUser", "ListUsers", "DescribeUserPool", "DescribeUserPoolClient", "ListUserPoolClients",
+    "ListGroups", "GetGroup", "AdminListGroupsForUser", "ListUsersInGroup", "ListWebAuthnCredentials",
+    "DescribeIdentityPool",
+})
+"""Operations that never write: they run in a read transaction (no write lock; a write would be refused)."""
 
 
 def dispatch(ctx: EngineContext, target: str, body: dict) -> dict:
@@ -67,5 +79,39 @@ def _run(ctx: EngineContext, target: str, body: dict) -> dict:
     else:
         raise CognitoError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
     shapes.check_request(service, operation, body)
-    with ctx.store.lock:
-        return handler(ctx, body)
+    with ctx.store.operation(write=operation not in READ_ONLY, keep_on=(CognitoError,)), ctx.signer.deferring():
+        ctx.sync_config()
+        result = handler(ctx, body)
+    return ctx.signer.seal(result)
+
+
+def may_run_trigger(ctx: EngineContext, target: str, body: dict) -> bool:
+    """Could this request run a Lambda trigger (and so wait on a handler that may call the engine back)?
+
+    False only when the pool it names (UserPoolId, ClientId, or the access token's issuer) is known and has
+    no trigger to run; such a request is short and runs on the event loop without a thread hop.
+    """
+    if not target.startswith(USER_POOL_TARGET):
+        return not target.startswith(IDENTITY_TARGET)  # identity pools run no triggers
+    try:
+        with ctx.store.lock:
+            ctx.sync_config()
+            pool_id = body.get("UserPoolId")
+            if isinstance(pool_id, str):
+                pool = ctx.pool(pool_id)
+            elif isinstance(body.get("ClientId"), str):
+                pool = ctx.client(body["ClientId"])[0]
+            elif isinstance(body.get("AccessToken"), str):
+                pool = ctx.pool(_issuer_pool(body["AccessToken"]))
+            else:
+                return True
+    except (CognitoError, ValueError, KeyError, TypeError, IndexError):
+        return False  # the operation will refuse the request before anything runs
+    return bool(pool.raw_lambda_config) and ctx.invoker_for(pool.deployment) is not None
+
+
+def _issuer_pool(token: str) -> str:
+    """The pool id at the end of an access token's ``iss`` (read without verifying: only to pick a thread)."""
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return str(claims["iss"]).rsplit("/", 1)[-1]

@@ -6,9 +6,10 @@ from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError, user_not_found
 from amplify_py.local.model.pool import Client, Pool
 from amplify_py.local.model.user import User, UserStatus
+from amplify_py.local.user_store import SEARCHABLE
 
 __all__ = ["username_key", "find_user", "get_user", "find_by_username", "save_user", "reload_user", "new_user",
-           "user_for_client", "NOT_FOUND_FOR_CLIENT"]
+           "user_for_client", "search_value", "index_older_users", "NOT_FOUND_FOR_CLIENT"]
 
 NOT_FOUND_FOR_CLIENT = "Username/client id combination not found."
 
@@ -51,11 +52,42 @@ def find_user(ctx: EngineContext, pool: Pool, name: str | None) -> User | None:
 
 def save_user(ctx: EngineContext, pool: Pool, user: User) -> None:
     user.modified = ctx.now()
+    _write(ctx, pool.id, pool.case_sensitive, user)
+
+
+def _write(ctx: EngineContext, pool_id: str, case_sensitive: bool, user: User) -> None:
     email = user.attributes.get("email")
-    ctx.store.put_user(pool.id, user.username, user.sub, user.to_record(),
-                       username_key=username_key(pool, user.username),
+    ctx.store.put_user(pool_id, user.username, user.sub, user.to_record(),
+                       username_key=user.username if case_sensitive else user.username.lower(),
                        email_key=email.lower() if email else None,
-                       phone_key=user.attributes.get("phone_number"))
+                       phone_key=user.attributes.get("phone_number"),
+                       search={name: search_value(user, name) for name in SEARCHABLE})
+
+
+def search_value(user: User, name: str) -> str:
+    """The value ListUsers' Filter compares for attribute ``name`` ("" when the user has none)."""
+    if name == "username":
+        return user.username
+    if name == "cognito:user_status":
+        return str(user.status)
+    if name == "status":
+        return "Enabled" if user.enabled else "Disabled"
+    return user.attributes.get(name, "")
+
+
+def index_older_users(ctx: EngineContext) -> int:
+    """Fill the searchable columns of users saved before they existed (their records are left as they were)."""
+    done = 0
+    while batch := ctx.store.unindexed_users():
+        with ctx.store.transaction():
+            for pool_id, record in batch:
+                try:
+                    case_sensitive = ctx.pool(pool_id).case_sensitive
+                except CognitoError:  # a pool that is gone: its rows are purged with it
+                    case_sensitive = True
+                _write(ctx, pool_id, case_sensitive, User.from_record(record))
+        done += len(batch)
+    return done
 
 
 def reload_user(ctx: EngineContext, pool: Pool, user: User) -> User:

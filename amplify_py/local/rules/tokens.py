@@ -73,15 +73,17 @@ def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_ti
         preferred_role=id_claims.get("cognito:preferred_role"), scopes=token_scopes, client_metadata=client_metadata)
     if custom is not None:
         _customise(custom, id_claims, access, token_scopes, triggers.token_generation_version(pool))
-    access_token = ctx.signer.sign(pool.id, access)
+    # Signed after the operation commits (Signer.seal), except where at_hash needs the signed access token.
+    access_token = ctx.signer.sign_later(pool.id, access) if scopes is None else ctx.signer.sign(pool.id, access)
     result: dict[str, Any] = {
         "AccessToken": access_token,
         "ExpiresIn": client.validity_seconds("AccessToken"),
         "TokenType": "Bearer",
     }
-    if scopes is None or "openid" in scopes:
-        if scopes is not None:
-            id_claims["at_hash"] = _at_hash(access_token)
+    if scopes is None:
+        result["IdToken"] = ctx.signer.sign_later(pool.id, id_claims)
+    elif "openid" in scopes:
+        id_claims["at_hash"] = _at_hash(str(access_token))
         result["IdToken"] = ctx.signer.sign(pool.id, id_claims)
     if refresh:
         token = new_refresh_token()
