@@ -97,3 +97,30 @@ def test_an_older_state_folder_moves_to_per_pool_keys_without_breaking_signed_in
         assert [key["kid"] for key in _jwks(again)["keys"]] == kids[:1]
     finally:
         engine.stop()
+
+
+def test_two_engine_processes_making_a_pools_key_at_once_agree_on_it(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers of a multi-process engine share one database: of two keys made at the same moment for one
+    pool, the first written is the pool's key in both (each process then caches it)."""
+    from amplify_py.local.signer import Signer
+    from amplify_py.local.store import Store
+
+    first, second = Store(tmp_path / "engine.sqlite3"), Store(tmp_path / "engine.sqlite3")
+    try:
+        late = Signer(second)
+        real, looked = second.get_meta, []
+
+        def read_before_the_first_wrote(key: str) -> str | None:
+            if key.startswith("signing_key:") and not looked:
+                looked.append(key)
+                return None  # the second process found no key, and makes one too
+            return real(key)
+
+        monkeypatch.setattr(second, "get_meta", read_before_the_first_wrote)
+        token_a = Signer(first).sign("us-east-1_Pool", {"iss": "http://x/us-east-1_Pool"})
+        token_b = late.sign("us-east-1_Pool", {"iss": "http://x/us-east-1_Pool"})
+        assert jwt.get_unverified_header(token_a)["kid"] == jwt.get_unverified_header(token_b)["kid"]
+        assert late.jwks("us-east-1_Pool", now=0)["keys"][0]["kid"] == jwt.get_unverified_header(token_a)["kid"]
+    finally:
+        first.close()
+        second.close()
