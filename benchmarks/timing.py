@@ -17,13 +17,13 @@ Existing users are many, each tried at most four times, so that none is locked o
 answered without any password check, which is Cognito's rule and not what is measured here).
 
 Measured on the 2-core dev box (AMD EPYC, 23 GiB, Python 3.11.7, gmpy2), `PYTHONPATH=. python
-benchmarks/timing.py 200`, while other test runs kept the load average near 12 (the elapsed times hold
-waits for a CPU; the CPU times are the steadier measure). Medians, existing vs unknown user:
+benchmarks/timing.py 200`, load average about 3.5 (other test runs; under heavier load the elapsed times also
+hold waits for a CPU, and the CPU times are the steadier measure). Medians, existing vs unknown user:
 - before (the unknown path skipped the verifier computation and the failure bookkeeping):
-  USER_PASSWORD_AUTH engine CPU 1.33 vs 0.40 ms (gap 70 %), wire 12.4 vs 10.1 ms (19 %);
-  PASSWORD_VERIFIER engine CPU 4.09 vs 0.56 ms (86 %), wire 17.7 vs 8.9 ms (50 %).
-- after: USER_PASSWORD_AUTH engine CPU 1.38 vs 1.37 ms (0.8 %), wire 16.3 vs 16.4 ms (0.6 %);
-  PASSWORD_VERIFIER engine CPU 4.03 vs 3.84 ms (4.7 %), wire 17.3 vs 17.1 ms (0.8 %).
+  USER_PASSWORD_AUTH wire 3.06 vs 1.92 ms (gap 37 %), engine CPU 1.19 vs 0.24 ms (80 %);
+  PASSWORD_VERIFIER wire 6.67 vs 2.92 ms (56 %), engine CPU 3.87 vs 0.39 ms (90 %).
+- after: USER_PASSWORD_AUTH wire 3.27 vs 3.16 ms (3.2 %), engine CPU 1.24 vs 1.15 ms (7.3 %);
+  PASSWORD_VERIFIER wire 6.73 vs 6.67 ms (0.9 %), engine CPU 3.86 vs 3.78 ms (1.9 %).
 """
 
 from __future__ import annotations
