@@ -44,8 +44,7 @@ def main() -> None:
             with engine.context.store.lock:
                 kms.encrypt_sender_code(engine.context, pool, "123456")
             encrypt.append(time.perf_counter() - started)
-        idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
         sign_ups = []
         for n in range(41):
             started = time.perf_counter()

@@ -55,8 +55,7 @@ def main(loops: int = 30) -> None:
             result = engine.deploy("bench", json.loads(TEMPLATE.read_text()))
             pool = result.physical_ids["amplifyAuthUserPool4BA7F805"]
             client_id = result.physical_ids["amplifyAuthUserPoolAppClient2626C6F8"]
-            idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
-                               aws_access_key_id="local", aws_secret_access_key="local")
+            idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
             codes: dict[str, str] = {}
             engine.context.outbox._on_message = lambda m: codes.__setitem__(m["recipient"], m["code"])
             start = time.perf_counter()

@@ -45,9 +45,11 @@ def main() -> int:
         engine = LocalEngine(Path(state)).start(http=args.http, loop=args.loop)
         try:
             ids = engine.deploy("fuzz", template).physical_ids
-            planted = prepare(engine.endpoint, ids[POOL], ids[CLIENT], ids.get(IDENTITY_POOL, ""))
+            planted = prepare(engine.endpoint, ids[POOL], ids[CLIENT], ids.get(IDENTITY_POOL, ""),
+                              credentials=engine.credentials)
             started = time.perf_counter()
-            outcome = send_all(engine.host, engine.port, Fuzzer(args.seed, planted).requests(args.requests))
+            outcome = send_all(engine.host, engine.port, Fuzzer(args.seed, planted).requests(args.requests),
+                               credentials=engine.credentials)
             elapsed = time.perf_counter() - started
         finally:
             engine.stop()

@@ -55,8 +55,7 @@ def main(loops: int) -> None:
         starts.append(time.perf_counter() - began)
         if i < 2:
             engine.stop()
-    idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
-                       aws_access_key_id="local", aws_secret_access_key="local")
+    idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
     pool, client = ids[POOL], ids[CLIENT]
     idp.admin_create_user(UserPoolId=pool, Username="b@example.com", MessageAction="SUPPRESS",
                           UserAttributes=[{"Name": "email", "Value": "b@example.com"}])

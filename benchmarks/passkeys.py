@@ -43,8 +43,7 @@ def main(loops: int) -> None:
     engine = LocalEngine(Path(tempfile.mkdtemp()), port=0).start()
     try:
         ids = engine.deploy("bench", tpl).physical_ids
-        idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
         pool, client = ids[POOL], ids[CLIENT]
         register_wire, register_device, sign_in_wire, sign_in_device = [], [], [], []
         for i in range(loops):

@@ -56,8 +56,7 @@ def run(count: int) -> None:
                 identifier="bench", target="local", stack_name=STACK, region=result.region,
                 stack_outputs=resolve_stack_outputs(template, result.physical_ids, result.region, stack_name=STACK),
                 custom=local_engine_custom(engine.endpoint)))
-            idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
-                               aws_access_key_id="local", aws_secret_access_key="local")
+            idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
             for i in range(count):
                 name = f"user{i}@example.com"
                 idp.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS")

@@ -92,6 +92,8 @@ def serve(
             console.print(f"Managed login on [bold]https://{engine.context.managed_login_domain}[/] "
                           "(`ampy local ca` shows how to trust its certificate).")
         console.print(f"Console: {escape(engine.console_url)}")
+        console.print(f"Admin operations must be signed with its local credentials: {engine.credentials.path} "
+                      f"(AWS_ACCESS_KEY_ID={engine.credentials.access_key_id}).")
         console.file.flush()
         _serve_until_stopped(engine, state_dir, console, signals)
 

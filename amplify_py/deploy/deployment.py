@@ -9,7 +9,19 @@ from typing import Any, Protocol
 
 from amplify_py.errors import AmpyUserError
 
-__all__ = ["Deployment", "Deployer", "ReplacementRefusedError", "StackSynthesizer", "SynthesizedStack"]
+__all__ = ["Deployment", "Deployer", "EngineCredentials", "ReplacementRefusedError", "StackSynthesizer",
+           "SynthesizedStack"]
+
+
+@dataclass(frozen=True)
+class EngineCredentials:
+    """The local engine's AWS credentials, which its admin (IAM-authorized) operations must be signed with, and
+    the file that holds them (boto3's keyword arguments, readable by its owner only)."""
+
+    access_key_id: str
+    secret_access_key: str
+    region: str
+    path: Path | None
 
 
 @dataclass(frozen=True)
@@ -22,6 +34,7 @@ class Deployment:
     stack_outputs: dict[str, str]
     custom: dict[str, Any] | None = None
     endpoint: str | None = None  # the local engine's URL
+    credentials: EngineCredentials | None = None  # the local engine's; never written to amplify_outputs.json
     console_url: str | None = None  # the local engine's console, with its token
     extra: dict[str, Any] = field(default_factory=dict)
     replaced: tuple[str, ...] = ()  # one line per resource the deploy replaced or deleted, for the terminal

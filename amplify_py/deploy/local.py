@@ -39,7 +39,7 @@ from amplify_py.deploy.background_engine import (
     start_detached_server,
     stop_detached_server,
 )
-from amplify_py.deploy.deployment import Deployment, ReplacementRefusedError, SynthesizedStack
+from amplify_py.deploy.deployment import Deployment, EngineCredentials, ReplacementRefusedError, SynthesizedStack
 
 __all__ = [
     "DEFAULT_PORT",
@@ -86,11 +86,30 @@ class EngineDeployResult(Protocol):
     def changes(self) -> tuple[ResourceChange, ...]: ...
 
 
+class Credentials(Protocol):
+    """The engine's access key pair (:class:`amplify_py.local.LocalCredentials`)."""
+
+    @property
+    def access_key_id(self) -> str: ...
+
+    @property
+    def secret_access_key(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def path(self) -> Path | None: ...
+
+
 class Engine(Protocol):
     """The local engine as this deployer drives it (:class:`amplify_py.local.LocalEngine`, or a fake)."""
 
     @property
     def endpoint(self) -> str: ...
+
+    @property
+    def credentials(self) -> Credentials: ...
 
     @property
     def console_url(self) -> str:
@@ -190,11 +209,16 @@ class LocalDeployer:
         self.assembly_dir: Path | None = self.state_dir / "cdk.out"
         self._engine: Engine | None = None
         self.endpoint: str | None = None
+        self.credentials: EngineCredentials | None = None  # the engine's local credentials, once it was made
 
     def _new_engine(self, port: int) -> Engine:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        return self._engine_factory(self.state_dir, host=LOCAL_HOST, port=port, on_message=self._on_message,
-                                    on_log=self._on_log)
+        engine = self._engine_factory(self.state_dir, host=LOCAL_HOST, port=port, on_message=self._on_message,
+                                      on_log=self._on_log)
+        keys = engine.credentials  # the state folder's own, the same for every engine on it
+        self.credentials = EngineCredentials(keys.access_key_id, keys.secret_access_key, keys.region,
+                                             keys.path)
+        return engine
 
     def _replace_detached(self) -> ServerInfo | None:
         status = server_status(self.state_dir)
@@ -278,6 +302,7 @@ class LocalDeployer:
             target="local", stack_name=self.stack_name, region=result.region, stack_outputs=localized,
             custom=local_engine_custom(endpoint, ca_certificate=str(ca) if ca else None), endpoint=endpoint,
             console_url=console_url, replaced=_change_lines(tuple(result.changes), allowed=allow_replacement),
+            credentials=self.credentials,
         )
 
     def delete(self) -> None:

@@ -3,7 +3,10 @@
 ``LocalEngine`` deploys pools from a synthesized CloudFormation template and
 serves Cognito's wire protocol in a background thread, so boto3, aws-amplify
 and ``amplify_py.auth`` work against it unchanged (pointed at ``endpoint``).
-State lives in SQLite under ``state_dir``; codes go to ``state_dir/outbox.jsonl``.
+State lives in SQLite under ``state_dir``; codes go to ``state_dir/outbox.jsonl``. IAM-authorized
+operations (``Admin*``, ``ListUsers``...) must be signed with ``credentials``, the state folder's own key pair
+(``state_dir/credentials.json``): ``boto3.client("cognito-idp", endpoint_url=engine.endpoint,
+**engine.credentials.boto3_kwargs())``.
 
 With ``managed_login_port``, pools with a domain also get managed login and the OAuth 2.0 endpoints on
 ``https://localhost:<that port>`` (certificate signed by the machine's local CA, see ``certificates``).
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from amplify_py.local.context import EngineContext, LogCallback, TriggerInvoker
+from amplify_py.local.credentials import CREDENTIALS_FILE, LocalCredentials, load_or_create_credentials, read_credentials
 from amplify_py.local.deployer import DeployPlan, DeployResult, ReplacementRefused, ResourceChange
 from amplify_py.local.deployer import delete as _delete
 from amplify_py.local.deployer import deploy as _deploy
@@ -38,7 +42,8 @@ if TYPE_CHECKING:
     from amplify_py.local.http.limits import Limits
 
 __all__ = ["LocalEngine", "DeployPlan", "DeployResult", "ReplacementRefused", "ResourceChange", "TriggerInvoker",
-           "LogCallback", "read_outbox", "console_address"]
+           "LogCallback", "read_outbox", "console_address", "LocalCredentials", "read_credentials",
+           "CREDENTIALS_FILE"]
 
 
 
@@ -74,8 +79,9 @@ class LocalEngine(TriggerRunners):
         self._requested_port = port
         self.outbox_path = self.state_dir / OUTBOX_FILE
         self._store = Store(self.state_dir / "engine.sqlite3")
+        self.credentials: LocalCredentials = load_or_create_credentials(self.state_dir, region)  # for signed calls
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
-                                     trigger_invoker=trigger_invoker, on_log=on_log)
+                                     trigger_invoker=trigger_invoker, on_log=on_log, credentials=self.credentials)
         self.context.console_token = console_token or secrets.token_urlsafe(32)
         index_older_users(self.context)  # a state folder from before ListUsers searched in SQL
         self.workers = _worker_count(workers, clock, trigger_invoker)
@@ -98,6 +104,7 @@ class LocalEngine(TriggerRunners):
     @property
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
+
 
     @property
     def console_token(self) -> str:

@@ -1,5 +1,5 @@
-"""What every operation and rule works with: the store, the clock, the outbox, the signer, the trigger
-invokers, the recent activity, and lookups of the deployed pools and clients.
+"""What every operation and rule works with: the store, the clock, the outbox, the signer, the local
+credentials, the trigger invokers, the recent activity, and lookups of the deployed pools and clients.
 
 One ``EngineContext`` per engine; operations receive it with the request body. It sits below the rules:
 it knows the model and the store, nothing of Cognito's rules.
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+from amplify_py.local.credentials import LocalCredentials
 from amplify_py.local.activity import Activity
 from amplify_py.local.errors import resource_not_found
 from amplify_py.local.model.oauth import Domain, IdentityProvider, ResourceServer
@@ -31,12 +32,15 @@ _CLIENT_IP: ContextVar[str | None] = ContextVar("amplify_py_local_client_ip", de
 
 class EngineContext:
     def __init__(self, store: Store, outbox: Outbox, *, region: str, clock: Callable[[], float],
-                 trigger_invoker: TriggerInvoker | None, on_log: LogCallback | None = None) -> None:
+                 trigger_invoker: TriggerInvoker | None, on_log: LogCallback | None = None,
+                 credentials: LocalCredentials | None = None) -> None:
         self.store = store
         self.outbox = outbox
         self.region = region
         self.clock = clock
+        self.credentials = credentials  # what IAM-authorized requests must be signed with (None: every signed request is refused)
         self.signer = Signer(store)
+        self.signer.retire_shared_key([row.physical_id for row in store.resources_of_type(POOL)], now=self.now())
         self.trigger_invoker = trigger_invoker  # the default, for deployments without their own
         self.invokers: dict[str, TriggerInvoker] = {}
         self.on_log = on_log

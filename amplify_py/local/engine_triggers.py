@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from amplify_py.local.context import EngineContext, TriggerInvoker
 
 if TYPE_CHECKING:
+    from amplify_py.local.credentials import LocalCredentials
     from amplify_py.local.store import Store
 
 __all__ = ["TriggerRunners", "TRIGGERS_KEY"]
@@ -22,11 +23,13 @@ _TRIGGERS_KEY = TRIGGERS_KEY
 
 
 class TriggerRunners:
-    """Needs the engine's ``context``, ``_store``, ``region``, ``workers``, ``endpoint`` and ``_port``."""
+    """Needs the engine's ``context``, ``_store``, ``region``, ``workers``, ``endpoint``, ``_port`` and
+    ``credentials`` (what the functions sign their calls to the engine with)."""
 
     context: EngineContext
     _store: "Store"
     region: str
+    credentials: "LocalCredentials"
     workers: int
     _port: int | None
 
@@ -58,7 +61,7 @@ class TriggerRunners:
             template, assembly_dir, physical_ids=physical_ids, region=self.region,
             stack_name=deployment_id, on_log=self.context.on_log,
             existing=existing if hasattr(existing, "update") else None,  # type: ignore[arg-type]
-            endpoint=self._serving_endpoint,
+            endpoint=self._serving_endpoint, credentials=self.credentials.environment(),
         )
 
     def _serving_endpoint(self) -> str | None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from amplify_py.local.errors import CognitoError
 
-__all__ = ["check_request", "violations"]
+__all__ = ["check_request", "violations", "requires_iam"]
 
 _EXPECTED = {"string": "a string", "blob": "a string", "boolean": "a boolean", "integer": "an integer",
              "long": "an integer", "float": "a number", "double": "a number", "timestamp": "a number",
@@ -41,6 +41,18 @@ def _service_model(service: str) -> Any:
     import botocore.session  # a runtime dependency (boto3); the models load on the first request
 
     return botocore.session.get_session().get_service_model(service)
+
+
+@functools.cache
+def requires_iam(service: str, operation: str) -> bool | None:
+    """Whether Cognito authorizes ``operation`` with IAM (a SigV4 signature): every operation the service model
+    does not mark unauthenticated (``auth: ["smithy.api#noAuth"]``, formerly ``authtype: "none"``). None for an
+    operation the model does not have."""
+    model = _service_model(service)
+    if operation not in model.operation_names:
+        return None
+    op = model.operation_model(operation)
+    return not (op.auth_type == "none" or "smithy.api#noAuth" in (getattr(op, "auth", None) or ()))
 
 
 def check_request(service: str, operation: str, body: dict) -> None:

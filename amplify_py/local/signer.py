@@ -1,19 +1,27 @@
-"""RS256 tokens with Cognito's claims, signed by a key kept in the state dir.
+"""RS256 tokens with Cognito's claims, each pool signing with a key of its own.
 
-The key is generated once per state directory and published as a JWKS at
-``/<pool_id>/.well-known/jwks.json``; ``iss`` is the engine's URL plus the
-pool id, so any verifier that follows ``iss`` finds the keys.
+As on Cognito, a pool's keys are its own: each pool gets an RSA key the first time it signs a token or
+publishes its JWKS (``/<pool_id>/.well-known/jwks.json``), kept in the store's meta table. A token is
+checked with the key of the pool its ``iss`` names, so a token of pool A never verifies as pool B's. The
+identity pool's OpenID tokens have a key of their own (``OPENID_KEY``).
+
+State folders from before per-pool keys had one key shared by every pool. ``retire_shared_key`` gives
+each of those pools its own key from then on; the shared key only verifies the tokens it already signed,
+for the pools that existed then, until the longest token lifetime (one day) has passed, and those pools
+list it in their JWKS until then so outside verifiers accept the same tokens.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -24,7 +32,14 @@ from jwt.algorithms import RSAAlgorithm
 from amplify_py.local.errors import not_authorized
 from amplify_py.local.store import Store
 
-__all__ = ["Signer", "UnsignedToken", "hash_refresh_token"]
+__all__ = ["Signer", "UnsignedToken", "OPENID_KEY", "RETIRED_KEY_SECONDS", "hash_refresh_token", "new_jti",
+           "new_refresh_token"]
+
+OPENID_KEY = "identity"
+RETIRED_KEY_SECONDS = 24 * 3600  # Cognito's longest ID/access token validity: every token it signed expires by then
+_KEY_META = "signing_key:"
+_SHARED_META = "signing_key"  # the one key of a state folder from before per-pool keys
+_RETIRED_META = "signing_key_retired"
 
 
 def hash_refresh_token(token: str) -> str:
@@ -32,41 +47,118 @@ def hash_refresh_token(token: str) -> str:
 
 
 class UnsignedToken:
-    """A token's claims, signed by ``Signer.seal`` once the operation's transaction has committed."""
+    """A token's claims and the key that signs them, signed by ``Signer.seal`` once the operation's transaction
+    has committed."""
 
-    __slots__ = ("claims",)
+    __slots__ = ("owner", "claims")
 
-    def __init__(self, claims: dict) -> None:
+    def __init__(self, owner: str, claims: dict) -> None:
+        self.owner = owner
         self.claims = claims
 
 
+@dataclass(frozen=True)
+class _Key:
+    private: Any
+    public: Any
+    kid: str
+
+    @classmethod
+    def from_pem(cls, pem: str) -> "_Key":
+        private = serialization.load_pem_private_key(pem.encode(), password=None)
+        public = private.public_key()
+        der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return cls(private, public, base64.b64encode(hashlib.sha256(der).digest()).decode())
+
+    def jwk(self) -> dict[str, str]:
+        jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self.public, as_dict=True)
+        return {"alg": "RS256", "e": jwk["e"], "kid": self.kid, "kty": "RSA", "n": jwk["n"], "use": "sig"}
+
+
+@dataclass(frozen=True)
+class _RetiredKey:
+    key: _Key
+    pools: frozenset[str]
+    until: float
+
+    def serves(self, pool_id: str, now: float) -> bool:
+        return pool_id in self.pools and now < self.until
+
+
+def _new_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
 class Signer:
+    """Signs and checks tokens with per-pool keys (see the module docstring)."""
+
     def __init__(self, store: Store) -> None:
-        pem = store.get_meta("signing_key")
-        if pem is None:
-            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            pem = key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            ).decode()
-            store.set_meta("signing_key", pem)
-        self._key = serialization.load_pem_private_key(pem.encode(), password=None)
-        self._public = self._key.public_key()
-        der = self._public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-        self.kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
+        self._store = store
+        self._keys: dict[str, _Key] = {}
+        self._retired = self._load_retired()
         self._deferring = threading.local()
 
-    def jwks(self) -> dict:
-        jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self._public, as_dict=True)
-        return {"keys": [{"alg": "RS256", "e": jwk["e"], "kid": self.kid, "kty": "RSA", "n": jwk["n"], "use": "sig"}]}
+    # --- keys -------------------------------------------------------------------
+    def _key(self, owner: str, *, create: bool) -> _Key | None:
+        """The key of ``owner`` (a pool id or OPENID_KEY); made and stored on first use when ``create``."""
+        key = self._keys.get(owner)
+        if key is not None:
+            return key
+        with self._store.lock:
+            pem = self._store.get_meta(_KEY_META + owner)
+            if pem is None:
+                if not create:  # a token naming an unknown pool must not make keys
+                    return None
+                # Another engine process may make one at the same moment: the first written is everyone's.
+                self._store.add_meta(_KEY_META + owner, _new_pem())
+                pem = self._store.get_meta(_KEY_META + owner)
+                assert pem is not None
+        key = self._keys[owner] = _Key.from_pem(pem)
+        return key
 
-    def sign(self, claims: dict) -> str:
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
+    def _own_key(self, owner: str) -> _Key:
+        key = self._key(owner, create=True)
+        assert key is not None  # create=True always returns one
+        return key
 
-    def sign_later(self, claims: dict) -> UnsignedToken | str:
+    def retire_shared_key(self, pool_ids: list[str], now: float) -> None:
+        """Move a state folder from one shared key to per-pool keys (see the module docstring)."""
+        pem = self._store.get_meta(_SHARED_META)
+        if pem is None:
+            return
+        with self._store.lock:
+            self._store.set_meta(_RETIRED_META, json.dumps(
+                {"pem": pem, "pools": sorted(pool_ids), "until": now + RETIRED_KEY_SECONDS}))
+            self._store.delete_meta(_SHARED_META)
+        self._retired = self._load_retired()
+
+    def _load_retired(self) -> _RetiredKey | None:
+        saved = self._store.get_meta(_RETIRED_META)
+        if saved is None:
+            return None
+        data = json.loads(saved)
+        return _RetiredKey(_Key.from_pem(data["pem"]), frozenset(data["pools"]), float(data["until"]))
+
+    # --- what the engine asks ------------------------------------------------------
+    def jwks(self, pool_id: str, *, now: float) -> dict:
+        """The pool's JWKS: its own key (and, for a while after an upgrade, the retired shared key)."""
+        keys = [self._own_key(pool_id).jwk()]
+        if self._retired is not None and self._retired.serves(pool_id, now):
+            keys.append(self._retired.key.jwk())
+        return {"keys": keys}
+
+    def sign(self, owner: str, claims: dict) -> str:
+        """A token signed with the key of ``owner`` (the pool whose ``iss`` it carries, or OPENID_KEY)."""
+        key = self._own_key(owner)
+        return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+
+    def sign_later(self, owner: str, claims: dict) -> "UnsignedToken | str":
         """A token to sign after the operation commits: the RSA work (most of a sign-in's CPU) then runs
         without the database's write lock, so several engine processes sign in parallel. Outside
         ``deferring`` (callers that do not seal: managed login, the console) it is signed at once."""
-        return UnsignedToken(claims) if getattr(self._deferring, "on", False) else self.sign(claims)
+        return UnsignedToken(owner, claims) if getattr(self._deferring, "on", False) else self.sign(owner, claims)
 
     @contextmanager
     def deferring(self) -> Iterator[None]:
@@ -82,20 +174,34 @@ class Signer:
         if isinstance(result, dict):
             for key, value in result.items():
                 if isinstance(value, UnsignedToken):
-                    result[key] = self.sign(value.claims)
+                    result[key] = self.sign(value.owner, value.claims)
                 elif isinstance(value, (dict, list)):
                     self.seal(value)
         elif isinstance(result, list):
             for index, value in enumerate(result):
-                result[index] = self.sign(value.claims) if isinstance(value, UnsignedToken) else self.seal(value)
+                result[index] = (self.sign(value.owner, value.claims) if isinstance(value, UnsignedToken)
+                                 else self.seal(value))
         return result
 
     def decode(self, token: str, *, now: float, token_use: str, expired_message: str, invalid_message: str) -> dict:
-        """Verify signature and expiry against the engine's clock; Cognito's messages on failure."""
+        """Verify the signature with the key of the pool the token's ``iss`` names, and its use and expiry
+        against the engine's clock; Cognito's messages on failure."""
         try:
-            claims = jwt.decode(token, self._public, algorithms=["RS256"], options={"verify_exp": False,
-                                                                                   "verify_aud": False,
-                                                                                   "verify_iat": False})
+            kid = jwt.get_unverified_header(token).get("kid")
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError as exc:
+            raise not_authorized(invalid_message) from exc
+        pool_id = str(issuer or "").rsplit("/", 1)[-1]
+        key = self._key(pool_id, create=False) if pool_id and pool_id != OPENID_KEY else None
+        retired = self._retired
+        if (key is None or kid != key.kid) and retired is not None and retired.serves(pool_id, now) \
+                and kid == retired.key.kid:
+            key = retired.key
+        if key is None or kid != key.kid:
+            raise not_authorized(invalid_message)
+        try:
+            claims = jwt.decode(token, key.public, algorithms=["RS256"],
+                                options={"verify_exp": False, "verify_aud": False, "verify_iat": False})
         except jwt.PyJWTError as exc:
             raise not_authorized(invalid_message) from exc
         if claims.get("token_use") != token_use:

@@ -111,6 +111,10 @@ class Store(UserTables, DeviceTable):
     def set_meta(self, key: str, value: str) -> None:
         self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def add_meta(self, key: str, value: str) -> None:
+        """Set ``key`` unless it is set: of several processes adding one key, the first one written wins."""
+        self.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def delete_meta(self, key: str) -> None:
         self.execute("DELETE FROM meta WHERE key = ?", (key,))
 

@@ -29,12 +29,15 @@ def invoker_for_template(
     on_log: LogCallback | None = None,
     existing: TriggerInvoker | None = None,
     endpoint: EndpointSource | None = None,
+    credentials: Mapping[str, str] | None = None,
 ) -> TriggerInvoker:
     """A ``TriggerInvoker`` running the template's Python functions in warm processes.
 
     Environment intrinsics (``{"Ref": pool}`` for AMPLIFY_AUTH_USERPOOL_ID, ...) resolve against
     ``physical_ids`` (the engine's deploy result); a KMS key's ``Arn`` is its local key's. ``endpoint`` (read
-    when a worker starts) is where the handlers' AWS SDKs send Cognito and KMS calls: the local engine. With ``existing``, that invoker is updated in place:
+    when a worker starts) is where the handlers' AWS SDKs send Cognito and KMS calls: the local engine;
+    ``credentials`` (``AWS_ACCESS_KEY_ID``...) are what they sign them with, the engine's local credentials.
+    With ``existing``, that invoker is updated in place:
     unchanged functions stay warm, changed ones restart on their next call, removed ones stop.
     """
     from amplify_py._cfn import NO_VALUE
@@ -56,4 +59,5 @@ def invoker_for_template(
     if existing is not None:
         existing.update(specs)
         return existing
-    return TriggerInvoker(specs, on_log=on_log, region=region, endpoint=endpoint, endpoint_variables=ENDPOINT_VARIABLES)
+    return TriggerInvoker(specs, on_log=on_log, region=region, endpoint=endpoint, endpoint_variables=ENDPOINT_VARIABLES,
+                          credentials=credentials)

@@ -36,13 +36,21 @@ class AdminCredentials:
     session_token: str | None = None
 
 
-def admin_credentials(state_dir: Path) -> AdminCredentials:
-    """The credentials for the admin calls to the engine that serves ``state_dir``.
+# Before any engine ran on a state folder it has no credentials; these sign nothing any engine accepts.
+_NO_CREDENTIALS = AdminCredentials("AKIALOCALNOENGINEYET", "no-engine-has-made-credentials-here-yet")
 
-    The engine does not check signatures yet, so these are clearly local placeholders that can
-    never reach AWS; once it does, they are the sandbox's own local credentials, kept in its state.
-    """
-    return AdminCredentials("localAccessKeyId", "localSecretAccessKey", "localSessionToken")
+
+def admin_credentials(state_dir: Path) -> AdminCredentials:
+    """The credentials for the admin calls to the engine that serves ``state_dir``: the sandbox's own local
+    credentials, which its engine made in that folder (``credentials.json``) and which its admin operations
+    require, as AWS requires IAM credentials."""
+    from amplify_py.local.credentials import read_credentials
+
+    try:
+        credentials = read_credentials(state_dir)
+    except FileNotFoundError:
+        return _NO_CREDENTIALS
+    return AdminCredentials(credentials.access_key_id, credentials.secret_access_key)
 
 
 def admin_client(state_dir: Path, endpoint: str, region: str) -> Any:
@@ -128,11 +136,14 @@ def _check_serving(sandbox: RunningSandbox) -> None:
             _start_hint(sandbox.identifier),
         ) from None
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+        code = exc.response.get("Error", {}).get("Code")
+        if code not in ("ResourceNotFoundException", "UnrecognizedClientException", "InvalidSignatureException"):
             raise
+        why = (f"it has no user pool {sandbox.user_pool_id}" if code == "ResourceNotFoundException"
+               else "it refuses this sandbox's local credentials")
         raise AmpyUserError(
             _NOT_RUNNING,
             f"The engine on {sandbox.endpoint} does not serve sandbox {sandbox.identifier} "
-            f"(it has no user pool {sandbox.user_pool_id}); another sandbox's engine is using the port.",
+            f"({why}); another sandbox's engine is using the port.",
             _start_hint(sandbox.identifier),
         ) from None

@@ -63,6 +63,12 @@ class SandboxConsole:
     def endpoint(self, url: str) -> None:
         self.console.print(f"[bold]Local engine:[/] [cyan]{escape(url)}[/]")
 
+    def local_credentials(self, access_key_id: str, secret_access_key: str, region: str, where: str) -> None:
+        """The local engine's AWS credentials: its admin operations (boto3, the AWS CLI) must be signed with them."""
+        self.console.print(f"[bold]Local credentials[/] for admin calls (signed, as IAM ones on AWS; also in {escape(where)}):")
+        self.console.print(f"  AWS_ACCESS_KEY_ID={escape(access_key_id)} AWS_SECRET_ACCESS_KEY={escape(secret_access_key)} "
+                           f"AWS_REGION={escape(region)}")
+
     def console_link(self, url: str) -> None:
         """The local console's address, token included (like a notebook server's): open it in a browser."""
         self.console.print(f"[bold]Console:[/] [cyan]{escape(url)}[/] [dim](pools, users, codes; keep the token to yourself)[/]")

@@ -158,6 +158,7 @@ class Sandbox:
         self.last_good: Deployment | None = None
         self.deploy_count = 0
         self._once = False
+        self._credentials_shown = False
 
     # -- one cycle ---------------------------------------------------------------------------------
     def deploy(self) -> Deployment:
@@ -176,6 +177,12 @@ class Sandbox:
             self.console.endpoint(deployment.endpoint)
         if deployment.console_url:
             self.console.console_link(deployment.console_url)
+        credentials = deployment.credentials
+        if credentials is not None and not self._credentials_shown:  # once per sandbox, not on every save
+            self.console.local_credentials(credentials.access_key_id, credentials.secret_access_key,
+                                           credentials.region,
+                                           self._rel(credentials.path) if credentials.path else "its state folder")
+            self._credentials_shown = True
         self.console.success(f"Deployed. {self._rel(path)} is up to date.")
         return deployment
 

@@ -1,6 +1,7 @@
 """Where a sandbox keeps its local state: ``<project>/.amplify/sandbox/<identifier>/``.
 
-The folder holds the local engine's data (SQLite, ``outbox.jsonl``), the cloud
+The folder holds the local engine's data (SQLite, ``outbox.jsonl``, and ``credentials.json``: the local
+AWS credentials its admin operations must be signed with, readable by its owner only), the cloud
 assembly its trigger functions run from (``cdk.out``), the background engine's
 ``server.json`` and ``server.log``, and the sandbox's ``secrets.json``.
 ``ampy sandbox delete`` removes the folder but keeps :data:`KEPT_ON_DELETE`

@@ -18,7 +18,6 @@ __all__ = ["AmplifyBackend", "start_backend"]
 
 _REGION = "us-east-1"
 _USER_POOL = "AWS::Cognito::UserPool"
-_LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
 class AmplifyBackend:
@@ -171,8 +170,7 @@ def start_backend(project_dir: Path, synth: Any, state_dir: Path) -> AmplifyBack
                                               stack_name=synth.stack_name)
         model = build_outputs(stack_outputs, custom=local_engine_custom(engine.endpoint))
         outputs_path = write_outputs(model, state_dir)
-        admin = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name=result.region,
-                             **_LOCAL_CREDENTIALS)
+        admin = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
         resources = synth.template.get("Resources") or {}
         pools = [result.physical_ids[logical] for logical, resource in resources.items()
                  if resource.get("Type") == _USER_POOL and logical in result.physical_ids]

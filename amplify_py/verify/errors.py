@@ -155,7 +155,7 @@ class KidNotFoundInJwksError(JwtRejectedError):
 
     default_resolution = (
         "The token was signed by a key this user pool does not publish: it comes from another pool or engine "
-        "(each local engine state directory has its own key), or is forged."
+        "(each user pool has keys of its own, on Cognito and on the local engine), or is forged."
     )
 
 

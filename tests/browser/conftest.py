@@ -72,8 +72,7 @@ def hosted(app_script: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                                            engine.managed_login_domain)
         outputs = build_outputs(stack_outputs, custom=local_engine_custom(
             engine.endpoint, ca_certificate=str(engine.ca_certificate))).to_dict()
-        idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name=REGION,
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
         with AppServer(app_script, outputs, port) as app:
             yield Hosted(engine, app, outputs, result.physical_ids[POOL], result.physical_ids[CLIENT], idp, program_url)
     finally:

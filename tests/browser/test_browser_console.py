@@ -75,8 +75,8 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     info = background_engine.start_detached_server(state_dir, port=_free_port())
     browser = None
     try:
-        idp = boto3.client("cognito-idp", endpoint_url=info.endpoint, region_name="us-east-1",
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        idp = boto3.client("cognito-idp", endpoint_url=info.endpoint,  # admin calls: the engine's credentials
+                           **engine.credentials.boto3_kwargs())
         idp.sign_up(ClientId=ids[CLIENT], Username=EMAIL, Password="Passw0rd!",
                     UserAttributes=[{"Name": "email", "Value": EMAIL}, {"Name": "name", "Value": HOSTILE}])
         browser = Browser(tmp_path_factory.mktemp("chromium-profile"), javascript=False)

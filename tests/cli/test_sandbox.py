@@ -58,6 +58,11 @@ class FakeEngine:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def credentials(self) -> Any:
+        return SimpleNamespace(access_key_id="AKIALOCALFAKE", secret_access_key="fake-secret", region="us-east-1",
+                               path=self.state_dir / "credentials.json")
+
+    @property
     def console_url(self) -> str:
         return f"{self.endpoint}/_console/?token=fake-token"
 
@@ -213,6 +218,11 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
         assert json.loads(first_outputs)["custom"]["local_engine"]["user_pool_endpoint"] == "http://127.0.0.1:9999"
         assert "code 123456" in out.getvalue()  # the engine's message is printed as it is sent
         assert "Local engine: http://127.0.0.1:9999" in out.getvalue()
+        # the engine's local credentials, for signed admin calls: printed, never in amplify_outputs.json
+        assert ("Local credentials for admin calls (signed, as IAM ones on AWS; also in "
+                ".amplify/sandbox/alice/credentials.json):\n  AWS_ACCESS_KEY_ID=AKIALOCALFAKE "
+                "AWS_SECRET_ACCESS_KEY=fake-secret AWS_REGION=us-east-1") in out.getvalue()
+        assert "fake-secret" not in first_outputs
         assert "Console: http://127.0.0.1:9999/_console/?token=fake-token" in out.getvalue()
         time.sleep(0.3)  # let the watcher settle before the first save
 
@@ -240,6 +250,7 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
         record = load_record(project, "alice")
         assert record.target == "local" and record.stack_name == stack
         assert record.custom["local_engine"]["user_pool_endpoint"] == "http://127.0.0.1:9999"
+        assert out.getvalue().count("AWS_SECRET_ACCESS_KEY=") == 1  # once per sandbox, not on every redeploy
     finally:
         stop.set()
         thread.join(timeout=10)

@@ -45,7 +45,7 @@ def test_once_prints_the_console_address_and_sandbox_console_prints_it_again(
     assert capsys.readouterr().out == f"{url}\n"
 
     pool_id = _outputs(project)["auth"]["user_pool_id"]
-    _add_user(f"http://127.0.0.1:{port}", pool_id, "ada@example.com")
+    _add_user(project, f"http://127.0.0.1:{port}", pool_id, "ada@example.com")
     browser = httpx.Client(follow_redirects=True)
     page = browser.get(f"http://127.0.0.1:{port}/_console/pools/{pool_id}?token={token}")
     assert page.status_code == 200 and "ada@example.com" in page.text

@@ -29,7 +29,7 @@ from amplify_py.cli.factory import Factory, set_factory
 from amplify_py.deploy import background_engine
 from amplify_py.deploy.records import DeploymentRecord, load_record, save_record
 from amplify_py.errors import AmpyUserError
-from amplify_py.local import LocalEngine
+from amplify_py.local import LocalEngine, read_credentials
 from amplify_py.outputs import local_engine_custom
 from amplify_py.sandbox import SandboxConsole, SandboxSettings, sandbox_stack_name
 from amplify_py.sandbox.lifecycle import REPLACEMENT_PROMPT
@@ -70,19 +70,20 @@ def _outputs(project: Path) -> dict:
     return json.loads((project / "amplify_outputs.json").read_text())
 
 
-def _idp(endpoint: str):
-    return boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="local", aws_secret_access_key="local")
+def _idp(project: Path, endpoint: str):
+    """Signed with the sandbox's local credentials, which its admin operations require."""
+    credentials = read_credentials(project / ".amplify" / "sandbox" / "alice")
+    return boto3.client("cognito-idp", endpoint_url=endpoint, **credentials.boto3_kwargs())
 
 
-def _add_user(endpoint: str, pool_id: str, email: str) -> None:
-    _idp(endpoint).admin_create_user(UserPoolId=pool_id, Username=email, MessageAction="SUPPRESS",
+def _add_user(project: Path, endpoint: str, pool_id: str, email: str) -> None:
+    _idp(project, endpoint).admin_create_user(UserPoolId=pool_id, Username=email, MessageAction="SUPPRESS",
                                      UserAttributes=[{"Name": "email", "Value": email}])
 
 
-def _users(endpoint: str, pool_id: str) -> list[str]:
+def _users(project: Path, endpoint: str, pool_id: str) -> list[str]:
     """The emails of the pool's users (with email sign-in, Cognito names users by a generated id)."""
-    users = _idp(endpoint).list_users(UserPoolId=pool_id)["Users"]
+    users = _idp(project, endpoint).list_users(UserPoolId=pool_id)["Users"]
     return [next(a["Value"] for a in u["Attributes"] if a["Name"] == "email") for u in users]
 
 
@@ -138,7 +139,7 @@ def test_once_refuses_a_replacement_that_deletes_users_and_the_flag_goes_ahead(
     port = str(_free_port())
     assert ampy("sandbox", "--once", "--identifier", "alice", "--port", port, "--dir", str(project)) == 0
     endpoint, pool_id = f"http://127.0.0.1:{port}", _outputs(project)["auth"]["user_pool_id"]
-    _add_user(endpoint, pool_id, "ada@example.com")
+    _add_user(project, endpoint, pool_id, "ada@example.com")
     first_outputs = (project / "amplify_outputs.json").read_text()
     capsys.readouterr()
 
@@ -155,14 +156,14 @@ def test_once_refuses_a_replacement_that_deletes_users_and_the_flag_goes_ahead(
             "--identifier alice` to replace (deleting the data listed above).") in err.err
     assert "The background engine serves the last good deployment again" in err.out
     # the last good deployment serves, untouched
-    assert _users(endpoint, pool_id) == ["ada@example.com"]
+    assert _users(project, endpoint, pool_id) == ["ada@example.com"]
     assert (project / "amplify_outputs.json").read_text() == first_outputs
 
     assert ampy("sandbox", "--once", "--allow-replacement", "--identifier", "alice", "--port", port,
                 "--dir", str(project)) == 0
     out = capsys.readouterr().out
     new_pool = _outputs(project)["auth"]["user_pool_id"]
-    assert new_pool != pool_id and _users(endpoint, new_pool) == []
+    assert new_pool != pool_id and _users(project, endpoint, new_pool) == []
     assert f"Replaced {POOL} (AWS::Cognito::UserPool {pool_id}): Schema attribute custom:display_name removed" in out
     assert f"its new id is {new_pool}. Deleted with it, as allowed: 1 user." in out
 
@@ -179,7 +180,7 @@ def test_in_a_terminal_the_sandbox_asks_as_ampx_does(
     # what an earlier sandbox left: the pool with a user in it (no engine serving it now)
     engine = LocalEngine(project / ".amplify" / "sandbox" / "alice").start()
     pool_id = engine.deploy(sandbox_stack_name(project, "alice"), _template()).physical_ids[POOL]
-    _add_user(engine.endpoint, pool_id, "ada@example.com")
+    _add_user(project, engine.endpoint, pool_id, "ada@example.com")
     engine.stop()
     _write(project, _without_display_name())
     monkeypatch.setattr("amplify_py.cli.sandbox._interactive", lambda: True)
@@ -195,7 +196,7 @@ def test_in_a_terminal_the_sandbox_asks_as_ampx_does(
     monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
     assert ampy("sandbox", "--once", "--identifier", "alice", "--port", port, "--dir", str(project)) == 0
     new_pool = _outputs(project)["auth"]["user_pool_id"]
-    assert new_pool != pool_id and _users(f"http://127.0.0.1:{port}", new_pool) == []
+    assert new_pool != pool_id and _users(project, f"http://127.0.0.1:{port}", new_pool) == []
     assert "Deleted with it, as allowed: 1 user." in capsys.readouterr().out
 
 
@@ -213,7 +214,7 @@ def test_watch_mode_refuses_keeps_the_last_good_deployment_serving_and_says_how_
     try:
         _wait_for(lambda: sandbox.deploy_count == 1)
         pool_id = _outputs(project)["auth"]["user_pool_id"]
-        _add_user(endpoint, pool_id, "ada@example.com")
+        _add_user(project, endpoint, pool_id, "ada@example.com")
         first_outputs = (project / "amplify_outputs.json").read_text()
         time.sleep(0.3)  # let the watcher settle before the first save
 
@@ -224,7 +225,7 @@ def test_watch_mode_refuses_keeps_the_last_good_deployment_serving_and_says_how_
         assert "would replace 1 resource, deleting 1 user. Nothing was changed." in text
         assert ("Revert the change and save to keep the data (the last good deployment keeps serving), or stop this "
                 "sandbox (Ctrl-C) and run `ampy sandbox --allow-replacement --identifier alice` to replace") in text
-        assert sandbox.deploy_count == 1 and _users(endpoint, pool_id) == ["ada@example.com"]
+        assert sandbox.deploy_count == 1 and _users(project, endpoint, pool_id) == ["ada@example.com"]
         assert (project / "amplify_outputs.json").read_text() == first_outputs
 
         added = _template()  # back to the deployed schema plus a new optional attribute: in place
@@ -233,7 +234,7 @@ def test_watch_mode_refuses_keeps_the_last_good_deployment_serving_and_says_how_
         _write(project, added)
         _wait_for(lambda: sandbox.deploy_count == 2)
         assert _outputs(project)["auth"]["user_pool_id"] == pool_id
-        assert _users(endpoint, pool_id) == ["ada@example.com"]
+        assert _users(project, endpoint, pool_id) == ["ada@example.com"]
     finally:
         stop.set()
         thread.join(timeout=20)

@@ -26,7 +26,7 @@ from pycognito.exceptions import ForceChangePasswordException
 from amplify_py.cli.app import main
 from amplify_py.deploy.background_engine import start_detached_server, stop_detached_server
 from amplify_py.deploy.records import DeploymentRecord, save_record
-from amplify_py.local import LocalEngine
+from amplify_py.local import LocalEngine, read_credentials
 from amplify_py.outputs.convert import local_engine_custom
 from amplify_py.outputs.stack_outputs import resolve_stack_outputs
 from amplify_py.sandbox.state import sandbox_state_dir
@@ -59,9 +59,9 @@ class Sandbox:
         return self.idp.admin_get_user(UserPoolId=self.pool_id, Username=username)
 
 
-def _client(endpoint: str) -> Any:
-    return boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test")
+def _client(endpoint: str, state_dir: Path) -> Any:
+    """An admin client, signed with the local credentials of the engine serving ``state_dir``."""
+    return boto3.client("cognito-idp", endpoint_url=endpoint, **read_credentials(state_dir).boto3_kwargs())
 
 
 def _record(project: Path, template: dict, physical_ids: dict[str, str], region: str, endpoint: str) -> None:
@@ -87,7 +87,7 @@ def _serving(tmp_path: Path, case: str) -> Iterator[Sandbox]:
         result = engine.deploy(STACK, template)
         _record(project, template, result.physical_ids, result.region, engine.endpoint)
         yield Sandbox(project, result.physical_ids[POOL], result.physical_ids[CLIENT], engine.endpoint,
-                      _client(engine.endpoint))
+                      _client(engine.endpoint, engine.state_dir))
     finally:
         engine.stop()
 
@@ -324,8 +324,9 @@ def test_another_sandboxs_engine_on_the_port_is_not_this_sandbox(
         _pool_record(project, other.endpoint)
         assert _ampy_in(project)("sandbox", "users", "list") == 1
     err = capsys.readouterr().err
-    assert (f"Error (NoSandboxRunningError): The engine on {other.endpoint} does not serve sandbox devtools (it has "
-            "no user pool us-east-1_AAAAAAAAA); another sandbox's engine is using the port.") in err
+    # its engine refuses this sandbox's credentials (before the pool is even looked up)
+    assert (f"Error (NoSandboxRunningError): The engine on {other.endpoint} does not serve sandbox devtools (it "
+            "refuses this sandbox's local credentials); another sandbox's engine is using the port.") in err
 
 
 def test_an_aws_sandbox_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -358,6 +359,6 @@ def test_the_background_engine_of_sandbox_once(tmp_path: Path, capsys: pytest.Ca
         assert "ivy@example.com" in capsys.readouterr().out
         assert ampy("sandbox", "reset", "--users", "--yes") == 0
         assert f"Removed 1 user from pool {result.physical_ids[POOL]}" in capsys.readouterr().out
-        assert _client(server.endpoint).list_users(UserPoolId=result.physical_ids[POOL])["Users"] == []
+        assert _client(server.endpoint, state_dir).list_users(UserPoolId=result.physical_ids[POOL])["Users"] == []
     finally:
         assert stop_detached_server(state_dir) is not None

@@ -96,10 +96,8 @@ def test_custom_challenge_wrong_answer_fails_authentication(deploy, secret_code_
 def _admin(backend: Backend):
     return boto3.client(
         "cognito-idp",
-        region_name=backend.outputs["auth"]["aws_region"],
         endpoint_url=backend.outputs["custom"]["local_engine"]["user_pool_endpoint"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
+        **backend.engine.credentials.boto3_kwargs(),
         config=Config(retries={"max_attempts": 1}),
     )
 

@@ -174,10 +174,8 @@ def test_srp_agrees_with_pycognito(deploy) -> None:
     endpoint = backend.outputs["custom"]["local_engine"]["user_pool_endpoint"]
     client = boto3.client(
         "cognito-idp",
-        region_name=auth["aws_region"],
         endpoint_url=endpoint,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
+        **backend.engine.credentials.boto3_kwargs(),
         config=Config(retries={"max_attempts": 1}),
     )
     theirs = AWSSRP("pyc@example.com", PASSWORD, auth["user_pool_id"], auth["user_pool_client_id"], client=client)

@@ -48,8 +48,8 @@ class Site:
             self.engine.endpoint, ca_certificate=str(self.engine.ca_certificate))).to_dict()
         import boto3
 
-        self.idp = boto3.client("cognito-idp", endpoint_url=self.engine.endpoint, region_name=REGION,
-                                aws_access_key_id="local", aws_secret_access_key="local")
+        self.idp = boto3.client("cognito-idp", endpoint_url=self.engine.endpoint,
+                                **self.engine.credentials.boto3_kwargs())
 
     def user(self, email: str) -> str:
         self.idp.admin_create_user(UserPoolId=self.pool_id, Username=email, MessageAction="SUPPRESS", UserAttributes=[

@@ -88,14 +88,9 @@ def signed_out(js: AmplifyJs) -> AmplifyJs:
 
 @pytest.fixture(scope="module")
 def cognito(backend: LocalBackend) -> Any:
-    """boto3's cognito-idp client pointed at the engine (placeholder credentials: nothing reaches AWS)."""
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=backend.engine.endpoint,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    """boto3's cognito-idp client pointed at the engine, signing with the engine's local credentials (what its
+    admin operations require; nothing reaches AWS)."""
+    return boto3.client("cognito-idp", endpoint_url=backend.engine.endpoint, **backend.engine.credentials.boto3_kwargs())
 
 
 def new_email(tag: str) -> str:

@@ -107,6 +107,5 @@ def test_the_function_environment_names_the_local_key(local, backend) -> None:
     env = function.environment()
     assert env["KEY_ARN"] == f"arn:aws:kms:us-east-1:000000000000:key/{backend['key_id']}"
     assert env["AWS_ENDPOINT_URL_KMS"] == local.engine.endpoint
-    kms = boto3.client("kms", endpoint_url=local.engine.endpoint, region_name="us-east-1",
-                       aws_access_key_id="local", aws_secret_access_key="local")
+    kms = boto3.client("kms", endpoint_url=local.engine.endpoint, **local.engine.credentials.boto3_kwargs())
     assert kms.describe_key(KeyId=env["KEY_ARN"])["KeyMetadata"]["KeyId"] == backend["key_id"]

@@ -110,6 +110,18 @@ def test_once_serves_in_the_background_then_delete_removes_everything(project: P
         # the command has exited; its engine keeps serving in the background
         _sign_up_and_confirm(project, state_dir, outputs, "bob@example.com")
         assert set(_sign_in(outputs, "bob@example.com")) >= {"AccessToken", "IdToken", "RefreshToken"}
+        # admin calls are signed with the sandbox's local credentials: printed, and in its state folder (0600)
+        credentials_file = state_dir / "credentials.json"
+        assert credentials_file.stat().st_mode & 0o777 == 0o600
+        credentials = json.loads(credentials_file.read_text())
+        assert f"AWS_ACCESS_KEY_ID={credentials['aws_access_key_id']}" in run.stdout
+        admin = boto3.client("cognito-idp", endpoint_url=outputs["custom"]["local_engine"]["user_pool_endpoint"],
+                             **credentials)
+        pool_id = outputs["auth"]["user_pool_id"]
+        assert admin.admin_get_user(UserPoolId=pool_id, Username="bob@example.com")["UserStatus"] == "CONFIRMED"
+        with pytest.raises(ClientError, match=r"\(UnrecognizedClientException\).*The security token included in "
+                                              r"the request is invalid\."):
+            _client(outputs).admin_get_user(UserPoolId=pool_id, Username="bob@example.com")  # other keys
 
         # a second --once replaces the background engine; the pool and its users stay
         first_pid = json.loads((state_dir / "server.json").read_text())["pid"]

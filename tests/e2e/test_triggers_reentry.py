@@ -110,4 +110,7 @@ def test_functions_get_the_engine_endpoint_and_local_credentials(local: Local) -
     assert env["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] == local.engine.endpoint
     assert env["AWS_ENDPOINT_URL_COGNITO_IDENTITY"] == local.engine.endpoint
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == local.engine.region
-    assert env["AWS_ACCESS_KEY_ID"].startswith("local")
+    # the engine's own local credentials, which its admin operations require (nothing reaches AWS)
+    assert env["AWS_ACCESS_KEY_ID"] == local.engine.credentials.access_key_id
+    assert env["AWS_SECRET_ACCESS_KEY"] == local.engine.credentials.secret_access_key
+    assert "AWS_SESSION_TOKEN" not in env

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import boto3
+import httpx
 import pytest
 from botocore.config import Config
 
 from amplify_py.local import LocalEngine
 from amplify_py.local.clock import SharedClock
 from amplify_py.local.workers import WORKERS_ENV
+from tests._signing import signed_headers
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "reference" / "cases"
 POOL = "amplifyAuthUserPool4BA7F805"
@@ -45,10 +47,19 @@ class Env:
         self.pool_id = self.result.physical_ids[POOL]
         self.client_id = self.result.physical_ids[CLIENT]
         self.identity_pool_id = self.result.physical_ids.get(IDENTITY_POOL)
-        self.idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
-                                aws_access_key_id="local", aws_secret_access_key="local")
-        self.identity = boto3.client("cognito-identity", endpoint_url=engine.endpoint, region_name="us-east-1",
-                                     aws_access_key_id="local", aws_secret_access_key="local")
+        # Admin operations are signed with the engine's own local credentials, as on AWS with IAM ones.
+        self.idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
+        self.identity = boto3.client("cognito-identity", endpoint_url=engine.endpoint,
+                                     **engine.credentials.boto3_kwargs())
+
+    def post(self, target: str, body: Any) -> httpx.Response:
+        """POST ``body`` (JSON-encoded here) to ``target`` as boto3 would: signed with the engine's credentials,
+        which the IAM-authorized operations require (the public ones ignore it)."""
+        if "." not in target:
+            target = f"AWSCognitoIdentityProviderService.{target}"
+        content = json.dumps(body).encode()
+        return httpx.post(self.engine.endpoint + "/", content=content,
+                          headers=signed_headers(self.engine.credentials, self.engine.endpoint, target, content))
 
     def last_message(self, recipient: str) -> dict:
         found = [m for m in self.engine.messages() if m["recipient"] == recipient and m["pool_id"] == self.pool_id]
@@ -95,8 +106,7 @@ def make_env(engine_and_clock: tuple[LocalEngine, ManualClock], name: str, case:
 def raw(env: Env) -> Any:
     """A boto3 client for the module's ``env`` that sends what it is given (no client-side parameter
     validation, no retries): the engine, not botocore, must reject bad values."""
-    return boto3.client("cognito-idp", endpoint_url=env.engine.endpoint, region_name="us-east-1",
-                        aws_access_key_id="local", aws_secret_access_key="local",
+    return boto3.client("cognito-idp", endpoint_url=env.engine.endpoint, **env.engine.credentials.boto3_kwargs(),
                         config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
 
 

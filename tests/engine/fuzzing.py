@@ -393,15 +393,24 @@ class Outcome:
         return not (self.server_errors or self.dropped or self.hangs or self.not_cognito_errors)
 
 
-def send_all(host: str, port: int, requests: Iterator[Request], *, timeout: float = 10.0) -> Outcome:
-    """Send every request on one keep-alive connection (reopened only after ``Connection: close``)."""
+def send_all(host: str, port: int, requests: Iterator[Request], *, timeout: float = 10.0,
+             credentials: Any = None) -> Outcome:
+    """Send every request on one keep-alive connection (reopened only after ``Connection: close``).
+
+    With ``credentials`` (the engine's), requests are signed as they are sent, so the IAM-authorized
+    operations get past the signature check; every tenth one goes unsigned, to hit that check too."""
+    from tests._signing import sign_exactly
+
     outcome = Outcome()
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         for request in requests:
             outcome.sent += 1
+            headers = request.headers
+            if credentials is not None and request.index % 10 != 9:
+                headers = sign_exactly(credentials, f"http://{host}:{port}/", request.body, headers)
             try:
-                connection.request("POST", "/", body=request.body, headers=request.headers)
+                connection.request("POST", "/", body=request.body, headers=headers)
                 response = connection.getresponse()
                 payload = response.read()
             except (socket.timeout, TimeoutError):
@@ -443,13 +452,12 @@ def _cognito_error(payload: bytes) -> str | None:
 
 
 def prepare(endpoint: str, pool_id: str, client_id: str, identity_pool_id: str = "",
-            username: str = "fuzz@example.com", password: str = "Fuzz-Passw0rd!") -> Ids:
+            username: str = "fuzz@example.com", password: str = "Fuzz-Passw0rd!", *, credentials: Any) -> Ids:
     """A confirmed user with tokens and an identity id in the deployed pool (the client must allow
-    ADMIN_USER_PASSWORD_AUTH): the real values the generator plants."""
+    ADMIN_USER_PASSWORD_AUTH): the real values the generator plants. ``credentials``: the engine's."""
     import boto3
 
-    idp = boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1",
-                       aws_access_key_id="local", aws_secret_access_key="local")
+    idp = boto3.client("cognito-idp", endpoint_url=endpoint, **credentials.boto3_kwargs())
     idp.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS",
                           UserAttributes=[{"Name": "email", "Value": username}])
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
@@ -458,8 +466,7 @@ def prepare(endpoint: str, pool_id: str, client_id: str, identity_pool_id: str =
     issuer = f"{endpoint}/{pool_id}"
     identity_id = ""
     if identity_pool_id:
-        identity = boto3.client("cognito-identity", endpoint_url=endpoint, region_name="us-east-1",
-                                aws_access_key_id="local", aws_secret_access_key="local")
+        identity = boto3.client("cognito-identity", endpoint_url=endpoint, **credentials.boto3_kwargs())
         login = {issuer.removeprefix("http://").removeprefix("https://"): tokens["IdToken"]}
         identity_id = identity.get_id(IdentityPoolId=identity_pool_id, Logins=login)["IdentityId"]
     return Ids(pool_id=pool_id, client_id=client_id, username=username, password=password,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-import httpx
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -110,8 +109,7 @@ def test_a_bug_in_an_operation_is_cognitos_internal_error_and_the_engine_keeps_s
     logged: list[tuple[str, str]] = []
     monkeypatch.setitem(registry.USER_POOL_OPERATIONS, "ListGroups", broken)
     monkeypatch.setattr(env.engine.context, "on_log", lambda source, line: logged.append((source, line)))
-    response = httpx.post(env.engine.endpoint, json={"UserPoolId": env.pool_id}, headers={
-        "X-Amz-Target": "AWSCognitoIdentityProviderService.ListGroups", "Content-Type": "application/x-amz-json-1.1"})
+    response = env.post("ListGroups", {"UserPoolId": env.pool_id})
     assert response.status_code == 500
     assert response.json() == {"__type": "InternalErrorException", "message": "Internal server error."}
     assert response.headers["x-amzn-ErrorType"] == "InternalErrorException:"
@@ -120,8 +118,7 @@ def test_a_bug_in_an_operation_is_cognitos_internal_error_and_the_engine_keeps_s
     assert "KeyError: 'no-such-key'" in logged[0][1] and "Traceback" in logged[0][1]
 
     with pytest.raises(ClientError, match=r"\(InternalErrorException\).*Internal server error\."):
-        boto3.client("cognito-idp", endpoint_url=env.engine.endpoint, region_name="us-east-1",
-                     aws_access_key_id="local", aws_secret_access_key="local",
+        boto3.client("cognito-idp", endpoint_url=env.engine.endpoint, **env.engine.credentials.boto3_kwargs(),
                      config=Config(retries={"total_max_attempts": 1})).list_groups(UserPoolId=env.pool_id)
     # Still serving.
     assert env.idp.list_users(UserPoolId=env.pool_id, Filter='email = "a@example.com"')["Users"]

@@ -54,8 +54,8 @@ def senders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Env, Sen
     clock = ManualClock()
     engine = LocalEngine(tmp_path_factory.mktemp("senders"), clock=clock, trigger_invoker=recorder).start()
     mp = pytest.MonkeyPatch()
-    for name, value in {"AWS_ENDPOINT_URL_KMS": engine.endpoint, "AWS_ACCESS_KEY_ID": "local",
-                        "AWS_SECRET_ACCESS_KEY": "local"}.items():
+    # as the engine's functions get them: its endpoint, and its local credentials (KMS calls are signed)
+    for name, value in {"AWS_ENDPOINT_URL_KMS": engine.endpoint, **engine.credentials.environment()}.items():
         mp.setenv(name, value)
     tpl = copy.deepcopy(template("sender_custom_email_sms", ExplicitAuthFlows=[
         "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]))

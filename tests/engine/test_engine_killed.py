@@ -15,6 +15,8 @@ import boto3
 import httpx
 from pycognito.aws_srp import AWSSRP
 
+from amplify_py.local import read_credentials
+
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "tests" / "data" / "reference" / "cases" / "email_default.template.json"
 POOL, CLIENT = "amplifyAuthUserPool4BA7F805", "amplifyAuthUserPoolAppClient2626C6F8"
@@ -75,8 +77,7 @@ def test_sigkill_mid_run_loses_no_confirmed_user(tmp_path: Path) -> None:
     proc = _serve(tmp_path, port)
     try:
         pool_id, client_id = _ids(tmp_path)
-        idp = boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1",
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        idp = boto3.client("cognito-idp", endpoint_url=endpoint, **read_credentials(tmp_path).boto3_kwargs())
         idp.sign_up(ClientId=client_id, Username="kept@example.com", Password=PASSWORD,
                     UserAttributes=[{"Name": "email", "Value": "kept@example.com"}])
         code = [json.loads(line) for line in (tmp_path / "outbox.jsonl").read_text().splitlines()][-1]["code"]
@@ -92,8 +93,7 @@ def test_sigkill_mid_run_loses_no_confirmed_user(tmp_path: Path) -> None:
     proc = _serve(tmp_path, port)  # the same template redeploys in place: same pool, same users
     try:
         assert _ids(tmp_path) == (pool_id, client_id)
-        idp = boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1",
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        idp = boto3.client("cognito-idp", endpoint_url=endpoint, **read_credentials(tmp_path).boto3_kwargs())
         tokens = AWSSRP(username="kept@example.com", password=PASSWORD, pool_id=pool_id, client_id=client_id,
                         client=idp).authenticate_user()["AuthenticationResult"]
         assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import boto3
 
+from amplify_py.local import read_credentials
 from tests.engine.test_engine_killed import PASSWORD, _free_port, _ids, _serve
 
 ROUNDS = 2
@@ -73,8 +74,8 @@ def test_sigkill_under_concurrent_sign_ups_loses_no_acknowledged_one(tmp_path: P
             assert _integrity(tmp_path) == "ok"
             proc = _serve(tmp_path, port)
             assert _ids(tmp_path) == (pool_id, client_id)
-        idp = boto3.client("cognito-idp", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        idp = boto3.client("cognito-idp", endpoint_url=f"http://127.0.0.1:{port}",
+                           **read_credentials(tmp_path).boto3_kwargs())
         stored: set[str] = set()
         for page in idp.get_paginator("list_users").paginate(UserPoolId=pool_id):
             stored |= {next(a["Value"] for a in user["Attributes"] if a["Name"] == "email") for user in page["Users"]}

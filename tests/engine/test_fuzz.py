@@ -30,14 +30,15 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     body["Resources"][CLIENT]["Properties"]["ExplicitAuthFlows"] = FLOWS
     engine = LocalEngine(tmp_path_factory.mktemp(f"fuzz-{http}")).start(http=http, loop=loop)
     ids = engine.deploy("fuzz", body).physical_ids
-    yield engine, prepare(engine.endpoint, ids[POOL], ids[CLIENT], ids[IDENTITY_POOL]), seed
+    yield engine, prepare(engine.endpoint, ids[POOL], ids[CLIENT], ids[IDENTITY_POOL],
+                          credentials=engine.credentials), seed
     engine.stop()
 
 
 def test_every_operation_answers_every_bad_request_with_a_cognito_4xx(target: tuple[LocalEngine, Ids, int]) -> None:
     engine, ids, seed = target
     count = PER_OPERATION * len(operations())
-    outcome = send_all(engine.host, engine.port, Fuzzer(seed, ids).requests(count))
+    outcome = send_all(engine.host, engine.port, Fuzzer(seed, ids).requests(count), credentials=engine.credentials)
     assert outcome.sent == count
     assert outcome.failures == []
     assert (outcome.server_errors, outcome.dropped, outcome.hangs, outcome.not_cognito_errors) == (0, 0, 0, 0)

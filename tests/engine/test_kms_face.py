@@ -43,8 +43,8 @@ def keys(engine: LocalEngine) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def kms(engine: LocalEngine):
-    return boto3.client("kms", endpoint_url=engine.endpoint, region_name="us-east-1", aws_access_key_id="local",
-                        aws_secret_access_key="local", config=Config(retries={"total_max_attempts": 1}))
+    return boto3.client("kms", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs(),
+                        config=Config(retries={"total_max_attempts": 1}))
 
 
 def _error(exc: pytest.ExceptionInfo[ClientError]) -> dict:
@@ -124,8 +124,7 @@ def test_generate_data_key(kms, keys) -> None:
 
 
 def test_generate_data_key_needs_one_length(engine, keys) -> None:
-    raw = boto3.client("kms", endpoint_url=engine.endpoint, region_name="us-east-1", aws_access_key_id="local",
-                       aws_secret_access_key="local",
+    raw = boto3.client("kms", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs(),
                        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
     for extra in ({}, {"KeySpec": "AES_256", "NumberOfBytes": 32}):
         with pytest.raises(ClientError, match=re.escape("Please specify either number of bytes or key spec.")) as exc:
@@ -153,8 +152,8 @@ def test_an_operation_kms_has_but_the_engine_does_not(kms) -> None:
 def test_the_encryption_sdk_round_trips_through_the_face(engine, keys, monkeypatch) -> None:
     """The SDK's KMS master key provider, as a handler uses it: GenerateDataKey to encrypt, Decrypt to decrypt."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", engine.endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    for name, value in engine.credentials.environment().items():  # what the engine gives its functions
+        monkeypatch.setenv(name, value)
     client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
     provider = StrictAwsKmsMasterKeyProvider(key_ids=[keys[KEY]])
     message, _ = client.encrypt(source=b"hello", key_provider=provider, encryption_context=CONTEXT)

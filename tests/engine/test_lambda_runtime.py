@@ -96,6 +96,20 @@ def test_environment_and_context(echo: LocalFunction, echo_dir: Path) -> None:
     assert 0 < context["remaining_ms"] <= 2000
 
 
+def test_the_worker_signs_with_the_credentials_it_is_given(echo_dir: Path) -> None:
+    """The engine hands its local credentials in (what Lambda's role would give); never the developer's own."""
+    spec = FunctionSpec(entry_dir=echo_dir, module="echo", handler="handler", name="creds-fn",
+                        timeout_seconds=2, memory_mb=128)
+    given = {"AWS_ACCESS_KEY_ID": "AKIALOCALEXAMPLE0001", "AWS_SECRET_ACCESS_KEY": "s" * 40}
+    env = LocalFunction(spec, credentials=given).environment()
+    assert {key: env.get(key) for key in (*given, "AWS_SESSION_TOKEN")} == {**given, "AWS_SESSION_TOKEN": None}
+    placeholder = LocalFunction(spec).environment()  # no credentials given: values that sign nothing valid
+    assert placeholder["AWS_ACCESS_KEY_ID"] == "localAccessKeyId"
+    own = FunctionSpec(entry_dir=echo_dir, module="echo", handler="handler", name="own-fn", timeout_seconds=2,
+                       memory_mb=128, environment={"AWS_ACCESS_KEY_ID": "AKIAMINE", "AWS_SECRET_ACCESS_KEY": "mine"})
+    assert LocalFunction(own, credentials=given).environment()["AWS_ACCESS_KEY_ID"] == "AKIAMINE"  # its own win
+
+
 def test_prints_reach_on_log(echo: LocalFunction, logs: Logs) -> None:
     result = echo.invoke({"action": "print-me"})
     assert logs.wait_for("echo handling print-me") == ["echo handling print-me"]

@@ -79,8 +79,7 @@ def test_rows_saved_before_the_search_columns_are_found_after_a_restart(tmp_path
     engine = LocalEngine(tmp_path)
     pool_id = engine.deploy("old", template("email_default")).physical_ids["amplifyAuthUserPool4BA7F805"]
     engine.start()
-    idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
-                       aws_access_key_id="local", aws_secret_access_key="local")
+    idp = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
     idp.admin_create_user(UserPoolId=pool_id, Username="old@example.com", MessageAction="SUPPRESS",
                           UserAttributes=[{"Name": "email", "Value": "old@example.com"}])
     store = engine.context.store
@@ -91,8 +90,7 @@ def test_rows_saved_before_the_search_columns_are_found_after_a_restart(tmp_path
     assert idp.list_users(UserPoolId=pool_id, Filter='email = "old@example.com"')["Users"] == []
     engine.stop()
     with LocalEngine(tmp_path) as again:
-        idp = boto3.client("cognito-idp", endpoint_url=again.endpoint, region_name="us-east-1",
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        idp = boto3.client("cognito-idp", endpoint_url=again.endpoint, **again.credentials.boto3_kwargs())
         found = idp.list_users(UserPoolId=pool_id, Filter='email = "old@example.com"')["Users"]
         assert [u["Username"] for u in found] == [record["username"]]
         assert again.context.store.unindexed_users() == []

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from amplify_py.local.http.request_body import MAX_DEPTH
+from tests._signing import sign_exactly
 from tests.engine.conftest import PASSWORD, Env, make_env
 
 _MALFORMED = {"__type": "SerializationException", "message": "Malformed request body."}
@@ -32,9 +33,12 @@ _HTTP = httpx.Client()  # one connection pool for the module (a client per call 
 
 
 def _post(env: Env, operation: str, body: bytes | dict) -> httpx.Response:
+    """Signed with the engine's credentials (the admin operations need it), over the bytes as given."""
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return _HTTP.post(env.engine.endpoint, content=content, headers={
-        "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}", "Content-Type": "application/x-amz-json-1.1"})
+    headers = {"X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
+               "Content-Type": "application/x-amz-json-1.1"}
+    return _HTTP.post(env.engine.endpoint, content=content,
+                      headers=sign_exactly(env.engine.credentials, env.engine.endpoint + "/", content, headers))
 
 
 def _error(response: httpx.Response) -> tuple[int, dict]:

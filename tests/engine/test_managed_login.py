@@ -29,8 +29,8 @@ class Pages:
         self.ids = {name: self._deploy(name, mfa) for name, mfa in (
             ("optional", ("OPTIONAL", ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"])),
             ("required", ("ON", ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"])))}
-        self.idp = boto3.client("cognito-idp", endpoint_url=self.engine.endpoint, region_name="us-east-1",
-                                aws_access_key_id="local", aws_secret_access_key="local")
+        self.idp = boto3.client("cognito-idp", endpoint_url=self.engine.endpoint,
+                                **self.engine.credentials.boto3_kwargs())
 
     def _deploy(self, name: str, mfa: tuple[str, list[str]]) -> tuple[str, str]:
         template = oauth_template()

@@ -41,8 +41,7 @@ def _ids(engine: LocalEngine, deployment: str = "multi") -> tuple[str, str]:
 
 def _clients(engine: LocalEngine) -> list[Any]:
     """One boto3 client (own connection pool) per thread, no retries: each answer is the engine's first."""
-    return [boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
-                         aws_access_key_id="local", aws_secret_access_key="local",
+    return [boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs(),
                          config=Config(retries={"total_max_attempts": 1}))
             for _ in range(CLIENTS)]
 
@@ -82,9 +81,8 @@ def test_the_same_user_name_signed_up_at_once_gives_one_user(engine: LocalEngine
         outcomes = _all_at_once(engine, lambda idp: idp.sign_up(
             ClientId=client_id, Username=name, Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": name}]))
         assert Counter(outcomes) == {"ok": 1, "UsernameExistsException": CLIENTS - 1}
-        listed = boto3.client("cognito-idp", endpoint_url=engine.endpoint, region_name="us-east-1",
-                              aws_access_key_id="local", aws_secret_access_key="local").list_users(
-            UserPoolId=pool_id, Filter=f'email = "{name}"')["Users"]
+        admin = boto3.client("cognito-idp", endpoint_url=engine.endpoint, **engine.credentials.boto3_kwargs())
+        listed = admin.list_users(UserPoolId=pool_id, Filter=f'email = "{name}"')["Users"]
         assert len(listed) == 1
 
 

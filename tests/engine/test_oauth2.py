@@ -46,8 +46,8 @@ class Hosted:
             "PostAuthentication": "arn:aws:lambda:us-east-1:000000000000:function:postAuth"}
         ids = self.engine.deploy("hosted", template).physical_ids
         self.pool_id, self.client_id, self.machine_id = ids[POOL], ids[CLIENT], ids[MACHINE_CLIENT]
-        self.idp = boto3.client("cognito-idp", endpoint_url=self.engine.endpoint, region_name="us-east-1",
-                                aws_access_key_id="local", aws_secret_access_key="local")
+        self.idp = boto3.client("cognito-idp", endpoint_url=self.engine.endpoint,
+                                **self.engine.credentials.boto3_kwargs())
         self.machine_secret = self.idp.describe_user_pool_client(
             UserPoolId=self.pool_id, ClientId=self.machine_id)["UserPoolClient"]["ClientSecret"]
         self.idp.admin_create_user(UserPoolId=self.pool_id, Username=EMAIL, MessageAction="SUPPRESS", UserAttributes=[
@@ -92,8 +92,12 @@ def _authorize(hosted: Hosted, browser: Browser, **params: str) -> tuple[OAuth2C
     return client, browser.sign_in(url, EMAIL, PASSWORD), verifier
 
 
-def _claims(hosted: Hosted, token: str) -> dict:
-    keys = JsonWebKey.import_key_set(httpx.get(hosted.metadata()["jwks_uri"]).json())
+def _claims(hosted: Hosted, token: str, pool_id: str | None = None) -> dict:
+    """The token's claims, verified with the JWKS of the pool that issued it (each pool has its own keys)."""
+    jwks_uri = hosted.metadata()["jwks_uri"]
+    if pool_id is not None:
+        jwks_uri = jwks_uri.replace(hosted.pool_id, pool_id)
+    keys = JsonWebKey.import_key_set(httpx.get(jwks_uri).json())
     return dict(jwt.decode(token, keys))
 
 
@@ -355,5 +359,5 @@ def test_idp_identifier_picks_the_provider_and_the_seam_finishes_the_sign_in(hos
     token = httpx.post(f"https://{hosted.domain}/oauth2/token", verify=hosted.tls, data={
         "grant_type": "authorization_code", "client_id": client_id, "code": query(landed)["code"],
         "redirect_uri": CALLBACK}).json()
-    assert _claims(hosted, token["id_token"])["email"] == "fed@example.com"
+    assert _claims(hosted, token["id_token"], pool_id)["email"] == "fed@example.com"  # the federated pool's key
     browser.close()

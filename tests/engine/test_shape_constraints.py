@@ -32,9 +32,7 @@ def env(engine_and_clock) -> Env:
 
 
 def _post(env: Env, operation: str, body: dict) -> httpx.Response:
-    return httpx.post(env.engine.endpoint, json=body,
-                      headers={"X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
-                               "Content-Type": "application/x-amz-json-1.1"})
+    return env.post(operation, body)
 
 
 def test_missing_required_members_are_null_and_counted(env: Env) -> None:

@@ -296,8 +296,7 @@ def test_wrong_json_types_are_serialization_errors(env: Env, operation: str, bod
                                                    expected: str) -> None:
     # Cognito rejects a value of the wrong JSON type before reading it (never a 500, never a half-done change).
     request = {"ClientId": env.client_id, "UserPoolId": env.pool_id, **body}
-    response = httpx.post(env.engine.endpoint + "/", json=request,
-                          headers={"X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}"})
+    response = env.post(operation, request)  # signed: ListUsers, AdminSetUserPassword and ListGroups need it
     assert response.status_code == 400
     assert response.json() == {"__type": "SerializationException", "message": f"Value at '{path}' must be {expected}."}
 

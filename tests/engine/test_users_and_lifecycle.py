@@ -173,12 +173,12 @@ def test_restart_keeps_users_and_delete_removes_them(tmp_path) -> None:
     first = LocalEngine(tmp_path, clock=clock).start()
     env = Env(first, clock, "restart", template("email_default"))
     env.confirmed_user("durable@example.com")
-    old_jwks_kid = first.context.signer.kid
+    old_jwks = first.context.signer.jwks(env.pool_id, now=clock())
     first.stop()
     second = LocalEngine(tmp_path, clock=clock).start()
     try:
         again = Env(second, clock, "restart", template("email_default"))
-        assert again.pool_id == env.pool_id and second.context.signer.kid == old_jwks_kid
+        assert again.pool_id == env.pool_id and second.context.signer.jwks(env.pool_id, now=clock()) == old_jwks
         assert again.srp_sign_in("durable@example.com")["AuthenticationResult"]
         second.delete("restart")
         with pytest.raises(ClientError, match=f"User pool {env.pool_id} does not exist."):

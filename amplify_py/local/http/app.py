@@ -7,12 +7,14 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.http import console, json_api, kms, managed_login, oauth2, well_known
+from amplify_py.local.http.host_check import HostCheck
 
 __all__ = ["create_app", "create_managed_login_app"]
 
@@ -35,7 +37,7 @@ def create_app(ctx: EngineContext) -> Starlette:
         Route("/{pool_id}/.well-known/jwks.json", bound(well_known.jwks), methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", bound(well_known.openid_configuration), methods=["GET"]),
         Mount(console.PREFIX, routes=console.routes(ctx)),
-    ])
+    ], middleware=[Middleware(HostCheck, ctx=ctx, own_check=(console.PREFIX,))])
 
 
 def create_managed_login_app(ctx: EngineContext) -> Starlette:

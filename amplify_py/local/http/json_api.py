@@ -2,7 +2,9 @@
 pools) or ``AWSCognitoIdentityService.<Op>`` (identity pools).
 
 Errors are 400 ``{"__type", "message"}`` with Cognito's names; a bug in the engine is Cognito's 500
-``InternalErrorException`` (traceback to the log and the console); CORS is open so browsers work.
+``InternalErrorException`` (traceback to the log and the console). Operations Cognito authorizes with IAM
+must be SigV4-signed with the engine's local credentials (``authorization``). Browsers get CORS answers for
+the public operations, from any origin as on AWS, and none for the IAM-authorized ones.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.responses import Response
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
+from amplify_py.local.http import authorization
 from amplify_py.local.http.request_body import parse_body
 from amplify_py.local.operations import registry
 
@@ -34,8 +37,9 @@ CORS_HEADERS = {
 }
 
 
-def reply(payload: dict, status: int = 200, error: str | None = None) -> Response:
-    headers = {**CORS_HEADERS, "x-amzn-RequestId": str(uuid.uuid4())}
+def reply(payload: dict, status: int = 200, error: str | None = None, *, cors: bool = True) -> Response:
+    """Cognito's JSON answer; ``cors=False`` for IAM-authorized operations, which browsers must not read."""
+    headers = {**(CORS_HEADERS if cors else {}), "x-amzn-RequestId": str(uuid.uuid4())}
     if error:
         headers["x-amzn-ErrorType"] = f"{error}:"
     return Response(json.dumps(payload), status_code=status, media_type=_JSON, headers=headers)
@@ -51,22 +55,27 @@ async def answer(ctx: EngineContext, request: Request, call: Call, *,
     (``request_body``), the service's errors as ``{"__type", "message"}``, and a bug as the service's 500
     ``internal_error`` (traceback to the log and the console) that keeps the engine serving."""
     target = request.headers.get("x-amz-target", "")
+    raw = await request.body()
+    cors = not authorization.requires_signature(target)
     try:
-        body = parse_body(await request.body())
+        authorization.check_request(ctx, request, target, raw)  # IAM-authorized operations: signed, first
+        body = parse_body(raw)
     except CognitoError as exc:
-        return reply(exc.body(), exc.status, exc.name)
+        _log.info("%s -> %s", target, exc.name)
+        return reply(exc.body(), exc.status, exc.name, cors=cors)
     try:
         result = await call(target, body)
     except CognitoError as exc:
         _log.info("%s -> %s", target, exc.name)
-        return reply(exc.body(), exc.status, exc.name)
+        return reply(exc.body(), exc.status, exc.name, cors=cors)
     except Exception:  # noqa: BLE001 - a bug in the engine: the service's internal error, keep serving
         # Bad input is a CognitoError raised where the value is read; anything else is ours. The client
         # gets the service's own answer, never Python's message; the traceback goes to the log and the console.
         _log.exception("internal error in %s", target)
         ctx.log("engine", f"Internal error in {target}:\n{traceback.format_exc().rstrip()}")
-        return reply({"__type": internal_error, "message": "Internal server error."}, 500, internal_error)
-    return reply(result)
+        return reply({"__type": internal_error, "message": "Internal server error."}, 500, internal_error,
+                     cors=cors)
+    return reply(result, cors=cors)
 
 
 async def api(ctx: EngineContext, request: Request) -> Response:
@@ -87,6 +96,14 @@ async def internal_error(request: Request, exc: Exception) -> Response:
                  "InternalErrorException")
 
 
+# A preflight names the headers the request will carry, not its X-Amz-Target. Public operations are called
+# unsigned; a request that will carry a signature is an IAM-authorized one, which browsers are not answered.
+_SIGNATURE_HEADERS = frozenset({"authorization", "x-amz-security-token", "x-amz-date", "x-amz-content-sha256"})
+
+
 async def preflight(request: Request) -> Response:
     requested = request.headers.get("access-control-request-headers", "*")
+    if _SIGNATURE_HEADERS & {name.strip().lower() for name in requested.split(",")}:
+        return Response(status_code=403, content="The local engine answers browsers for Cognito's public operations "
+                        "only; IAM-authorized (signed) operations are for servers and scripts.", media_type="text/plain")
     return Response(status_code=204, headers={**CORS_HEADERS, "Access-Control-Allow-Headers": requested})

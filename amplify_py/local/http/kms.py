@@ -1,8 +1,10 @@
 """KMS's JSON 1.1 protocol on the engine's port: POST / with ``X-Amz-Target: TrentService.<Op>``.
 
 Trigger functions get ``AWS_ENDPOINT_URL_KMS`` pointing here, so a custom sender's Encryption SDK decrypts the
-code Cognito sent it against the engine's local key. Errors are 400 ``{"__type", "message"}`` with KMS's names;
-a bug in the engine is KMS's 500 ``KMSInternalException`` (traceback to the log and the console).
+code Cognito sent it against the engine's local key. Every KMS operation is IAM-authorized: the request must be
+SigV4-signed with the engine's local credentials (which the functions get), and browsers are not answered.
+Errors are 400 ``{"__type", "message"}`` with KMS's names; a bug in the engine is KMS's 500
+``KMSInternalException`` (traceback to the log and the console).
 """
 
 from __future__ import annotations

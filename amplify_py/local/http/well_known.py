@@ -21,10 +21,10 @@ def _pool(ctx: EngineContext, pool_id: str) -> Pool:
 
 async def jwks(ctx: EngineContext, request: Request) -> Response:
     try:
-        _pool(ctx, request.path_params["pool_id"])
+        pool = _pool(ctx, request.path_params["pool_id"])
     except CognitoError as exc:
         return reply(exc.body(), 404, exc.name)
-    return JSONResponse(ctx.signer.jwks(), headers=CORS_HEADERS)
+    return JSONResponse(ctx.signer.jwks(pool.id, now=ctx.now()), headers=CORS_HEADERS)
 
 
 async def openid_configuration(ctx: EngineContext, request: Request) -> Response:

@@ -27,7 +27,7 @@ from amplify_py.errors import AmpyUserError
 from amplify_py.local.lambda_runtime._process import WorkerProcess
 from amplify_py.local.lambda_runtime.spec import FunctionSpec
 
-__all__ = ["EndpointSource", "InvocationResult", "LambdaInvocationError", "LambdaNotFoundError",
+__all__ = ["CREDENTIAL_VARIABLES", "EndpointSource", "InvocationResult", "LambdaInvocationError", "LambdaNotFoundError",
            "LocalFunction", "LogCallback", "TriggerInvoker"]
 
 LogCallback = Callable[[str, str], None]
@@ -35,12 +35,11 @@ LogCallback = Callable[[str, str], None]
 EndpointSource = Callable[[], "str | None"]
 """Returns the local engine's endpoint (None while it is not serving); read when a worker starts."""
 
-# Clearly-local credentials: the engine does not check signatures, and nothing here can reach AWS.
-LOCAL_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "localAccessKeyId",
-    "AWS_SECRET_ACCESS_KEY": "localSecretAccessKey",
-    "AWS_SESSION_TOKEN": "localSessionToken",
-}
+# The variables an AWS SDK takes its credentials from (Lambda sets them from the function's role).
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# When the runtime is given no credentials: values that sign nothing valid, so a handler's SDK never falls
+# back to the developer's own AWS credentials (~/.aws) while its calls go to a local endpoint.
+_PLACEHOLDER_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "localAccessKeyId", "AWS_SECRET_ACCESS_KEY": "localSecretAccessKey"}
 
 _INIT_SECONDS = 10.0
 _IGNORED_DIRS = frozenset({"__pycache__", ".venv", "venv", ".git", ".mypy_cache", ".pytest_cache", "node_modules"})
@@ -99,13 +98,17 @@ class LocalFunction:
         account_id: str = "123456789012",
         endpoint: EndpointSource | None = None,
         endpoint_variables: Sequence[str] = (),
+        credentials: Mapping[str, str] | None = None,
     ) -> None:
         """``endpoint`` gives the local engine's address when a worker starts (lazily: an invoker may be
         built before the engine serves); each of ``endpoint_variables`` (botocore's service-specific
-        ``AWS_ENDPOINT_URL_<service>``, chosen by the caller) is set to it, so those services' calls go there."""
+        ``AWS_ENDPOINT_URL_<service>``, chosen by the caller) is set to it, so those services' calls go there.
+        The handler's SDK signs them with ``credentials`` (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``:
+        what Lambda's role would give it)."""
         self.spec = spec
         self._endpoint = endpoint
         self._endpoint_variables = tuple(endpoint_variables)
+        self._credentials = dict(credentials) if credentials is not None else dict(_PLACEHOLDER_CREDENTIALS)
         self._on_log = on_log or _default_log
         self._region = region
         self._account_id = account_id
@@ -231,7 +234,7 @@ class LocalFunction:
         }
 
     def environment(self) -> dict[str, str]:
-        """The worker's environment: Lambda's variables, the endpoint variables and local credentials
+        """The worker's environment: Lambda's variables, the endpoint variables and the credentials it was given
         (unless the definition sets its own), then the definition's environment."""
         spec = self.spec
         env = {key: os.environ[key] for key in _INHERITED_ENV if key in os.environ}
@@ -256,8 +259,8 @@ class LocalFunction:
         endpoint = self._endpoint() if self._endpoint is not None else None
         if endpoint:
             env.update({name: endpoint for name in self._endpoint_variables})
-        if not any(key in spec.environment for key in LOCAL_CREDENTIALS):
-            env.update(LOCAL_CREDENTIALS)
+        if not any(key in spec.environment for key in CREDENTIAL_VARIABLES):
+            env.update(self._credentials)
         env.update(spec.environment)
         return env
 
@@ -302,10 +305,13 @@ class TriggerInvoker:
         account_id: str = "123456789012",
         endpoint: EndpointSource | None = None,
         endpoint_variables: Sequence[str] = (),
+        credentials: Mapping[str, str] | None = None,
     ) -> None:
+        """``endpoint`` and ``credentials``: see :class:`LocalFunction`."""
         self._on_log = on_log
         self._endpoint = endpoint
         self._endpoint_variables = tuple(endpoint_variables)
+        self._credentials = credentials
         self._region = region
         self._account_id = account_id
         self._lock = threading.Lock()
@@ -346,6 +352,7 @@ class TriggerInvoker:
                     self._functions[logical_id] = LocalFunction(
                         spec, on_log=self._on_log, region=self._region, account_id=self._account_id,
                         endpoint=self._endpoint, endpoint_variables=self._endpoint_variables,
+                        credentials=self._credentials,
                     )
                 else:
                     existing.update(spec)

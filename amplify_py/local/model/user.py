@@ -64,6 +64,8 @@ class User:
     pending: dict[str, str] = field(default_factory=dict)
     srp_salt: str | None = None
     srp_verifier: str | None = None  # the one password secret; the password itself is never kept
+    code_attempts: dict[str, list[float]] = field(default_factory=dict)  # by code purpose: when codes were
+    # requested or entered in the last hour (Cognito's hourly limit, ``rules.codes.count_attempt``)
 
     @classmethod
     def new(cls, username: str, attributes: dict[str, str], status: UserStatus, now: float) -> "User":

@@ -40,7 +40,7 @@ from amplify_py.local.rules.messages import (
 )
 from amplify_py.local.rules.attribute_updates import check_alias_free
 
-__all__ = ["SignIn", "unknown_user", "check_password", "srp_challenge", "password_verifier", "after_first_factor",
+__all__ = ["SignIn", "unknown_user", "unknown_user_password", "check_password", "srp_challenge", "password_verifier", "after_first_factor",
            "complete", "available_first_factors", "answer_first_factor", "code_challenge", "check_code_answer",
            "email_mfa_setup", "new_password", "web_authn_challenge", "web_authn_answer", "MFA_CODE_KEYS"]
 
@@ -75,12 +75,21 @@ def unknown_user(client: Client) -> CognitoError:
     return user_not_found()
 
 
+def unknown_user_password(s: SignIn, username: str, password: str | None) -> CognitoError:
+    """The answer to a password for an unknown user; where existence errors are prevented it costs what a wrong
+    password of a known user costs (the verifier computation), so timing does not tell them apart."""
+    if s.client.prevent_user_existence_errors:
+        passwords.spend_password_check(s.pool, username, password)
+        passwords.spend_failure(s.ctx, s.pool, username)
+    return unknown_user(s.client)
+
+
 # --- first factors -------------------------------------------------------------------
 def check_password(s: SignIn, user: User, password: str | None) -> None:
     """A plain password: lockout first, then PreAuthentication, then the verifier."""
     passwords.check_lockout(s.ctx, s.pool, user)
-    triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data)
-    directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
+    if triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data):
+        directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
     if not passwords.password_matches(s.pool, user, password):
         passwords.record_failure(s.ctx, s.pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
@@ -124,23 +133,30 @@ def password_verifier(s: SignIn, responses: dict) -> tuple[User, SrpSession]:
     block = responses.get("PASSWORD_CLAIM_SECRET_BLOCK") or ""
     session = sessions.load(s.ctx, _srp_session_id(block), s.client)
     sessions.end(s.ctx, _srp_session_id(block))
-    if not isinstance(session, SrpSession) or session.username is None:
+    if not isinstance(session, SrpSession):
         raise not_authorized(INCORRECT_CREDENTIALS)
-    user = directory.get_user(s.ctx, s.pool, session.username)
-    if user is None:
-        raise unknown_user(s.client)
-    passwords.check_lockout(s.ctx, s.pool, user)
-    triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data)
-    directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
     challenge = srp.ServerChallenge(b=int(session.b, 16), big_b=int(session.big_b, 16), a=int(session.a, 16),
                                     secret_block=session.secret_block)
-    ok = user.has_password and srp.verify_proof(
-        challenge, user.srp_verifier or "", s.pool.id, session.user_id, block, responses.get("TIMESTAMP") or "",
-        responses.get("PASSWORD_CLAIM_SIGNATURE") or "")
+    user = directory.get_user(s.ctx, s.pool, session.username) if session.username is not None else None
+    if user is None:  # unknown (existence errors prevented): the same proof computation, on the dummy verifier
+        _verify_proof(s, challenge, passwords.DUMMY_VERIFIER, session.user_id, block, responses)
+        passwords.spend_failure(s.ctx, s.pool, session.user_id)
+        raise not_authorized(INCORRECT_CREDENTIALS) if session.username is None else unknown_user(s.client)
+    passwords.check_lockout(s.ctx, s.pool, user)
+    if triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data):
+        directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
+    ok = _verify_proof(s, challenge, user.srp_verifier or passwords.DUMMY_VERIFIER, session.user_id, block,
+                       responses) and user.has_password
     if not ok:
         passwords.record_failure(s.ctx, s.pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
     return user, session
+
+
+def _verify_proof(s: SignIn, challenge: srp.ServerChallenge, verifier: str, user_id: str, block: str,
+                  responses: dict) -> bool:
+    return srp.verify_proof(challenge, verifier, s.pool.id, user_id, block, responses.get("TIMESTAMP") or "",
+                            responses.get("PASSWORD_CLAIM_SIGNATURE") or "")
 
 
 # --- after the first factor ------------------------------------------------------------
@@ -314,7 +330,7 @@ def answer_first_factor(s: SignIn, user: User | None, username: str, answer: str
         raise invalid_parameter(f"The challenge {answer} is not available for this user.")
     if answer == "PASSWORD":
         if user is None:
-            raise not_authorized(INCORRECT_CREDENTIALS)
+            raise unknown_user_password(s, username, params.get("PASSWORD"))
         check_password(s, user, params.get("PASSWORD"))
         return after_first_factor(s, user)
     if answer == "PASSWORD_SRP":

@@ -15,6 +15,7 @@ from typing import Any
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError, not_authorized, resource_not_found
 from amplify_py.local.model.pool import ROLE_ATTACHMENT
+from amplify_py.local.signer import OPENID_KEY
 
 __all__ = ["OPERATIONS"]
 
@@ -122,7 +123,7 @@ def get_credentials_for_identity(ctx: EngineContext, body: dict) -> dict:
 def get_open_id_token(ctx: EngineContext, body: dict) -> dict:
     identity_id, _props, identity_pool_id, claims = _resolve_identity(ctx, body)
     now = int(ctx.now())
-    token = ctx.signer.sign({
+    token = ctx.signer.sign(OPENID_KEY, {
         "iss": f"{ctx.endpoint}/identity", "sub": identity_id, "aud": identity_pool_id,
         "amr": ["authenticated", claims["iss"]] if claims else ["unauthenticated"],
         "token_use": "openid", "iat": now, "exp": now + 600, "jti": str(uuid.uuid4()),

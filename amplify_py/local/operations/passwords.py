@@ -32,6 +32,7 @@ def forgot_password(ctx: EngineContext, body: dict) -> dict:
         raise invalid_parameter(
             "Cannot reset password for the user as there is no registered/verified email or phone_number"
         )
+    codes.count_attempt(ctx, pool, user, codes.FORGOT_PASSWORD)
     delivery = send_verification(ctx, pool, user, codes.FORGOT_PASSWORD, MessageKind.FORGOT_PASSWORD,
                                  codes.FORGOT_TTL, attribute=attribute, client_id=client.id,
                                  client_metadata=body.get("ClientMetadata"))
@@ -43,6 +44,7 @@ def confirm_forgot_password(ctx: EngineContext, body: dict) -> dict:
     user = directory.user_for_client(ctx, pool, client, username,
                                      prevent_error=CognitoError("CodeMismatchException", CODE_MISMATCH))
     passwords.check_policy(pool, body.get("Password"))
+    codes.count_attempt(ctx, pool, user, codes.FORGOT_PASSWORD)
     codes.check(ctx, pool, user.username, codes.FORGOT_PASSWORD, body.get("ConfirmationCode", ""))
     passwords.set_password(pool, user, body["Password"])
     user.failed = 0

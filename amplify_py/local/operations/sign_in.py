@@ -94,7 +94,7 @@ def sign_in_with_password(s: SignIn, username: str, password: str | None, valida
                             {"ClientMetadata": s.client_metadata, "ValidationData": validation_data},
                             password=password)
     if user is None:
-        raise steps.unknown_user(s.client)
+        raise steps.unknown_user_password(s, username, password)
     steps.check_password(s, user, password)
     return steps.after_first_factor(s, user)
 

@@ -107,6 +107,7 @@ def confirm_sign_up(ctx: EngineContext, body: dict) -> dict:
                                      prevent_error=CognitoError("CodeMismatchException", CODE_MISMATCH))
     if user.status != UserStatus.UNCONFIRMED:
         raise not_authorized(f"User cannot be confirmed. Current status is {user.status}")
+    codes.count_attempt(ctx, pool, user, codes.SIGN_UP)
     codes.check(ctx, pool, user.username, codes.SIGN_UP, body.get("ConfirmationCode", ""))
     user.status = UserStatus.CONFIRMED
     sent_to = _sent_to(pool, user.attributes)
@@ -126,6 +127,7 @@ def resend_confirmation_code(ctx: EngineContext, body: dict) -> dict:
         raise user_not_found(directory.NOT_FOUND_FOR_CLIENT)
     if user.status != UserStatus.UNCONFIRMED:
         raise invalid_parameter("User is already confirmed.")
+    codes.count_attempt(ctx, pool, user, codes.SIGN_UP)
     delivery = send_verification(ctx, pool, user, codes.SIGN_UP, MessageKind.RESEND, codes.SIGN_UP_TTL,
                                  client_id=client.id, client_metadata=body.get("ClientMetadata"))
     if delivery is None:

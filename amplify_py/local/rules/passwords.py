@@ -1,8 +1,13 @@
 """Passwords: the pool's policy, the SRP verifier (the one password secret), temporary passwords, and
-Cognito's lockout after repeated failures."""
+Cognito's lockout after repeated failures.
+
+Where existence errors are prevented, a wrong password must not tell an unknown user from a known one, by its
+answer or by its time: the unknown user's check does the same verifier computation, on a verifier nobody has
+(``DUMMY_VERIFIER``), and prepares the failure record a known user's failure stores (``spend_failure``)."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 
@@ -10,16 +15,20 @@ from amplify_py.local import srp
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError, invalid_parameter, not_authorized
 from amplify_py.local.model.pool import Pool
-from amplify_py.local.model.user import User
+from amplify_py.local.model.user import User, UserStatus
 from amplify_py.local.rules.directory import save_user
 
-__all__ = ["check_policy", "set_password", "password_matches", "temporary_password", "check_lockout",
-           "record_failure", "record_success", "LOCKOUT_THRESHOLD"]
+__all__ = ["check_policy", "set_password", "password_matches", "spend_password_check", "spend_failure",
+           "temporary_password",
+           "check_lockout", "record_failure", "record_success", "LOCKOUT_THRESHOLD", "DUMMY_SALT", "DUMMY_VERIFIER"]
 
 _SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_MAX_SECONDS = 900
 LOCKOUT_IDLE_RESET = 900
+# A verifier as long as a real one (3072 bits) and a salt, made once per process, matching no password.
+DUMMY_SALT = srp.pad_hex(secrets.randbits(128))
+DUMMY_VERIFIER = format(secrets.randbits(3071) | 1 << 3071, "x")
 
 
 def check_policy(pool: Pool, password: str | None) -> None:
@@ -49,10 +58,28 @@ def set_password(pool: Pool, user: User, password: str) -> None:
 
 
 def password_matches(pool: Pool, user: User, password: str | None) -> bool:
-    """A plain password (USER_PASSWORD_AUTH, PASSWORD, ChangePassword) checked against the SRP verifier."""
+    """A plain password (USER_PASSWORD_AUTH, PASSWORD, ChangePassword) checked against the SRP verifier (a user
+    without one, passwordless, costs the same check and never matches)."""
     if not user.srp_verifier or not user.srp_salt or password is None:
+        spend_password_check(pool, user.username, password)
         return False
     return srp.password_matches(pool.id, user.username, password, user.srp_salt, user.srp_verifier)
+
+
+def spend_password_check(pool: Pool, username: str, password: str | None) -> None:
+    """The work of a password check, on the dummy verifier: what an unknown user costs, so that timing does
+    not reveal who exists."""
+    srp.password_matches(pool.id, username, password or "", DUMMY_SALT, DUMMY_VERIFIER)
+
+
+def spend_failure(ctx: EngineContext, pool: Pool, username: str) -> None:
+    """The bookkeeping a failed attempt costs for a known user (loading the record, ``record_failure`` saving
+    it), for a user who does not exist: a record like it is loaded and serialized, and nothing is stored."""
+    phantom = User.new(username, {"email": username, "email_verified": "true"}, UserStatus.CONFIRMED, ctx.now())
+    phantom.srp_salt, phantom.srp_verifier = DUMMY_SALT, DUMMY_VERIFIER
+    loaded = User.from_record(json.loads(json.dumps(phantom.to_record())))
+    loaded.failed, loaded.last_failure = 1, ctx.now()
+    json.dumps(loaded.to_record())
 
 
 def temporary_password(pool: Pool) -> str:

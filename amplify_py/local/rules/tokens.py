@@ -74,17 +74,17 @@ def issue(ctx: EngineContext, pool: Pool, client: Client, user: User, *, auth_ti
     if custom is not None:
         _customise(custom, id_claims, access, token_scopes, triggers.token_generation_version(pool))
     # Signed after the operation commits (Signer.seal), except where at_hash needs the signed access token.
-    access_token = ctx.signer.sign_later(access) if scopes is None else ctx.signer.sign(access)
+    access_token = ctx.signer.sign_later(pool.id, access) if scopes is None else ctx.signer.sign(pool.id, access)
     result: dict[str, Any] = {
         "AccessToken": access_token,
         "ExpiresIn": client.validity_seconds("AccessToken"),
         "TokenType": "Bearer",
     }
     if scopes is None:
-        result["IdToken"] = ctx.signer.sign_later(id_claims)
+        result["IdToken"] = ctx.signer.sign_later(pool.id, id_claims)
     elif "openid" in scopes:
         id_claims["at_hash"] = _at_hash(str(access_token))
-        result["IdToken"] = ctx.signer.sign(id_claims)
+        result["IdToken"] = ctx.signer.sign(pool.id, id_claims)
     if refresh:
         token = new_refresh_token()
         ctx.store.put_refresh(hash_refresh_token(token), pool.id, client.id, user.username, origin_jti,
@@ -101,7 +101,7 @@ def issue_for_client(ctx: EngineContext, pool: Pool, client: Client, scopes: Seq
     claims = {"sub": client.id, "token_use": "access", "scope": " ".join(scopes), "auth_time": now,
               "iss": ctx.issuer(pool), "exp": now + client.validity_seconds("AccessToken"), "iat": now,
               "version": 2, "jti": new_jti(), "client_id": client.id}
-    return {"AccessToken": ctx.signer.sign(claims), "ExpiresIn": client.validity_seconds("AccessToken"),
+    return {"AccessToken": ctx.signer.sign(pool.id, claims), "ExpiresIn": client.validity_seconds("AccessToken"),
             "TokenType": "Bearer"}
 
 

@@ -160,11 +160,14 @@ def post_confirmation(ctx: EngineContext, pool: Pool, user: User, client_id: str
 
 
 def pre_authentication(ctx: EngineContext, pool: Pool, user: User, client_id: str | None,
-                       validation_data: Mapping[str, Any] | None) -> None:
-    if configured(ctx, pool, "PreAuthentication"):
-        _invoke(ctx, pool, "PreAuthentication", events.pre_authentication_event(
-            **_common(pool, user.username, client_id), user_attributes=user.attributes,
-            validation_data=validation_data))
+                       validation_data: Mapping[str, Any] | None) -> bool:
+    """PreAuthentication; True when it ran (the caller re-reads the user the handler may have changed)."""
+    if not configured(ctx, pool, "PreAuthentication"):
+        return False
+    _invoke(ctx, pool, "PreAuthentication", events.pre_authentication_event(
+        **_common(pool, user.username, client_id), user_attributes=user.attributes,
+        validation_data=validation_data))
+    return True
 
 
 def post_authentication(ctx: EngineContext, pool: Pool, user: User, client_id: str | None,
