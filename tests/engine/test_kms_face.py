@@ -189,9 +189,14 @@ def test_a_pool_names_a_key_outside_the_template(engine, kms) -> None:
 @pytest.mark.parametrize("body", [b"[" * 5000 + b"]" * 5000, b'{"KeyId": "\\ud800"}', b'{"KeyId": NaN}', b"\xff"])
 def test_malformed_bodies_get_the_engines_serialization_answer_on_the_kms_face_too(engine: LocalEngine,
                                                                                   body: bytes) -> None:
-    """The KMS face reads bodies with the same rules as Cognito's (no 500 for deep nesting, surrogates, NaN)."""
+    """The KMS face reads (signed) bodies with the same rules as Cognito's (no 500 for deep nesting, surrogates,
+    NaN)."""
     import httpx
 
-    answer = httpx.post(engine.endpoint, content=body, headers={"X-Amz-Target": "TrentService.DescribeKey"})
+    from tests._signing import sign_exactly
+
+    headers = sign_exactly(engine.credentials, engine.endpoint + "/", body,
+                           {"X-Amz-Target": "TrentService.DescribeKey", "Content-Type": "application/x-amz-json-1.1"})
+    answer = httpx.post(engine.endpoint + "/", content=body, headers=headers)
     assert answer.status_code == 400
     assert answer.json() == {"__type": "SerializationException", "message": "Malformed request body."}
