@@ -14,33 +14,8 @@ This package imports neither.
 
 from amplify_py.verify._jwks import DEFAULT_FETCH_TIMEOUT, DEFAULT_PENALTY_SECONDS, Jwk, Jwks, JwksCache
 from amplify_py.verify._verifier import DEFAULT_GRACE_SECONDS, Claims, CognitoJwtVerifier, CustomJwtCheck, TokenUse
-from amplify_py.verify.errors import (
-    JwtVerificationError,
-    ParameterValidationError,
-    FetchError,
-    NonRetryableFetchError,
-    JwksValidationError,
-    JwtRejectedError,
-    JwtParseError,
-    JwtInvalidSignatureError,
-    JwtInvalidSignatureAlgorithmError,
-    JwtWithoutValidKidError,
-    KidNotFoundInJwksError,
-    WaitPeriodNotYetEndedJwkError,
-    JwkValidationError,
-    JwkInvalidUseError,
-    JwkInvalidKtyError,
-    RawJwt,
-    JwtInvalidClaimError,
-    JwtInvalidIssuerError,
-    JwtExpiredError,
-    JwtNotBeforeError,
-    JwtInvalidIssuedAtError,
-    JwtInvalidScopeError,
-    CognitoJwtInvalidGroupError,
-    CognitoJwtInvalidTokenUseError,
-    CognitoJwtInvalidClientIdError,
-)
+from amplify_py.verify import errors as _errors
+from amplify_py.verify.errors import *  # noqa: F403 - the errors are public here too, as errors.__all__ lists them
 
 __all__ = [
     "CognitoJwtVerifier",
@@ -53,30 +28,5 @@ __all__ = [
     "DEFAULT_GRACE_SECONDS",
     "DEFAULT_PENALTY_SECONDS",
     "DEFAULT_FETCH_TIMEOUT",
-    # errors
-    "JwtVerificationError",
-    "ParameterValidationError",
-    "FetchError",
-    "NonRetryableFetchError",
-    "JwksValidationError",
-    "JwtRejectedError",
-    "JwtParseError",
-    "JwtInvalidSignatureError",
-    "JwtInvalidSignatureAlgorithmError",
-    "JwtWithoutValidKidError",
-    "KidNotFoundInJwksError",
-    "WaitPeriodNotYetEndedJwkError",
-    "JwkValidationError",
-    "JwkInvalidUseError",
-    "JwkInvalidKtyError",
-    "RawJwt",
-    "JwtInvalidClaimError",
-    "JwtInvalidIssuerError",
-    "JwtExpiredError",
-    "JwtNotBeforeError",
-    "JwtInvalidIssuedAtError",
-    "JwtInvalidScopeError",
-    "CognitoJwtInvalidGroupError",
-    "CognitoJwtInvalidTokenUseError",
-    "CognitoJwtInvalidClientIdError",
 ]
+__all__ += _errors.__all__
