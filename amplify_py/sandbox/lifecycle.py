@@ -157,6 +157,7 @@ class Sandbox:
         self.confirm = confirm
         self.last_good: Deployment | None = None
         self.deploy_count = 0
+        self.watching = threading.Event()  # set once file events are being received (tests wait for it)
         self._once = False
         self._credentials_shown = False
 
@@ -264,8 +265,9 @@ class Sandbox:
         self.console.info(f"Watching {self._rel(self.watch_dir)}/ for changes. Press Ctrl-C to stop.")
         for changes in watchfiles.watch(
             self.watch_dir, watch_filter=self._filter(), debounce=self.debounce_ms, step=50,
-            stop_event=stop_event, raise_interrupt=True,
+            stop_event=stop_event, raise_interrupt=True, yield_on_timeout=True, rust_timeout=200,
         ):
+            self.watching.set()  # the watcher is armed once it has answered, with changes or a timeout
             names = [self._rel(Path(p)) for p in changed_files(changes)]
             if not names:
                 continue  # only an editor's temporary files came and went

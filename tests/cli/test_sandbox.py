@@ -209,7 +209,7 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
     thread = threading.Thread(target=sandbox.run, kwargs={"stop_event": stop})
     thread.start()
     try:
-        _wait_for(lambda: sandbox.deploy_count == 1)
+        _wait_for(lambda: sandbox.deploy_count == 1 and sandbox.watching.is_set())  # deployed, all printed, watching
         stack = sandbox_stack_name(project, "alice")
         state = FakeEngine.world[str(project / ".amplify" / "sandbox" / "alice")]
         state[stack]["users"].append("bob")  # a user signed up against the first deployment
@@ -224,7 +224,6 @@ def test_watch_redeploys_on_save_and_a_broken_save_keeps_the_last_good_deploymen
                 "AWS_SECRET_ACCESS_KEY=fake-secret AWS_REGION=us-east-1") in out.getvalue()
         assert "fake-secret" not in first_outputs
         assert "Console: http://127.0.0.1:9999/_console/?token=fake-token" in out.getvalue()
-        time.sleep(0.3)  # let the watcher settle before the first save
 
         # a broken save: reported, nothing changes
         (project / "amplify" / "template.json").write_text('{"Resources": ')
@@ -271,7 +270,7 @@ def test_first_deploy_failure_in_watch_mode_keeps_watching(project: Path, factor
     try:
         _wait_for(lambda: "SyntaxError" in out.getvalue())
         assert not (project / "amplify_outputs.json").exists()
-        time.sleep(0.3)
+        _wait_for(sandbox.watching.is_set)  # the watcher is armed before the first save
         (project / "amplify" / "template.json").write_text(json.dumps(_template()))
         _wait_for(lambda: sandbox.deploy_count == 1)
         assert (project / "amplify_outputs.json").exists()

@@ -216,7 +216,7 @@ def test_watch_mode_refuses_keeps_the_last_good_deployment_serving_and_says_how_
         pool_id = _outputs(project)["auth"]["user_pool_id"]
         _add_user(project, endpoint, pool_id, "ada@example.com")
         first_outputs = (project / "amplify_outputs.json").read_text()
-        time.sleep(0.3)  # let the watcher settle before the first save
+        _wait_for(sandbox.watching.is_set)  # the watcher is armed before the first save
 
         _write(project, _without_display_name())
         _wait_for(lambda: "ReplacementRefusedError" in out.getvalue())
