@@ -8,6 +8,7 @@ aws-amplify. Tests in a module share them, so each test signs up its own user.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pyotp
 import pytest
 
 from ._js import AmplifyJs, amplify_js, find_node, install_amplify_js, stage_driver
@@ -106,3 +108,10 @@ def sign_up_and_confirm(js: AmplifyJs, outbox: Outbox, email: str, password: str
     done = js.call("confirmSignUp", {"username": email, "confirmationCode": code})
     assert done == {"isSignUpComplete": True, "nextStep": {"signUpStep": "DONE"}}, done
     return out["userId"]
+
+
+def next_totp_window(totp: pyotp.TOTP, used: str) -> str:
+    """A code from a later 30-second window than ``used``: Cognito accepts a TOTP code only once."""
+    while (code := totp.now()) == used:
+        time.sleep(0.5)
+    return code

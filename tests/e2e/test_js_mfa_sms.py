@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 
 import pyotp
 import pytest
 
 from ._js import AmplifyJs, AmplifyJsError
-from .conftest import PASSWORD, LocalBackend, new_email
+from .conftest import PASSWORD, LocalBackend, new_email, next_totp_window
 
 REFERENCE_CASE = "mfa_optional_totp_sms"
 
@@ -38,13 +37,6 @@ def _sign_up_with_phone(js: AmplifyJs, backend: LocalBackend, email: str, phone:
 def _sign_in_done(js: AmplifyJs, email: str) -> None:
     out = js.call("signIn", {"username": email, "password": PASSWORD})
     assert out == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}, out
-
-
-def _next_totp_window(totp: pyotp.TOTP, used: str) -> str:
-    """A code from a later 30-second window than `used`: Cognito accepts a TOTP code only once."""
-    while (code := totp.now()) == used:
-        time.sleep(0.5)
-    return code
 
 
 def test_sms_mfa_sign_in_with_the_code_sent_to_the_phone(signed_out: AmplifyJs, backend: LocalBackend) -> None:
@@ -119,6 +111,6 @@ def test_mfa_selection_when_totp_and_sms_are_both_enabled(signed_out: AmplifyJs,
     totp_step = js.call("confirmSignIn", {"challengeResponse": "TOTP"})
     assert totp_step == {"isSignedIn": False, "nextStep": {"signInStep": "CONFIRM_SIGN_IN_WITH_TOTP_CODE"}}
     assert js.last_wire[-1]["request"]["ChallengeResponses"]["ANSWER"] == "SOFTWARE_TOKEN_MFA"
-    done = js.call("confirmSignIn", {"challengeResponse": _next_totp_window(totp, setup_code)})
+    done = js.call("confirmSignIn", {"challengeResponse": next_totp_window(totp, setup_code)})
     assert done == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
     assert js.last_wire[-1]["request"]["ChallengeName"] == "SOFTWARE_TOKEN_MFA"

@@ -6,21 +6,13 @@ Deploys the reference `mfa_optional_totp_sms` template (MFA OPTIONAL, SMS and TO
 from __future__ import annotations
 
 import re
-import time
 
 import pyotp
 
 from ._js import AmplifyJs
-from .conftest import PASSWORD, LocalBackend, new_email, sign_up_and_confirm
+from .conftest import PASSWORD, LocalBackend, new_email, next_totp_window, sign_up_and_confirm
 
 REFERENCE_CASE = "mfa_optional_totp_sms"
-
-
-def _next_totp_window(totp: pyotp.TOTP, used: str) -> str:
-    """A code from a later 30-second window than `used`: Cognito accepts a TOTP code only once."""
-    while (code := totp.now()) == used:
-        time.sleep(0.5)
-    return code
 
 
 def test_totp_setup_then_sign_in_with_a_totp_code(signed_out: AmplifyJs, backend: LocalBackend) -> None:
@@ -50,7 +42,7 @@ def test_totp_setup_then_sign_in_with_a_totp_code(signed_out: AmplifyJs, backend
     assert challenged == {"isSignedIn": False, "nextStep": {"signInStep": "CONFIRM_SIGN_IN_WITH_TOTP_CODE"}}
     assert js.last_wire[-1]["response"]["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
 
-    done = js.call("confirmSignIn", {"challengeResponse": _next_totp_window(totp, setup_code)})
+    done = js.call("confirmSignIn", {"challengeResponse": next_totp_window(totp, setup_code)})
     assert done == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
     respond = js.last_wire[-1]["request"]
     assert respond["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
