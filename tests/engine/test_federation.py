@@ -6,7 +6,6 @@ Google; Sign in with Apple's form_post and ES256 client secret; Facebook's Graph
 from __future__ import annotations
 
 import base64
-import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,62 +16,13 @@ import httpx
 import jwt
 import pytest
 from authlib.integrations.httpx_client import OAuth2Client
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from amplify_py.local import LocalEngine
-from tests._managed_login import CALLBACK, CASES, CLIENT, POOL, Browser, query, trusting
+from tests._federation import IDENTITY_POOL, apple_key_pem, federated_template
+from tests._managed_login import CALLBACK, POOL, CLIENT, Browser, query, trusting
 from tests.engine.conftest import ManualClock
 
-IDENTITY_POOL = "amplifyAuthIdentityPool3FDE84CC"
-OIDC = "amplifyAuthMicrosoftEntraIDOidcIDPB009F88B"
 NATIVE = "ada@example.com"
-
-
-def _apple_key_pem() -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
-
-
-def _provider(name: str, provider_type: str, details: dict[str, str], mapping: dict[str, str]) -> dict[str, Any]:
-    return {"Type": "AWS::Cognito::UserPoolIdentityProvider", "Properties": {
-        "ProviderName": name, "ProviderType": provider_type, "ProviderDetails": details,
-        "AttributeMapping": mapping, "UserPoolId": {"Ref": POOL}}}
-
-
-def federated_template(*, apple_key: str | None = None) -> dict[str, Any]:
-    """oidc_saml (MicrosoftEntraID over OIDC, a SAML provider) plus Google, Facebook, Login with Amazon and
-    Sign in with Apple, each with an attribute mapping, and triggers around sign-up."""
-    template = copy.deepcopy(json.loads((CASES / "oidc_saml.template.json").read_text()))
-    resources = template["Resources"]
-    resources[OIDC]["Properties"]["AttributeMapping"] = {"email": "email", "name": "name",
-                                                         "custom:department": "department"}
-    resources[OIDC]["Properties"]["ProviderDetails"]["attributes_request_method"] = "POST"
-    resources[POOL]["Properties"]["Schema"].append({"Name": "department", "AttributeDataType": "String",
-                                                    "Mutable": True})
-    resources["Google"] = _provider("Google", "Google", {
-        "client_id": "google-client-id", "client_secret": "google-client-secret",
-        "authorize_scopes": "openid email profile"}, {"email": "email", "given_name": "given_name",
-                                                      "family_name": "family_name", "name": "name"})
-    resources["Facebook"] = _provider("Facebook", "Facebook", {
-        "client_id": "fb-app-id", "client_secret": "fb-app-secret", "authorize_scopes": "public_profile,email"},
-        {"email": "email", "name": "name"})
-    resources["Amazon"] = _provider("LoginWithAmazon", "LoginWithAmazon", {
-        "client_id": "amzn1.application-oa2-client.local", "client_secret": "amazon-secret",
-        "authorize_scopes": "profile"}, {"email": "email", "name": "name"})
-    resources["Apple"] = _provider("SignInWithApple", "SignInWithApple", {
-        "client_id": "com.example.app.signin", "team_id": "TEAM123456", "key_id": "KEY1234567",
-        "private_key": apple_key or "apple-private-key", "authorize_scopes": "email name"},
-        {"email": "email", "name": "name", "given_name": "firstName"})
-    client = resources[CLIENT]["Properties"]
-    client["SupportedIdentityProviders"] = [{"Ref": OIDC}, "Google", "Facebook", "LoginWithAmazon",
-                                            "SignInWithApple", "COGNITO"]
-    resources[CLIENT]["DependsOn"] = ["Google", "Facebook", "Amazon", "Apple", OIDC]
-    resources[POOL]["Properties"]["LambdaConfig"] = {
-        "PreSignUp": "arn:aws:lambda:us-east-1:000000000000:function:preSignUp",
-        "PostConfirmation": "arn:aws:lambda:us-east-1:000000000000:function:postConfirmation"}
-    return template
 
 
 class Federated:
@@ -84,7 +34,7 @@ class Federated:
         self.ca_file = tmp / "ca" / "amplify-py-local-ca.pem"
         self.engine = LocalEngine(tmp / "state", clock=ManualClock(), managed_login_port=0, ca_dir=tmp / "ca",
                                   trigger_invoker=self._invoke).start()
-        self.apple_key = _apple_key_pem()
+        self.apple_key = apple_key_pem()
         ids = self.engine.deploy("federated", federated_template(apple_key=self.apple_key)).physical_ids
         self.pool_id, self.client_id, self.identity_pool_id = ids[POOL], ids[CLIENT], ids[IDENTITY_POOL]
         kwargs = self.engine.credentials.boto3_kwargs()
