@@ -65,5 +65,7 @@ def federated_template(*, apple_key: str | None = None, callbacks: list[str] | N
         ["MicrosoftEntraID", "MySamlIdP", "GOOGLE", "FACEBOOK", "LOGIN_WITH_AMAZON", "SIGN_IN_WITH_APPLE"])
     resources[POOL]["Properties"]["LambdaConfig"] = {
         "PreSignUp": "arn:aws:lambda:us-east-1:000000000000:function:preSignUp",
-        "PostConfirmation": "arn:aws:lambda:us-east-1:000000000000:function:postConfirmation"}
+        "PostConfirmation": "arn:aws:lambda:us-east-1:000000000000:function:postConfirmation",
+        "PreAuthentication": "arn:aws:lambda:us-east-1:000000000000:function:preAuthentication",
+        "PostAuthentication": "arn:aws:lambda:us-east-1:000000000000:function:postAuthentication"}
     return template

@@ -6,6 +6,7 @@ Google; Sign in with Apple's form_post and ES256 client secret; Facebook's Graph
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,10 +31,12 @@ class Federated:
 
     def __init__(self, tmp: Path) -> None:
         self.events: list[dict] = []
+        self.logs: list[tuple[str, str]] = []
         self.refuse_sign_up = False
         self.ca_file = tmp / "ca" / "amplify-py-local-ca.pem"
         self.engine = LocalEngine(tmp / "state", clock=ManualClock(), managed_login_port=0, ca_dir=tmp / "ca",
-                                  trigger_invoker=self._invoke).start()
+                                  trigger_invoker=self._invoke,
+                                  on_log=lambda source, line: self.logs.append((source, line))).start()
         self.apple_key = apple_key_pem()
         ids = self.engine.deploy("federated", federated_template(apple_key=self.apple_key)).physical_ids
         self.pool_id, self.client_id, self.identity_pool_id = ids[POOL], ids[CLIENT], ids[IDENTITY_POOL]
@@ -113,7 +116,9 @@ def test_google_sign_in_makes_a_federated_user_as_cognito_names_it(env: Federate
     assert entry["dateCreated"].isdigit()
     user = env.idp.admin_get_user(UserPoolId=env.pool_id, Username="google_110169484474386276334")
     assert user["UserStatus"] == "EXTERNAL_PROVIDER"
-    assert env.sources() == ["PreSignUp_ExternalProvider", "PostConfirmation_ConfirmSignUp"]
+    assert env.sources() == ["PreSignUp_ExternalProvider", "PostConfirmation_ConfirmSignUp",
+                             "PreAuthentication_Authentication", "PostAuthentication_Authentication"]
+    assert claims["cognito:groups"] == [f"{env.pool_id}_Google"]
     pre_sign_up = env.events[0]
     assert pre_sign_up["userName"] == "google_110169484474386276334"
     assert pre_sign_up["request"]["userAttributes"]["email"] == "grace@example.com"
@@ -121,7 +126,8 @@ def test_google_sign_in_makes_a_federated_user_as_cognito_names_it(env: Federate
     env.events.clear()  # a second sign-in: the mapping is applied again; no sign-up triggers
     identity["name"] = "Rear Admiral Grace Hopper"
     claims = env.tokens(env.sign_in("Google", identity))["claims"]
-    assert claims["name"] == "Rear Admiral Grace Hopper" and env.sources() == []
+    assert claims["name"] == "Rear Admiral Grace Hopper"
+    assert env.sources() == ["PreAuthentication_Authentication", "PostAuthentication_Authentication"]
 
 
 def test_a_federated_users_email_does_not_sign_in_with_a_password(env: Federated) -> None:
@@ -154,6 +160,30 @@ def test_social_providers_sign_in_through_their_own_protocols(env: Federated, pr
     if provider == "SignInWithApple":
         assert claims["given_name"] == "Ap"
     assert claims["identities"][0]["providerType"] == provider
+
+
+def test_sign_in_with_apple_with_a_placeholder_key_uses_a_local_one(env: Federated) -> None:
+    ids = env.engine.deploy("placeholder", federated_template()).physical_ids  # private_key: "apple-private-key"
+    placeholder = copy.copy(env)
+    placeholder.pool_id, placeholder.client_id = ids[POOL], ids[CLIENT]
+    claims = placeholder.tokens(placeholder.sign_in("SignInWithApple", {"email": "p@example.com"}))["claims"]
+    assert claims["email"] == "p@example.com" and claims["cognito:username"].startswith("signinwithapple_000")
+    notes = [line for source, line in env.logs if "private_key is not a PEM EC key" in line]
+    assert notes == ["SignInWithApple: the template's Sign in with Apple private_key is not a PEM EC key; the local "
+                     "engine signs the client secret with a key of its own, which the local stand-in trusts."]
+
+
+def test_the_apple_stand_in_refuses_a_client_secret_signed_by_another_key(env: Federated,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from amplify_py.local.operations import federation_bridges
+
+    real = federation_bridges.apple_signing_key  # each call: a new key, so the secret's is not the registered one
+    monkeypatch.setattr(federation_bridges, "apple_signing_key",
+                        lambda pool, name, pem: (real(pool, name, apple_key_pem())[0], False))
+    answer = env.sign_in("SignInWithApple", {"email": "q@example.com"})
+    assert answer["error"] == "invalid_request"
+    assert answer["error_description"].startswith("SignInWithApple refused the code: invalid_client (the client "
+                                                  "secret is not a valid ES256 JWT: Signature verification failed")
 
 
 def test_a_provider_error_goes_back_to_the_app_as_cognito_sends_it(env: Federated) -> None:
@@ -202,7 +232,7 @@ def test_a_linked_provider_identity_signs_in_as_the_native_user(env: Federated) 
     claims = env.tokens(env.sign_in("Google", {"email": NATIVE, "name": "Ada L.", "subject": "9001"}))["claims"]
     assert claims["cognito:username"] == native and claims["name"] == "Ada L."
     assert [(e["providerName"], e["userId"]) for e in claims["identities"]] == [("Google", "9001")]
-    assert env.sources() == []  # no sign-up: the user exists
+    assert env.sources() == ["PreAuthentication_Authentication", "PostAuthentication_Authentication"]  # no sign-up
     user = env.idp.admin_get_user(UserPoolId=env.pool_id, Username=NATIVE)
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"  # the native user keeps their status
 

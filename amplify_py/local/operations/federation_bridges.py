@@ -61,6 +61,7 @@ class _Bridge:
 
     def __init__(self, providers: StandInProviders, tls_chain: Path | None) -> None:
         self.providers = providers
+        self._warned: set[tuple[str, str]] = set()  # Apple providers told about their substitute key
         self.verify: Any = ssl.create_default_context(cafile=str(tls_chain)) if tls_chain else True
 
     def _register(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider) -> StandInConfig:
@@ -69,7 +70,8 @@ class _Bridge:
         if provider.type == "SignInWithApple":
             key, substitute = apple_signing_key(pool.id, provider.name, str(details.get("private_key") or ""))
             public = key.public_key()
-            if substitute:
+            if substitute and (pool.id, provider.name) not in self._warned:
+                self._warned.add((pool.id, provider.name))
                 ctx.log("engine", f"{provider.name}: the template's Sign in with Apple private_key is not a PEM EC "
                                   "key; the local engine signs the client secret with a key of its own, which "
                                   "the local stand-in trusts.")
