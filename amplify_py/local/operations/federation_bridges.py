@@ -107,14 +107,33 @@ class _Bridge:
                             scope=str(details.get("authorize_scopes") or "") or None, verify=self.verify,
                             timeout=_TIMEOUT, **kwargs)
 
-    def _fetch(self, provider: IdentityProvider, call: Any) -> Any:
+    def _fetch(self, provider: IdentityProvider, call: Any, *, timeout: str = "Read timed out") -> Any:
+        """One call to the provider; its failures as Cognito reports them (authorization endpoint's errors in the
+        developer guide: "Read timed out", "Connection reset", "<IdP> Error - <status> ...")."""
         try:
             return call()
+        except httpx.TimeoutException as exc:
+            raise FederationError("invalid_request", timeout) from exc
+        except httpx.HTTPStatusError as exc:
+            raise FederationError("invalid_request", f"{provider.name} Error - {exc.response.status_code} "
+                                  f"error calling {exc.request.url.path.rsplit('/', 1)[-1]}") from exc
+        except httpx.TransportError as exc:
+            raise FederationError("invalid_request", "Connection reset") from exc
+        except ValueError as exc:  # not JSON
+            raise FederationError("invalid_request", f"{provider.name} Error - unreadable answer") from exc
+
+    def _token(self, provider: IdentityProvider, oauth: OAuth2Client, url: str, code: str) -> dict[str, Any]:
+        """The code exchange through authlib; an error answer becomes Cognito's "<IdP> Error - <status> error
+        getting token" (Google: "Google Error - <status> <Google's error code>")."""
+        seen: list[httpx.Response] = []
+        oauth.register_compliance_hook("access_token_response", lambda response: seen.append(response) or response)
+        try:
+            return self._fetch(provider, lambda: oauth.fetch_token(url, code=code),
+                               timeout="Timeout occurred in calling IdP token endpoint")
         except AuthlibError as exc:
-            raise FederationError("invalid_request", f"{provider.name} refused the code: {exc.error}"
-                                  + (f" ({exc.description})" if exc.description else "")) from exc
-        except (httpx.HTTPError, ValueError) as exc:
-            raise FederationError("invalid_request", f"{provider.name} could not be reached: {exc}") from exc
+            status = seen[-1].status_code if seen else 400
+            detail = exc.error if provider.type == "Google" else "error getting token"
+            raise FederationError("invalid_request", f"{provider.name} Error - {status} {detail}") from exc
 
 
 class OidcBridge(_Bridge):
@@ -145,7 +164,7 @@ class OidcBridge(_Bridge):
         meta = self._discovery(ctx, pool, provider)
         secret = self._apple_secret(pool, provider) if provider.type == "SignInWithApple" else None
         with self._client(provider, ctx, secret) as oauth:
-            token = self._fetch(provider, lambda: oauth.fetch_token(meta["token_endpoint"], code=params["code"]))
+            token = self._token(provider, oauth, meta["token_endpoint"], params["code"])
             claims = self._id_token(provider, meta, token.get("id_token"), params["state"])
             attributes: dict[str, Any] = {k: v for k, v in claims.items() if k not in _JWT_CLAIMS}
             if provider.type != "SignInWithApple":
@@ -166,7 +185,8 @@ class OidcBridge(_Bridge):
             raise FederationError("invalid_request", f"{provider.name} answered without an id_token")
         try:
             keys = jwt.PyJWKSet.from_dict(self._fetch(provider, lambda: httpx.get(
-                meta["jwks_uri"], verify=self.verify, timeout=_TIMEOUT).raise_for_status().json()))
+                meta["jwks_uri"], verify=self.verify, timeout=_TIMEOUT).raise_for_status().json(),
+                timeout="Timeout in calling jwks uri"))
             kid = jwt.get_unverified_header(id_token).get("kid")
             key = next((k for k in keys.keys if k.key_id == kid), None)
             if key is None:
@@ -234,14 +254,14 @@ class OAuthBridge(_Bridge):
                 details = provider.details
                 answer = self._fetch(provider, lambda: httpx.get(base + "/token", verify=self.verify, params={
                     "client_id": details.get("client_id"), "client_secret": details.get("client_secret"),
-                    "redirect_uri": self._redirect_uri(ctx), "code": params["code"]}, timeout=_TIMEOUT))
+                    "redirect_uri": self._redirect_uri(ctx), "code": params["code"]}, timeout=_TIMEOUT),
+                    timeout="Timeout occurred in calling IdP token endpoint")
                 if answer.status_code != 200:
-                    error = answer.json().get("error") or {}
-                    raise FederationError("invalid_request", f"{provider.name} refused the code: "
-                                          f"{error.get('message') if isinstance(error, dict) else error}")
-                oauth.token = answer.json()
+                    raise FederationError("invalid_request",
+                                          f"{provider.name} Error - {answer.status_code} error getting token")
+                oauth.token = self._fetch(provider, answer.json)
             else:
-                self._fetch(provider, lambda: oauth.fetch_token(base + "/token", code=params["code"]))
+                self._token(provider, oauth, base + "/token", params["code"])
             if facebook:
                 fields = ",".join(dict.fromkeys(["id", *provider.attribute_mapping.values()]))
                 answer = self._fetch(provider, lambda: oauth.get(base + "/me", params={"fields": fields})
