@@ -209,6 +209,24 @@ def test_the_continue_with_button_and_login_hint_reach_the_stand_in(env: Federat
         browser.close()
 
 
+def test_the_stand_in_offers_identities_signed_in_before(env: Federated) -> None:
+    env.tokens(env.sign_in("LoginWithAmazon", {"email": "again@example.com", "name": "Again",
+                                               "subject": "amzn1.account.AGAIN"}))
+    client = OAuth2Client(env.client_id, redirect_uri=CALLBACK, verify=env.tls, scope="openid email profile")
+    url, _ = client.create_authorization_url(f"https://{env.domain}/oauth2/authorize",
+                                             identity_provider="LoginWithAmazon")
+    browser = Browser(env.domain, env.ca_file)
+    try:
+        assert browser.go(url) is None and "Continue as again@example.com" in browser.text
+        recent = [f for f in forms(browser.text) if f["fields"].get("subject") == "amzn1.account.AGAIN"]
+        assert recent and recent[0]["fields"]["name"] == "Again"
+        landed = browser._settle(browser.http.post(str(browser.page.url.copy_with(query=None)) if browser.page else "",
+                                                   data={**recent[0]["fields"], "action": "allow"}))
+    finally:
+        browser.close()
+    assert landed is not None and "code" in query(landed)
+
+
 def test_a_provider_error_goes_back_to_the_app_as_cognito_sends_it(env: Federated) -> None:
     answer = env.sign_in("Google", deny=True)
     assert answer["error"] == "access_denied" and answer["state"] == env.state and "code" not in answer

@@ -54,7 +54,7 @@ __all__ = ["ProviderIdentity", "FederationError", "sign_in", "federated_username
 COGNITO_SUBJECT = "Cognito_Subject"  # AdminLinkProviderForUser's ProviderAttributeName for the subject itself
 SOCIAL_TYPES = frozenset({"Google", "Facebook", "LoginWithAmazon", "SignInWithApple"})
 _LINK_KEY = "federation_link"  # meta keys: federation_link|<pool>|<provider>|<attribute>|<value> → username
-_IMMUTABLE_SKIP = frozenset({"sub", "identities"})
+_NOT_MAPPED = frozenset({"sub", "identities", "username"})  # attributes Cognito writes itself
 
 
 class FederationError(Exception):
@@ -124,11 +124,11 @@ def mapped_attributes(pool: Pool, provider: IdentityProvider, identity: Provider
     schema = pool.schema()
     out: dict[str, str] = {}
     for pool_attribute, provider_attribute in provider.attribute_mapping.items():
-        if pool_attribute in _IMMUTABLE_SKIP or pool_attribute not in schema and pool_attribute != "username":
+        # Cognito names federated users itself: a "username" mapping (OIDC's username ← sub) is no attribute.
+        if pool_attribute in _NOT_MAPPED or pool_attribute not in schema:
             continue
-        if provider_attribute in identity.attributes and identity.attributes[provider_attribute] is not None:
+        if identity.attributes.get(provider_attribute) is not None:
             out[pool_attribute] = _text(identity.attributes[provider_attribute])
-    out.pop("username", None)  # Cognito names federated users itself; a "username" mapping is not an attribute
     return out
 
 
