@@ -20,6 +20,7 @@ import base64
 import hashlib
 import json
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,6 +50,7 @@ __all__ = ["OidcBridge", "OAuthBridge", "bridges"]
 _JWT_CLAIMS = frozenset({"iss", "aud", "exp", "iat", "nbf", "auth_time", "nonce", "at_hash", "c_hash", "azp",
                          "jti"})
 _TIMEOUT = 10.0
+_DOCUMENT_TTL = 300.0
 
 
 def _nonce(state: str) -> str:
@@ -62,6 +64,8 @@ class _Bridge:
     def __init__(self, providers: StandInProviders, tls_chain: Path | None) -> None:
         self.providers = providers
         self._warned: set[tuple[str, str]] = set()  # Apple providers told about their substitute key
+        self._documents: dict[str, tuple[float, Any]] = {}  # url -> (until, discovery or JWKS document)
+        self._lock = threading.Lock()
         self.verify: Any = ssl.create_default_context(cafile=str(tls_chain)) if tls_chain else True
 
     def _register(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider) -> StandInConfig:
@@ -139,10 +143,22 @@ class _Bridge:
 class OidcBridge(_Bridge):
     """OIDC providers, Google and Sign in with Apple: the OpenID Connect code flow."""
 
+    def _json(self, provider: IdentityProvider, url: str, timeout: str, *, fresh: bool = False) -> Any:
+        """A provider document (discovery, JWKS), kept five minutes as OIDC clients keep them."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._documents.get(url)
+        if kept is not None and kept[0] > now and not fresh:
+            return kept[1]
+        document = self._fetch(provider, lambda: httpx.get(url, verify=self.verify, timeout=_TIMEOUT)
+                               .raise_for_status().json(), timeout=timeout)
+        with self._lock:
+            self._documents[url] = (now + _DOCUMENT_TTL, document)
+        return document
+
     def _discovery(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider) -> dict[str, Any]:
-        url = self._base(ctx, pool, provider) + "/.well-known/openid-configuration"
-        return self._fetch(provider, lambda: httpx.get(url, verify=self.verify, timeout=_TIMEOUT)
-                           .raise_for_status().json())
+        return self._json(provider, self._base(ctx, pool, provider) + "/.well-known/openid-configuration",
+                          "Read timed out")
 
     def authorize_url(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider, *, state: str,
                       redirect_uri: str, login_hint: str | None) -> str:
@@ -184,11 +200,14 @@ class OidcBridge(_Bridge):
                 return {}
             raise FederationError("invalid_request", f"{provider.name} answered without an id_token")
         try:
-            keys = jwt.PyJWKSet.from_dict(self._fetch(provider, lambda: httpx.get(
-                meta["jwks_uri"], verify=self.verify, timeout=_TIMEOUT).raise_for_status().json(),
-                timeout="Timeout in calling jwks uri"))
             kid = jwt.get_unverified_header(id_token).get("kid")
-            key = next((k for k in keys.keys if k.key_id == kid), None)
+            key = None
+            for fresh in (False, True):  # a kid not in the kept JWKS: the provider rotated, fetch it again
+                keys = jwt.PyJWKSet.from_dict(self._json(provider, meta["jwks_uri"], "Timeout in calling jwks uri",
+                                                         fresh=fresh))
+                key = next((k for k in keys.keys if k.key_id == kid), None)
+                if key is not None:
+                    break
             if key is None:
                 raise FederationError("invalid_request", f"Bad id_token: no key {kid!r} in {provider.name}'s JWKS")
             claims = jwt.decode(id_token, key.key, algorithms=["RS256"], audience=str(provider.details.get(
