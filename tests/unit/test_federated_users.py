@@ -50,7 +50,7 @@ def test_the_mapping_fills_pool_attributes_from_provider_attributes() -> None:
 
 
 def test_booleans_become_cognitos_strings() -> None:
-    provider = _provider("Google", {"email_verified": "email_verified", "custom:nope": "email_verified"})  # no such
-    # custom attribute in the pool: not written
+    # "custom:nope" is no attribute of this pool: not written.
+    provider = _provider("Google", {"email_verified": "email_verified", "custom:nope": "email_verified"})
     identity = ProviderIdentity("1", {"email_verified": True})
     assert mapped_attributes(_pool(case_sensitive=False), provider, identity) == {"email_verified": "true"}
