@@ -50,7 +50,8 @@ from amplify_py.local.model.user import User, UserStatus
 from amplify_py.local.rules import directory, triggers
 
 __all__ = ["ProviderIdentity", "FederationError", "sign_in", "federated_username", "identity_record", "provider_group",
-           "identities_of", "link", "unlink", "linked_username", "COGNITO_SUBJECT", "SOCIAL_TYPES"]
+           "mapped_attributes", "identities_of", "link", "unlink", "linked_username", "COGNITO_SUBJECT",
+           "SOCIAL_TYPES"]
 
 COGNITO_SUBJECT = "Cognito_Subject"  # AdminLinkProviderForUser's ProviderAttributeName for the subject itself
 SOCIAL_TYPES = frozenset({"Google", "Facebook", "LoginWithAmazon", "SignInWithApple"})
