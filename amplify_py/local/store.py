@@ -93,6 +93,10 @@ CREATE TABLE IF NOT EXISTS webauthn_credentials (
   pool_id TEXT NOT NULL, credential_id TEXT NOT NULL, username TEXT NOT NULL, data TEXT NOT NULL,
   PRIMARY KEY (pool_id, credential_id));
 CREATE INDEX IF NOT EXISTS webauthn_user ON webauthn_credentials (pool_id, username);
+CREATE TABLE IF NOT EXISTS phantoms (
+  pool_id TEXT NOT NULL, name TEXT NOT NULL, modified REAL NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY (pool_id, name));
+CREATE INDEX IF NOT EXISTS phantoms_modified ON phantoms (modified);
 """
 
 
@@ -165,7 +169,7 @@ class Store(UserTables, DeviceTable):
         """Remove every user-side row of a pool (on delete or replacement)."""
         with self.transaction():
             for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials",
-                          "devices"):
+                          "devices", "phantoms"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
 
     # --- codes ------------------------------------------------------------
@@ -186,6 +190,16 @@ class Store(UserTables, DeviceTable):
             "UPDATE codes SET attempts = ?, used = ? WHERE pool_id = ? AND username = ? AND purpose = ?",
             (attempts, int(used), pool_id, username, purpose),
         )
+
+    # --- names that are no user (model.phantom) ---------------------------
+    def get_phantom(self, pool_id: str, name: str) -> dict | None:
+        row = self.one("SELECT data FROM phantoms WHERE pool_id = ? AND name = ?", (pool_id, name))
+        return json.loads(row[0]) if row else None
+
+    def put_phantom(self, pool_id: str, name: str, record: dict, modified: float, *, forget_before: float) -> None:
+        """Keep ``name``'s record; records untouched since ``forget_before`` no longer matter and go."""
+        self.execute("INSERT OR REPLACE INTO phantoms VALUES (?, ?, ?, ?)", (pool_id, name, modified, json.dumps(record)))
+        self.execute("DELETE FROM phantoms WHERE modified < ?", (forget_before,))
 
     # --- challenge sessions -----------------------------------------------
     def put_session(self, session_id: str, pool_id: str, expires: float, data: dict) -> None:

@@ -14,7 +14,7 @@ from starlette.routing import Mount, Route
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.http import console, json_api, kms, managed_login, oauth2, well_known
-from amplify_py.local.http.host_check import HostCheck
+from amplify_py.local.http.host_check import HostCheck, ManagedLoginHostCheck
 
 __all__ = ["create_app", "create_managed_login_app"]
 
@@ -41,7 +41,8 @@ def create_app(ctx: EngineContext) -> Starlette:
 
 
 def create_managed_login_app(ctx: EngineContext) -> Starlette:
-    """What a user pool domain serves: the OAuth 2.0 endpoints and the managed-login pages."""
+    """What a user pool domain serves: the OAuth 2.0 endpoints and the managed-login pages; every route behind
+    the managed-login Host check (DNS rebinding)."""
     def bound(face: Face) -> Callable[[Request], Awaitable[Response]]:
         return partial(face, ctx)
 
@@ -59,4 +60,4 @@ def create_managed_login_app(ctx: EngineContext) -> Starlette:
         *(Route(path, bound(face), methods=[method]) for path, method, face in managed_login.ROUTES),
         Route("/", bound(well_known.health), methods=["GET"]),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(ManagedLoginHostCheck)])

@@ -13,7 +13,8 @@ from amplify_py.local.operations._request import check_username, client_request
 from amplify_py.local.rules import codes, directory, passwords, sessions, triggers
 from amplify_py.local.rules.attributes import pairs, validate_attributes
 from amplify_py.local.rules.clients import check_secret_hash
-from amplify_py.local.rules.messages import MessageKind, send_verification, verification_disguise
+from amplify_py.local.rules.messages import MessageKind, send_verification
+from amplify_py.local.rules.phantoms import phantom_user, simulated_delivery
 
 __all__ = ["OPERATIONS", "passwordless_allowed", "username_attributes_for"]
 
@@ -121,9 +122,12 @@ def confirm_sign_up(ctx: EngineContext, body: dict) -> dict:
 def resend_confirmation_code(ctx: EngineContext, body: dict) -> dict:
     pool, client, username = client_request(ctx, body)
     user = directory.find_user(ctx, pool, username)
+    if (user is None or not user.enabled) and client.prevent_user_existence_errors:
+        # Cognito "returns CodeDeliveryDetails for a disabled user or a user that doesn't exist"
+        return {"CodeDeliveryDetails": simulated_delivery(ctx, pool, user or phantom_user(ctx, pool, username),
+                                                          username, codes.SIGN_UP, MessageKind.RESEND,
+                                                          codes.SIGN_UP_TTL)}
     if user is None:
-        if client.prevent_user_existence_errors:
-            return {"CodeDeliveryDetails": verification_disguise(pool, username)}
         raise user_not_found(directory.NOT_FOUND_FOR_CLIENT)
     if user.status != UserStatus.UNCONFIRMED:
         raise invalid_parameter("User is already confirmed.")

@@ -13,13 +13,14 @@ from enum import StrEnum
 from typing import Any
 
 from amplify_py.local.context import EngineContext
+from amplify_py.local.model.code import OneTimeCode
 from amplify_py.local.model.pool import Pool
 from amplify_py.local.model.user import User
 from amplify_py.local.rules import codes, kms, triggers
 from amplify_py.local.rules.trigger_events import CODE_PARAMETER, USERNAME_PARAMETER
 
 __all__ = ["MessageKind", "mask_email", "mask_phone", "delivery_details", "deliver_code", "send_verification",
-           "disguised_delivery", "verification_disguise", "challenge_delivery_parameters"]
+           "disguised_delivery", "verification_disguise", "challenge_delivery_parameters", "render_only"]
 
 
 class MessageKind(StrEnum):
@@ -81,9 +82,23 @@ def disguised_delivery(attribute: str, given_name: str) -> dict[str, str]:
 
 
 def verification_disguise(pool: Pool, given_name: str) -> dict[str, str]:
-    """CodeDeliveryDetails of a sign-up or reset code for an unknown user (existence errors prevented)."""
+    """CodeDeliveryDetails of a sign-up or reset code for an unknown user (existence errors prevented): the
+    medium follows the name's format where the pool verifies that medium, else the pool's verified attributes
+    ("determined by the input username format and verification settings of the user pool")."""
+    if given_name.startswith("+") and "phone_number" in pool.auto_verified:
+        return disguised_delivery("phone_number", given_name)
+    if "@" in given_name and "email" in pool.auto_verified:
+        return disguised_delivery("email", given_name)
     sms = "phone_number" in pool.auto_verified and "email" not in pool.auto_verified
     return disguised_delivery("phone_number" if sms else "email", given_name)
+
+
+def render_only(pool: Pool, user: User, kind: MessageKind, ttl: float, now: float) -> str:
+    """Draw a code and render its message as ``send_verification`` would, storing and delivering nothing: the
+    work of a code that is not sent (``rules.phantoms``)."""
+    code = OneTimeCode.issue(now, ttl).code or ""
+    subject, email_body, sms_body = pool.verification_message()
+    return f"{subject}\n{_fill(email_body, code, user.username)}\n{_fill(sms_body, code, user.username)}"
 
 
 def challenge_delivery_parameters(details: dict[str, str]) -> dict[str, str]:

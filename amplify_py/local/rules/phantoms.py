@@ -1,0 +1,52 @@
+"""Unknown names answered as users are (PreventUserExistenceErrors ENABLED): by the answer, by the limits
+and lockout, and by the work done.
+
+Cognito documents the answers ("Managing user existence error responses"): ForgotPassword returns
+CodeDeliveryDetails with a simulated delivery medium when the user isn't found, is deactivated, or has no
+verified way to receive the code; ResendConfirmationCode returns CodeDeliveryDetails for a disabled user or
+one that doesn't exist; a password sign-in answers "Incorrect username or password.". It does not document
+the limits for those names. The engine gives them the ones a real user has, since anything else would tell
+the two apart: a name's code requests count toward the hourly limit (``rules.codes``) and its wrong
+passwords toward the lockout (``rules.passwords``), kept in a ``PhantomUser`` the directory stores apart.
+The answer costs what a real one costs: the name's record is read and written, a code is drawn and its
+message rendered, but nothing is stored or sent.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from amplify_py.local.context import EngineContext
+from amplify_py.local.model.phantom import PhantomUser
+from amplify_py.local.model.pool import Pool
+from amplify_py.local.model.user import User, UserStatus
+from amplify_py.local.rules import codes
+from amplify_py.local.rules.directory import username_key
+from amplify_py.local.rules.messages import MessageKind, render_only, verification_disguise
+from amplify_py.local.rules.passwords import DUMMY_SALT, DUMMY_VERIFIER
+
+__all__ = ["phantom_user", "simulated_delivery"]
+
+
+def phantom_user(ctx: EngineContext, pool: Pool, name: str) -> PhantomUser:
+    """The record kept for ``name`` (a fresh one the first time), loaded as a stored user is loaded."""
+    key = username_key(pool, name)
+    record = ctx.store.get_phantom(pool.id, key)
+    if record is None:
+        attributes = {"email": name, "email_verified": "true"} if "@" in name else {}
+        fresh = PhantomUser.new(key, attributes, UserStatus.CONFIRMED, ctx.now())
+        fresh.srp_salt, fresh.srp_verifier = DUMMY_SALT, DUMMY_VERIFIER
+        record = json.loads(json.dumps(fresh.to_record()))
+    return PhantomUser.from_record(record)
+
+
+def simulated_delivery(ctx: EngineContext, pool: Pool, user: User, given_name: str, purpose: str,
+                       kind: MessageKind, ttl: float) -> dict[str, Any]:
+    """A code request that sends nothing (an unknown, disabled or unreachable user): counted toward the hourly
+    limit as a real request is (LimitExceededException past it), a code drawn and its message rendered, nothing
+    stored or delivered; returns the CodeDeliveryDetails of the simulated destination."""
+    codes.count_attempt(ctx, pool, user, purpose)
+    details = verification_disguise(pool, given_name)
+    render_only(pool, user, kind, ttl, ctx.now())
+    return details
