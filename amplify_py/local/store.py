@@ -93,11 +93,14 @@ CREATE TABLE IF NOT EXISTS webauthn_credentials (
   pool_id TEXT NOT NULL, credential_id TEXT NOT NULL, username TEXT NOT NULL, data TEXT NOT NULL,
   PRIMARY KEY (pool_id, credential_id));
 CREATE INDEX IF NOT EXISTS webauthn_user ON webauthn_credentials (pool_id, username);
-CREATE TABLE IF NOT EXISTS phantoms (
-  pool_id TEXT NOT NULL, name TEXT NOT NULL, modified REAL NOT NULL, data TEXT NOT NULL,
-  PRIMARY KEY (pool_id, name));
-CREATE INDEX IF NOT EXISTS phantoms_modified ON phantoms (modified);
 """
+
+
+def phantom_pool_id(pool_id: str) -> str:
+    """Where the records of a pool's unknown names (``model.phantom``) are kept: rows of the users table under
+    this id, which no pool has, so no lookup of the pool's users sees them, and saving one costs what saving
+    a user costs (the same row, the same indexes)."""
+    return f"{pool_id}#unknown-names"
 
 
 class Store(UserTables, DeviceTable):
@@ -169,8 +172,9 @@ class Store(UserTables, DeviceTable):
         """Remove every user-side row of a pool (on delete or replacement)."""
         with self.transaction():
             for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials",
-                          "devices", "phantoms"):
+                          "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
+            self._db.execute("DELETE FROM users WHERE pool_id = ?", (phantom_pool_id(pool_id),))
 
     # --- codes ------------------------------------------------------------
     def put_code(self, pool_id: str, username: str, purpose: str, code: str, expires: float) -> None:
@@ -192,14 +196,10 @@ class Store(UserTables, DeviceTable):
         )
 
     # --- names that are no user (model.phantom) ---------------------------
-    def get_phantom(self, pool_id: str, name: str) -> dict | None:
-        row = self.one("SELECT data FROM phantoms WHERE pool_id = ? AND name = ?", (pool_id, name))
-        return json.loads(row[0]) if row else None
-
-    def put_phantom(self, pool_id: str, name: str, record: dict, modified: float, *, forget_before: float) -> None:
-        """Keep ``name``'s record; records untouched since ``forget_before`` no longer matter and go."""
-        self.execute("INSERT OR REPLACE INTO phantoms VALUES (?, ?, ?, ?)", (pool_id, name, modified, json.dumps(record)))
-        self.execute("DELETE FROM phantoms WHERE modified < ?", (forget_before,))
+    def forget_phantoms(self, pool_id: str, *, before: float) -> None:
+        """Drop the records of unknown names last changed before ``before`` (they no longer matter)."""
+        self.execute("DELETE FROM users WHERE pool_id = ? AND json_extract(data, '$.modified') < ?",
+                     (phantom_pool_id(pool_id), before))
 
     # --- challenge sessions -----------------------------------------------
     def put_session(self, session_id: str, pool_id: str, expires: float, data: dict) -> None:

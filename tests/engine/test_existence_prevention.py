@@ -189,8 +189,11 @@ def test_a_code_request_for_an_unknown_name_does_the_work_of_a_real_one(env: Env
     from amplify_py.local.store import Store
 
     calls: list[str] = []
-    for owner, name in ((Store, "put_user"), (Store, "put_phantom"), (Store, "put_code"),
-                        (Pool, "verification_message")):
+    real_put_user = Store.put_user
+    monkeypatch.setattr(Store, "put_user", lambda self, pool_id, *a, **k: calls.append(
+        "put_user" if pool_id == env.pool_id else f"put_user({pool_id.removeprefix(env.pool_id)})"
+    ) or real_put_user(self, pool_id, *a, **k))
+    for owner, name in ((Store, "put_code"), (Pool, "verification_message")):
         real = getattr(owner, name)
         monkeypatch.setattr(owner, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
     real_issue = OneTimeCode.issue.__func__
@@ -202,4 +205,5 @@ def test_a_code_request_for_an_unknown_name_does_the_work_of_a_real_one(env: Env
         env.idp.forgot_password(ClientId=env.client_id, Username=name)
         work[name] = list(calls)
     assert work["worker@example.com"] == ["put_user", "code", "put_code", "verification_message"]
-    assert work["idler@example.com"] == ["put_phantom", "code", "verification_message"]  # no code stored
+    # the same row written (under an id no pool has), a code drawn and its message rendered; no code stored
+    assert work["idler@example.com"] == ["put_user(#unknown-names)", "code", "verification_message"]

@@ -3,7 +3,8 @@
 Where existence errors are prevented, an unknown name must answer as a user would: its code requests count
 toward the hourly limit and its wrong passwords toward the lockout, or the 21st request (or the sixth wrong
 password) would tell who exists. ``PhantomUser`` is a ``User`` in every respect but where it is saved: the
-store keeps it apart from the users (``phantoms``), so no operation, listing or sign-in ever finds it.
+directory stores it under an id no pool has (``store.phantom_pool_id``), so no operation, listing or sign-in
+ever finds it.
 """
 
 from __future__ import annotations

@@ -7,13 +7,13 @@ from amplify_py.local.errors import CognitoError, user_not_found
 from amplify_py.local.model.phantom import PhantomUser
 from amplify_py.local.model.pool import Client, Pool
 from amplify_py.local.model.user import User, UserStatus
+from amplify_py.local.store import phantom_pool_id
 from amplify_py.local.user_store import SEARCHABLE
 
 __all__ = ["username_key", "find_user", "get_user", "find_by_username", "save_user", "reload_user", "new_user",
            "user_for_client", "search_value", "index_older_users", "NOT_FOUND_FOR_CLIENT"]
 
 NOT_FOUND_FOR_CLIENT = "Username/client id combination not found."
-PHANTOM_MEMORY = 3600  # how long an unknown name's counts matter: the hourly code limit, the lockout's 15 minutes
 
 
 def username_key(pool: Pool, name: str) -> str:
@@ -51,13 +51,9 @@ def find_user(ctx: EngineContext, pool: Pool, name: str | None) -> User | None:
 
 
 def save_user(ctx: EngineContext, pool: Pool, user: User) -> None:
-    """Store the user (a ``PhantomUser`` goes to its own table, where no lookup of users finds it)."""
+    """Store the user; a ``PhantomUser`` goes where no lookup of the pool's users finds it, at the same cost."""
     user.modified = ctx.now()
-    if isinstance(user, PhantomUser):
-        ctx.store.put_phantom(pool.id, user.username, user.to_record(), user.modified,
-                              forget_before=user.modified - PHANTOM_MEMORY)
-        return
-    _write(ctx, pool.id, pool.case_sensitive, user)
+    _write(ctx, phantom_pool_id(pool.id) if isinstance(user, PhantomUser) else pool.id, pool.case_sensitive, user)
 
 
 def _write(ctx: EngineContext, pool_id: str, case_sensitive: bool, user: User) -> None:

@@ -93,12 +93,19 @@ def verification_disguise(pool: Pool, given_name: str) -> dict[str, str]:
     return disguised_delivery("phone_number" if sms else "email", given_name)
 
 
-def render_only(pool: Pool, user: User, kind: MessageKind, ttl: float, now: float) -> str:
-    """Draw a code and render its message as ``send_verification`` would, storing and delivering nothing: the
-    work of a code that is not sent (``rules.phantoms``)."""
-    code = OneTimeCode.issue(now, ttl).code or ""
+def render_only(ctx: EngineContext, pool: Pool, user: User, details: dict[str, str], kind: MessageKind,
+                ttl: float) -> None:
+    """Draw a code and make its message as ``send_verification`` and ``deliver_code`` would for ``details``
+    (CodeDeliveryDetails), storing and delivering nothing: the work of a code that is not sent
+    (``rules.phantoms``)."""
+    code = OneTimeCode.issue(ctx.now(), ttl).code or ""
+    medium = details["DeliveryMedium"]
+    triggers.custom_sender_configured(ctx, pool, medium)
     subject, email_body, sms_body = pool.verification_message()
-    return f"{subject}\n{_fill(email_body, code, user.username)}\n{_fill(sms_body, code, user.username)}"
+    ctx.outbox.rehearse(deployment=pool.deployment, pool_id=pool.id, recipient=details["Destination"],
+                        medium=medium, subject=subject if medium == "EMAIL" else None,
+                        body=_fill(email_body if medium == "EMAIL" else sms_body, code, user.username) or "",
+                        kind=str(kind), now=ctx.now())
 
 
 def challenge_delivery_parameters(details: dict[str, str]) -> dict[str, str]:

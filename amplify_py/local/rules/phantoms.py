@@ -15,6 +15,7 @@ message rendered, but nothing is stored or sent.
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from amplify_py.local.context import EngineContext
@@ -25,15 +26,20 @@ from amplify_py.local.rules import codes
 from amplify_py.local.rules.directory import username_key
 from amplify_py.local.rules.messages import MessageKind, render_only, verification_disguise
 from amplify_py.local.rules.passwords import DUMMY_SALT, DUMMY_VERIFIER
+from amplify_py.local.store import phantom_pool_id
 
-__all__ = ["phantom_user", "simulated_delivery"]
+__all__ = ["phantom_user", "simulated_delivery", "MEMORY"]
+
+MEMORY = 3600  # how long an unknown name's counts matter: the hourly code limit (the lockout's is 15 minutes)
 
 
 def phantom_user(ctx: EngineContext, pool: Pool, name: str) -> PhantomUser:
     """The record kept for ``name`` (a fresh one the first time), loaded as a stored user is loaded."""
     key = username_key(pool, name)
-    record = ctx.store.get_phantom(pool.id, key)
+    record = ctx.store.get_user(phantom_pool_id(pool.id), key)
     if record is None:
+        if secrets.randbelow(64) == 0:  # now and then, forget names nobody asked about for an hour
+            ctx.store.forget_phantoms(pool.id, before=ctx.now() - MEMORY)
         attributes = {"email": name, "email_verified": "true"} if "@" in name else {}
         fresh = PhantomUser.new(key, attributes, UserStatus.CONFIRMED, ctx.now())
         fresh.srp_salt, fresh.srp_verifier = DUMMY_SALT, DUMMY_VERIFIER
@@ -48,5 +54,5 @@ def simulated_delivery(ctx: EngineContext, pool: Pool, user: User, given_name: s
     stored or delivered; returns the CodeDeliveryDetails of the simulated destination."""
     codes.count_attempt(ctx, pool, user, purpose)
     details = verification_disguise(pool, given_name)
-    render_only(pool, user, kind, ttl, ctx.now())
+    render_only(ctx, pool, user, details, kind, ttl)
     return details
