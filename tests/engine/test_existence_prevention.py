@@ -131,6 +131,53 @@ def test_an_unknown_name_reaches_the_hourly_code_limit_as_a_user_does(env: Env, 
     assert call(env, unknown)["CodeDeliveryDetails"] == call(env, unknown)["CodeDeliveryDetails"]
 
 
+_MISMATCH = r"\(CodeMismatchException\).*Invalid verification code provided, please try again\."
+
+
+def _outcomes(calls) -> list[str]:
+    """What each call answered: "sent", or the error's name and message."""
+    out = []
+    for call in calls:
+        try:
+            call()
+            out.append("sent")
+        except ClientError as error:
+            out.append(f"{error.response['Error']['Code']}: {error.response['Error']['Message']}")
+    return out
+
+
+def test_reset_codes_entered_for_an_unknown_name_meet_the_limits_a_user_does(env: Env) -> None:
+    env.confirmed_user("enters@example.com")
+    answers = {}
+    for name in ("enters@example.com", "nobody-enters@example.com"):
+        def request(name: str = name) -> None:
+            env.idp.forgot_password(ClientId=env.client_id, Username=name)
+
+        def enter(name: str = name) -> None:
+            env.idp.confirm_forgot_password(ClientId=env.client_id, Username=name, ConfirmationCode="000000",
+                                            Password="N3w-password!")
+        answers[name] = _outcomes([request, *[enter] * 6] * 3 + [request])
+    mismatch = "CodeMismatchException: Invalid verification code provided, please try again."
+    limit = "LimitExceededException: Attempt limit exceeded, please try after some time."
+    # five guesses per code, then the code's limit; 20 requests and entries in the hour, then the hourly one
+    assert answers["enters@example.com"] == ["sent", *[mismatch] * 5, limit] * 2 + ["sent", *[mismatch] * 5, limit,
+                                                                                   limit]
+    assert answers["nobody-enters@example.com"] == answers["enters@example.com"]
+
+
+def test_sign_up_codes_entered_for_an_unknown_name_meet_the_limits_an_unconfirmed_user_does(env: Env) -> None:
+    env.sign_up("enters-pending@example.com")
+    answers = {}
+    for name in ("enters-pending@example.com", "nobody-pending@example.com"):
+        def enter(name: str = name) -> None:
+            env.idp.confirm_sign_up(ClientId=env.client_id, Username=name, ConfirmationCode="000000")
+        answers[name] = _outcomes([enter] * 7)
+    mismatch = "CodeMismatchException: Invalid verification code provided, please try again."
+    limit = "LimitExceededException: Attempt limit exceeded, please try after some time."
+    assert answers["enters-pending@example.com"] == [*[mismatch] * 5, limit, limit]
+    assert answers["nobody-pending@example.com"] == answers["enters-pending@example.com"]
+
+
 # --- the lockout --------------------------------------------------------------------------------------------------
 def _password_answers(env: Env, name: str, attempts: int) -> list[str]:
     answers = []

@@ -9,7 +9,7 @@ ever finds it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from amplify_py.local.model.user import User
 
@@ -19,3 +19,7 @@ __all__ = ["PhantomUser"]
 @dataclass
 class PhantomUser(User):
     """What the engine remembers about a name nobody has: attempt counts and lockout state, nothing else."""
+
+    # Wrong codes entered since the last simulated delivery, by code purpose (present once one was "sent"): a
+    # user's code takes five guesses, so a simulated one does too.
+    guesses: dict[str, int] = field(default_factory=dict)

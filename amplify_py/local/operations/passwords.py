@@ -8,7 +8,7 @@ from amplify_py.local.model.user import UserStatus
 from amplify_py.local.operations._request import client_request
 from amplify_py.local.rules import codes, directory, passwords, tokens, triggers
 from amplify_py.local.rules.messages import MessageKind, send_verification
-from amplify_py.local.rules.phantoms import phantom_user, simulated_delivery
+from amplify_py.local.rules.phantoms import phantom_user, refuse_code, simulated_delivery
 from amplify_py.local.rules.migration import migrate_user
 
 __all__ = ["OPERATIONS"]
@@ -46,8 +46,12 @@ def forgot_password(ctx: EngineContext, body: dict) -> dict:
 def confirm_forgot_password(ctx: EngineContext, body: dict) -> dict:
     pool, client, username = client_request(ctx, body)
     mismatch = CognitoError("CodeMismatchException", CODE_MISMATCH)
-    user = directory.user_for_client(ctx, pool, client, username, prevent_error=mismatch)
+    user = directory.find_user(ctx, pool, username)
+    if user is None and not client.prevent_user_existence_errors:
+        raise user_not_found(directory.NOT_FOUND_FOR_CLIENT)
     passwords.check_policy(pool, body.get("Password"))
+    if user is None:
+        refuse_code(ctx, pool, username, codes.FORGOT_PASSWORD, mismatch)
     codes.count_attempt(ctx, pool, user, codes.FORGOT_PASSWORD)
     if not user.enabled and client.prevent_user_existence_errors:
         raise mismatch  # Cognito: "CodeMismatchException error for users that don't exist or are disabled"

@@ -14,7 +14,7 @@ from amplify_py.local.rules import codes, directory, passwords, sessions, trigge
 from amplify_py.local.rules.attributes import pairs, validate_attributes
 from amplify_py.local.rules.clients import check_secret_hash
 from amplify_py.local.rules.messages import MessageKind, send_verification
-from amplify_py.local.rules.phantoms import phantom_user, simulated_delivery
+from amplify_py.local.rules.phantoms import phantom_user, refuse_code, simulated_delivery
 
 __all__ = ["OPERATIONS", "passwordless_allowed", "username_attributes_for"]
 
@@ -104,8 +104,11 @@ def sign_up(ctx: EngineContext, body: dict) -> dict:
 
 def confirm_sign_up(ctx: EngineContext, body: dict) -> dict:
     pool, client, username = client_request(ctx, body)
-    user = directory.user_for_client(ctx, pool, client, username,
-                                     prevent_error=CognitoError("CodeMismatchException", CODE_MISMATCH))
+    user = directory.find_user(ctx, pool, username)
+    if user is None and client.prevent_user_existence_errors:
+        refuse_code(ctx, pool, username, codes.SIGN_UP, CognitoError("CodeMismatchException", CODE_MISMATCH))
+    if user is None:
+        raise user_not_found(directory.NOT_FOUND_FOR_CLIENT)
     if user.status != UserStatus.UNCONFIRMED:
         raise not_authorized(f"User cannot be confirmed. Current status is {user.status}")
     codes.count_attempt(ctx, pool, user, codes.SIGN_UP)
