@@ -28,31 +28,49 @@ class Outbox:
 
     def deliver(self, *, deployment: str, pool_id: str, recipient: str, medium: str, subject: str | None,
                 body: str, code: str | None, kind: str, now: float) -> dict:
-        message = {
-            "deployment": deployment,
-            "pool_id": pool_id,
-            "recipient": recipient,
-            "medium": medium,
-            "subject": subject,
-            "body": body,
-            "code": code,
-            "kind": kind,
-            "timestamp": datetime.fromtimestamp(now, timezone.utc).isoformat(),
-        }
-        line = (json.dumps(message) + "\n").encode()
+        message = _message(deployment=deployment, pool_id=pool_id, recipient=recipient, medium=medium,
+                           subject=subject, body=body, code=code, kind=kind, now=now)
+        self._append((json.dumps(message) + "\n").encode())
+        if self._on_message is not None:
+            self._on_message(dict(message))
+        return message
+
+    def rehearse(self, *, deployment: str, pool_id: str, recipient: str, medium: str, subject: str | None,
+                 body: str, kind: str, now: float) -> None:
+        """The work of a delivery that must not happen (a simulated one, for a name nobody has): the message
+        is made and the file opened and locked as ``deliver`` does, and nothing is written or heard."""
+        message = _message(deployment=deployment, pool_id=pool_id, recipient=recipient, medium=medium,
+                           subject=subject, body=body, code=None, kind=kind, now=now)
+        json.dumps(message)
+        self._append(b"")
+
+    def _append(self, line: bytes) -> None:
         with self._lock:  # threads of this process; flock: the other workers of a multi-process engine
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("ab") as fh:
                 fcntl.flock(fh, fcntl.LOCK_EX)
-                fh.write(line)
-        if self._on_message is not None:
-            self._on_message(dict(message))
-        return message
+                if line:
+                    fh.write(line)
 
     @property
     def on_message(self) -> Callable[[dict], None] | None:
         """Who else hears of each message (the sandbox's console; a multi-process engine's parent relays)."""
         return self._on_message
+
+
+def _message(*, deployment: str, pool_id: str, recipient: str, medium: str, subject: str | None, body: str,
+             code: str | None, kind: str, now: float) -> dict:
+    return {
+        "deployment": deployment,
+        "pool_id": pool_id,
+        "recipient": recipient,
+        "medium": medium,
+        "subject": subject,
+        "body": body,
+        "code": code,
+        "kind": kind,
+        "timestamp": datetime.fromtimestamp(now, timezone.utc).isoformat(),
+    }
 
 
 def read_outbox(path: Path) -> list[dict]:

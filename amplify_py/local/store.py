@@ -96,6 +96,13 @@ CREATE INDEX IF NOT EXISTS webauthn_user ON webauthn_credentials (pool_id, usern
 """
 
 
+def phantom_pool_id(pool_id: str) -> str:
+    """Where the records of a pool's unknown names (``model.phantom``) are kept: rows of the users table under
+    this id, which no pool has, so no lookup of the pool's users sees them, and saving one costs what saving
+    a user costs (the same row, the same indexes)."""
+    return f"{pool_id}#unknown-names"
+
+
 class Store(UserTables, DeviceTable):
     """Thin, explicit SQL helpers, one group per table; operations run inside ``Database.operation``."""
 
@@ -167,6 +174,7 @@ class Store(UserTables, DeviceTable):
             for table in ("users", "memberships", "codes", "sessions", "refresh_tokens", "webauthn_credentials",
                           "devices"):
                 self._db.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
+            self._db.execute("DELETE FROM users WHERE pool_id = ?", (phantom_pool_id(pool_id),))
 
     # --- codes ------------------------------------------------------------
     def put_code(self, pool_id: str, username: str, purpose: str, code: str, expires: float) -> None:
@@ -186,6 +194,12 @@ class Store(UserTables, DeviceTable):
             "UPDATE codes SET attempts = ?, used = ? WHERE pool_id = ? AND username = ? AND purpose = ?",
             (attempts, int(used), pool_id, username, purpose),
         )
+
+    # --- names that are no user (model.phantom) ---------------------------
+    def forget_phantoms(self, pool_id: str, *, before: float) -> None:
+        """Drop the records of unknown names last changed before ``before`` (they no longer matter)."""
+        self.execute("DELETE FROM users WHERE pool_id = ? AND json_extract(data, '$.modified') < ?",
+                     (phantom_pool_id(pool_id), before))
 
     # --- challenge sessions -----------------------------------------------
     def put_session(self, session_id: str, pool_id: str, expires: float, data: dict) -> None:

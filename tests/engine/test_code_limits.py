@@ -99,3 +99,54 @@ def test_the_counts_survive_a_restart(tmp_path) -> None:
             again.idp.resend_confirmation_code(ClientId=again.client_id, Username="restart@example.com")
     finally:
         second.stop()
+
+
+def _access_token(env: Env, email: str) -> str:
+    env.confirmed_user(email)
+    return env.srp_sign_in(email)["AuthenticationResult"]["AccessToken"]
+
+
+def test_attribute_verification_codes_are_limited_per_hour(env: Env) -> None:
+    token = _access_token(env, "verify@example.com")
+    for _ in range(HOURLY_ATTEMPTS - 1):
+        env.idp.get_user_attribute_verification_code(AccessToken=token, AttributeName="email")
+    with pytest.raises(ClientError, match=r"\(CodeMismatchException\)"):  # the 20th attempt: a wrong code entered
+        env.idp.verify_user_attribute(AccessToken=token, AttributeName="email",
+                                      Code=_wrong(env.code("verify@example.com")))
+    sent = len([m for m in env.engine.messages() if m["recipient"] == "verify@example.com"])
+    with pytest.raises(ClientError, match=_LIMIT.format("GetUserAttributeVerificationCode")):
+        env.idp.get_user_attribute_verification_code(AccessToken=token, AttributeName="email")
+    with pytest.raises(ClientError, match=_LIMIT.format("VerifyUserAttribute")):  # even the right code
+        env.idp.verify_user_attribute(AccessToken=token, AttributeName="email", Code=env.code("verify@example.com"))
+    assert len([m for m in env.engine.messages() if m["recipient"] == "verify@example.com"]) == sent
+    env.clock.advance(3600)
+    token = env.srp_sign_in("verify@example.com")["AuthenticationResult"]["AccessToken"]  # the old one expired
+    env.idp.verify_user_attribute(AccessToken=token, AttributeName="email", Code=env.code("verify@example.com"))
+
+
+def test_codes_sent_by_update_user_attributes_count_toward_the_same_limit(env: Env) -> None:
+    token = _access_token(env, "mover@example.com")
+    for _ in range(HOURLY_ATTEMPTS):
+        env.idp.get_user_attribute_verification_code(AccessToken=token, AttributeName="email")
+    with pytest.raises(ClientError, match=_LIMIT.format("UpdateUserAttributes")):
+        env.idp.update_user_attributes(AccessToken=token, UserAttributes=[
+            {"Name": "email", "Value": "moved@example.com"}, {"Name": "name", "Value": "Mover"}])
+    attributes = {a["Name"]: a["Value"] for a in env.idp.get_user(AccessToken=token)["UserAttributes"]}
+    assert attributes["email"] == "mover@example.com" and "name" not in attributes  # nothing changed
+    assert not [m for m in env.engine.messages() if m["recipient"] == "moved@example.com"]
+    env.clock.advance(3600)
+    token = env.srp_sign_in("mover@example.com")["AuthenticationResult"]["AccessToken"]  # the old one expired
+    sent = env.idp.update_user_attributes(AccessToken=token, UserAttributes=[
+        {"Name": "email", "Value": "moved@example.com"}])["CodeDeliveryDetailsList"]
+    assert sent == [{"Destination": "m***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}]
+    env.idp.verify_user_attribute(AccessToken=token, AttributeName="email", Code=env.code("moved@example.com"))
+
+
+def test_the_attribute_limit_is_per_attribute(env: Env) -> None:
+    token = _access_token(env, "two@example.com")
+    for _ in range(HOURLY_ATTEMPTS):
+        env.idp.get_user_attribute_verification_code(AccessToken=token, AttributeName="email")
+    with pytest.raises(ClientError, match=_LIMIT.format("GetUserAttributeVerificationCode")):
+        env.idp.get_user_attribute_verification_code(AccessToken=token, AttributeName="email")
+    with pytest.raises(ClientError, match=r"\(InvalidParameterException\).*No phone_number attribute exists"):
+        env.idp.get_user_attribute_verification_code(AccessToken=token, AttributeName="phone_number")

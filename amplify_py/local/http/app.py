@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.http import console, json_api, kms, local_idp, managed_login, oauth2, well_known
-from amplify_py.local.http.host_check import HostCheck
+from amplify_py.local.http.host_check import HostCheck, ManagedLoginHostCheck
 from amplify_py.local.operations.federation_bridges import bridges
 from amplify_py.local.standin_idps import PREFIX as LOCAL_IDP, StandInProviders
 
@@ -45,7 +45,8 @@ def create_app(ctx: EngineContext) -> Starlette:
 
 def create_managed_login_app(ctx: EngineContext, tls_chain: Path | None = None) -> Starlette:
     """What a user pool domain serves: the OAuth 2.0 endpoints and the managed-login pages, and the identity
-    providers' local stand-ins, whose bridges trust ``tls_chain`` (the certificates the HTTPS port presents)."""
+    providers' local stand-ins, whose bridges trust ``tls_chain`` (the certificates the HTTPS port presents);
+    every route behind the managed-login Host check (DNS rebinding)."""
     stand_ins = StandInProviders()
     for provider_type, bridge in bridges(stand_ins, tls_chain).items():  # a test's own bridge stays
         if getattr(ctx.federation_bridges.get(provider_type, bridge), "local_stand_in", False):
@@ -69,4 +70,4 @@ def create_managed_login_app(ctx: EngineContext, tls_chain: Path | None = None) 
         Route("/", bound(well_known.health), methods=["GET"]),
         Mount(LOCAL_IDP, routes=local_idp.routes(ctx, stand_ins)),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(ManagedLoginHostCheck)])

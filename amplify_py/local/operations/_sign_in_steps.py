@@ -39,6 +39,7 @@ from amplify_py.local.rules.messages import (
     disguised_delivery,
 )
 from amplify_py.local.rules.attribute_updates import check_alias_free
+from amplify_py.local.rules.phantoms import phantom_user
 
 __all__ = ["SignIn", "unknown_user", "unknown_user_password", "check_password", "srp_challenge", "password_verifier", "after_first_factor",
            "complete", "available_first_factors", "answer_first_factor", "code_challenge", "check_code_answer",
@@ -78,9 +79,11 @@ def unknown_user(client: Client) -> CognitoError:
 def unknown_user_password(s: SignIn, username: str, password: str | None) -> CognitoError:
     """The answer to a password for an unknown user; where existence errors are prevented it costs what a wrong
     password of a known user costs (the verifier computation), so timing does not tell them apart."""
-    if s.client.prevent_user_existence_errors:
+    if s.client.prevent_user_existence_errors:  # and counts toward a lockout, as a known user's failure does
+        phantom = phantom_user(s.ctx, s.pool, username)
+        passwords.check_lockout(s.ctx, s.pool, phantom)
         passwords.spend_password_check(s.pool, username, password)
-        passwords.spend_failure(s.ctx, s.pool, username)
+        passwords.record_failure(s.ctx, s.pool, phantom)
     return unknown_user(s.client)
 
 
@@ -138,10 +141,15 @@ def password_verifier(s: SignIn, responses: dict) -> tuple[User, SrpSession]:
     challenge = srp.ServerChallenge(b=int(session.b, 16), big_b=int(session.big_b, 16), a=int(session.a, 16),
                                     secret_block=session.secret_block)
     user = directory.get_user(s.ctx, s.pool, session.username) if session.username is not None else None
-    if user is None:  # unknown (existence errors prevented): the same proof computation, on the dummy verifier
+    if user is None and session.username is None:
+        # unknown (existence errors prevented): the lockout, then the same proof computation on the dummy verifier
+        phantom = phantom_user(s.ctx, s.pool, session.user_id)
+        passwords.check_lockout(s.ctx, s.pool, phantom)
         _verify_proof(s, challenge, passwords.DUMMY_VERIFIER, session.user_id, block, responses)
-        passwords.spend_failure(s.ctx, s.pool, session.user_id)
-        raise not_authorized(INCORRECT_CREDENTIALS) if session.username is None else unknown_user(s.client)
+        passwords.record_failure(s.ctx, s.pool, phantom)
+        raise not_authorized(INCORRECT_CREDENTIALS)
+    if user is None:  # deleted since the first step
+        raise unknown_user(s.client)
     passwords.check_lockout(s.ctx, s.pool, user)
     if triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data):
         directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row

@@ -37,6 +37,7 @@ def get_user_attribute_verification_code(ctx: EngineContext, body: dict) -> dict
         raise invalid_parameter("Invalid attribute name; only email and phone_number can be verified.")
     if not (user.pending.get(name) or user.attributes.get(name)):
         raise invalid_parameter(f"No {name} attribute exists for the user.")
+    codes.count_attempt(ctx, pool, user, codes.attribute_purpose(name))
     delivery = send_verification(ctx, pool, user, codes.attribute_purpose(name), MessageKind.VERIFY_ATTRIBUTE,
                                  codes.ATTRIBUTE_TTL, attribute=name, client_id=claims.get("client_id"),
                                  client_metadata=body.get("ClientMetadata"))
@@ -46,6 +47,7 @@ def get_user_attribute_verification_code(ctx: EngineContext, body: dict) -> dict
 def verify_user_attribute(ctx: EngineContext, body: dict) -> dict:
     pool, user, _claims = tokens.authenticate(ctx, body.get("AccessToken"))
     name = body.get("AttributeName") or ""
+    codes.count_attempt(ctx, pool, user, codes.attribute_purpose(name))
     codes.check(ctx, pool, user.username, codes.attribute_purpose(name), body.get("Code", ""))
     pending = user.pending.pop(name, None)
     if pending is not None:

@@ -7,7 +7,8 @@ from amplify_py.local.errors import CODE_MISMATCH, CognitoError, invalid_paramet
 from amplify_py.local.model.user import UserStatus
 from amplify_py.local.operations._request import client_request
 from amplify_py.local.rules import codes, directory, passwords, tokens, triggers
-from amplify_py.local.rules.messages import MessageKind, send_verification, verification_disguise
+from amplify_py.local.rules.messages import MessageKind, send_verification
+from amplify_py.local.rules.phantoms import phantom_user, refuse_code, simulated_delivery
 from amplify_py.local.rules.migration import migrate_user
 
 __all__ = ["OPERATIONS"]
@@ -19,16 +20,19 @@ def forgot_password(ctx: EngineContext, body: dict) -> dict:
     pool, client, username = client_request(ctx, body)
     user = directory.find_user(ctx, pool, username) or migrate_user(
         ctx, pool, client.id, username, "UserMigration_ForgotPassword", body)
-    if user is None:
-        if client.prevent_user_existence_errors:
-            return {"CodeDeliveryDetails": verification_disguise(pool, username)}
+    prevent = client.prevent_user_existence_errors
+    if user is None and not prevent:
         raise user_not_found(directory.NOT_FOUND_FOR_CLIENT)
-    if not user.enabled:
+    if user is not None and not user.enabled and not prevent:
         raise not_authorized(tokens.DISABLED)
     attribute = next((attr for mechanism in pool.recovery_mechanisms
                       if (attr := _RECOVERY_ATTRIBUTE.get(mechanism)) and user.attributes.get(attr)
-                      and user.verified(attr)), None)
-    if attribute is None:
+                      and user.verified(attr)), None) if user is not None and user.enabled else None
+    if attribute is None and prevent:  # unknown, disabled or unreachable: a simulated delivery, as Cognito answers
+        return {"CodeDeliveryDetails": simulated_delivery(ctx, pool, user or phantom_user(ctx, pool, username),
+                                                          username, codes.FORGOT_PASSWORD,
+                                                          MessageKind.FORGOT_PASSWORD, codes.FORGOT_TTL)}
+    if user is None or attribute is None:
         raise invalid_parameter(
             "Cannot reset password for the user as there is no registered/verified email or phone_number"
         )
@@ -41,10 +45,16 @@ def forgot_password(ctx: EngineContext, body: dict) -> dict:
 
 def confirm_forgot_password(ctx: EngineContext, body: dict) -> dict:
     pool, client, username = client_request(ctx, body)
-    user = directory.user_for_client(ctx, pool, client, username,
-                                     prevent_error=CognitoError("CodeMismatchException", CODE_MISMATCH))
+    mismatch = CognitoError("CodeMismatchException", CODE_MISMATCH)
+    user = directory.find_user(ctx, pool, username)
+    if user is None and not client.prevent_user_existence_errors:
+        raise user_not_found(directory.NOT_FOUND_FOR_CLIENT)
     passwords.check_policy(pool, body.get("Password"))
+    if user is None:
+        refuse_code(ctx, pool, username, codes.FORGOT_PASSWORD, mismatch)
     codes.count_attempt(ctx, pool, user, codes.FORGOT_PASSWORD)
+    if not user.enabled and client.prevent_user_existence_errors:
+        raise mismatch  # Cognito: "CodeMismatchException error for users that don't exist or are disabled"
     codes.check(ctx, pool, user.username, codes.FORGOT_PASSWORD, body.get("ConfirmationCode", ""))
     passwords.set_password(pool, user, body["Password"])
     user.failed = 0

@@ -78,17 +78,19 @@ def initiate_auth(ctx: EngineContext, body: dict, *, admin: bool = False) -> dic
             raise invalid_parameter("Missing required parameter SRP_A")
         return steps.srp_challenge(s, user, params["SRP_A"], username, with_session=False)
     if flow in _PASSWORD_FLOWS:
-        return sign_in_with_password(s, username, params.get("PASSWORD"), body.get("ValidationData"), user=user)
+        return sign_in_with_password(s, username, params.get("PASSWORD"), body.get("ValidationData"), user=user,
+                                     looked_up=True)
     if flow == "USER_AUTH":
         return _user_auth(s, user, username, params, body.get("Session"))
     return custom_auth.start(s, user, params)
 
 
 def sign_in_with_password(s: SignIn, username: str, password: str | None, validation_data: object = None, *,
-                          user: User | None = None) -> dict:
+                          user: User | None = None, looked_up: bool = False) -> dict:
     """A user name and password (USER_PASSWORD_AUTH, the admin password flows, managed login's sign-in form):
     UserMigration for an unknown user, then the password, then what comes after the first factor."""
-    user = user or directory.find_user(s.ctx, s.pool, username)
+    if user is None and not looked_up:  # looked_up: the caller's lookup found nobody (not looked up twice)
+        user = directory.find_user(s.ctx, s.pool, username)
     if user is None and password is not None:
         user = migrate_user(s.ctx, s.pool, s.client.id, username, "UserMigration_Authentication",
                             {"ClientMetadata": s.client_metadata, "ValidationData": validation_data},

@@ -13,7 +13,8 @@ from amplify_py.local.operations._request import check_username, client_request
 from amplify_py.local.rules import codes, directory, passwords, sessions, triggers
 from amplify_py.local.rules.attributes import pairs, validate_attributes
 from amplify_py.local.rules.clients import check_secret_hash
-from amplify_py.local.rules.messages import MessageKind, send_verification, verification_disguise
+from amplify_py.local.rules.messages import MessageKind, send_verification
+from amplify_py.local.rules.phantoms import phantom_user, refuse_code, simulated_delivery
 
 __all__ = ["OPERATIONS", "passwordless_allowed", "username_attributes_for"]
 
@@ -103,8 +104,11 @@ def sign_up(ctx: EngineContext, body: dict) -> dict:
 
 def confirm_sign_up(ctx: EngineContext, body: dict) -> dict:
     pool, client, username = client_request(ctx, body)
-    user = directory.user_for_client(ctx, pool, client, username,
-                                     prevent_error=CognitoError("CodeMismatchException", CODE_MISMATCH))
+    user = directory.find_user(ctx, pool, username)
+    if user is None and client.prevent_user_existence_errors:
+        refuse_code(ctx, pool, username, codes.SIGN_UP, CognitoError("CodeMismatchException", CODE_MISMATCH))
+    if user is None:
+        raise user_not_found(directory.NOT_FOUND_FOR_CLIENT)
     if user.status != UserStatus.UNCONFIRMED:
         raise not_authorized(f"User cannot be confirmed. Current status is {user.status}")
     codes.count_attempt(ctx, pool, user, codes.SIGN_UP)
@@ -121,9 +125,12 @@ def confirm_sign_up(ctx: EngineContext, body: dict) -> dict:
 def resend_confirmation_code(ctx: EngineContext, body: dict) -> dict:
     pool, client, username = client_request(ctx, body)
     user = directory.find_user(ctx, pool, username)
+    if (user is None or not user.enabled) and client.prevent_user_existence_errors:
+        # Cognito "returns CodeDeliveryDetails for a disabled user or a user that doesn't exist"
+        return {"CodeDeliveryDetails": simulated_delivery(ctx, pool, user or phantom_user(ctx, pool, username),
+                                                          username, codes.SIGN_UP, MessageKind.RESEND,
+                                                          codes.SIGN_UP_TTL)}
     if user is None:
-        if client.prevent_user_existence_errors:
-            return {"CodeDeliveryDetails": verification_disguise(pool, username)}
         raise user_not_found(directory.NOT_FOUND_FOR_CLIENT)
     if user.status != UserStatus.UNCONFIRMED:
         raise invalid_parameter("User is already confirmed.")

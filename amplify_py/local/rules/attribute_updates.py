@@ -33,6 +33,8 @@ def update_attributes(ctx: EngineContext, pool: Pool, user: User, items: list[di
             if value == user.attributes.get(name):
                 continue
             check_alias_free(ctx, pool, user, name, value)
+            if name in pool.auto_verified and not admin:  # a code will be sent: the hourly limit, before any change
+                codes.count_attempt(ctx, pool, user, codes.attribute_purpose(name))
             if admin and values.get(f"{name}_verified") == "true":
                 user.attributes[name] = value
                 user.pending.pop(name, None)

@@ -6,8 +6,9 @@ The hourly limit is Cognito's documented rule for password resets: "In a given h
 20 attempts for a user to request or enter a password reset code as part of forgot-password and
 confirm-forgot-password actions. The exact value depends on the risk parameters associated with the
 requests." The engine has no risk signal and allows the most, 20, and applies the same rule to sign-up codes
-(ResendConfirmationCode and ConfirmSignUp), which Cognito throttles with the same error but does not
-document. Without it, every re-issued code would bring five fresh guesses and a six-digit code would fall to
+(ResendConfirmationCode and ConfirmSignUp) and attribute verification codes (GetUserAttributeVerificationCode,
+UpdateUserAttributes when it sends one, VerifyUserAttribute; counted per attribute), which Cognito throttles
+with the same error but does not document. Without it, every re-issued code would bring five fresh guesses and a six-digit code would fall to
 brute force in minutes. The counts live in the user's record, so a restart does not reset them.
 """
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError, user_not_found
+from amplify_py.local.model.phantom import PhantomUser
 from amplify_py.local.model.pool import Client, Pool
 from amplify_py.local.model.user import User, UserStatus
+from amplify_py.local.store import phantom_pool_id
 from amplify_py.local.user_store import SEARCHABLE
 
 __all__ = ["username_key", "find_user", "get_user", "find_by_username", "save_user", "reload_user", "new_user",
@@ -49,8 +51,9 @@ def find_user(ctx: EngineContext, pool: Pool, name: str | None) -> User | None:
 
 
 def save_user(ctx: EngineContext, pool: Pool, user: User) -> None:
+    """Store the user; a ``PhantomUser`` goes where no lookup of the pool's users finds it, at the same cost."""
     user.modified = ctx.now()
-    _write(ctx, pool.id, pool.case_sensitive, user)
+    _write(ctx, phantom_pool_id(pool.id) if isinstance(user, PhantomUser) else pool.id, pool.case_sensitive, user)
 
 
 def _write(ctx: EngineContext, pool_id: str, case_sensitive: bool, user: User) -> None:

@@ -13,13 +13,14 @@ from enum import StrEnum
 from typing import Any
 
 from amplify_py.local.context import EngineContext
+from amplify_py.local.model.code import OneTimeCode
 from amplify_py.local.model.pool import Pool
 from amplify_py.local.model.user import User
 from amplify_py.local.rules import codes, kms, triggers
 from amplify_py.local.rules.trigger_events import CODE_PARAMETER, USERNAME_PARAMETER
 
 __all__ = ["MessageKind", "mask_email", "mask_phone", "delivery_details", "deliver_code", "send_verification",
-           "disguised_delivery", "verification_disguise", "challenge_delivery_parameters"]
+           "disguised_delivery", "verification_disguise", "challenge_delivery_parameters", "render_only"]
 
 
 class MessageKind(StrEnum):
@@ -81,9 +82,30 @@ def disguised_delivery(attribute: str, given_name: str) -> dict[str, str]:
 
 
 def verification_disguise(pool: Pool, given_name: str) -> dict[str, str]:
-    """CodeDeliveryDetails of a sign-up or reset code for an unknown user (existence errors prevented)."""
+    """CodeDeliveryDetails of a sign-up or reset code for an unknown user (existence errors prevented): the
+    medium follows the name's format where the pool verifies that medium, else the pool's verified attributes
+    ("determined by the input username format and verification settings of the user pool")."""
+    if given_name.startswith("+") and "phone_number" in pool.auto_verified:
+        return disguised_delivery("phone_number", given_name)
+    if "@" in given_name and "email" in pool.auto_verified:
+        return disguised_delivery("email", given_name)
     sms = "phone_number" in pool.auto_verified and "email" not in pool.auto_verified
     return disguised_delivery("phone_number" if sms else "email", given_name)
+
+
+def render_only(ctx: EngineContext, pool: Pool, user: User, details: dict[str, str], kind: MessageKind,
+                ttl: float) -> None:
+    """Draw a code and make its message as ``send_verification`` and ``deliver_code`` would for ``details``
+    (CodeDeliveryDetails), storing and delivering nothing: the work of a code that is not sent
+    (``rules.phantoms``)."""
+    code = OneTimeCode.issue(ctx.now(), ttl).code or ""
+    medium = details["DeliveryMedium"]
+    triggers.custom_sender_configured(ctx, pool, medium)
+    subject, email_body, sms_body = pool.verification_message()
+    ctx.outbox.rehearse(deployment=pool.deployment, pool_id=pool.id, recipient=details["Destination"],
+                        medium=medium, subject=subject if medium == "EMAIL" else None,
+                        body=_fill(email_body if medium == "EMAIL" else sms_body, code, user.username) or "",
+                        kind=str(kind), now=ctx.now())
 
 
 def challenge_delivery_parameters(details: dict[str, str]) -> dict[str, str]:

@@ -2,12 +2,12 @@
 Cognito's lockout after repeated failures.
 
 Where existence errors are prevented, a wrong password must not tell an unknown user from a known one, by its
-answer or by its time: the unknown user's check does the same verifier computation, on a verifier nobody has
-(``DUMMY_VERIFIER``), and prepares the failure record a known user's failure stores (``spend_failure``)."""
+answer, its time or its lockout: the unknown user's check does the same verifier computation, on a verifier
+nobody has (``DUMMY_VERIFIER``), and its failures are counted and locked out on the name's ``PhantomUser``
+(``rules.phantoms``), saved as a known user's failure is."""
 
 from __future__ import annotations
 
-import json
 import secrets
 import string
 
@@ -15,10 +15,10 @@ from amplify_py.local import srp
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError, invalid_parameter, not_authorized
 from amplify_py.local.model.pool import Pool
-from amplify_py.local.model.user import User, UserStatus
+from amplify_py.local.model.user import User
 from amplify_py.local.rules.directory import save_user
 
-__all__ = ["check_policy", "set_password", "password_matches", "spend_password_check", "spend_failure",
+__all__ = ["check_policy", "set_password", "password_matches", "spend_password_check",
            "temporary_password",
            "check_lockout", "record_failure", "record_success", "LOCKOUT_THRESHOLD", "DUMMY_SALT", "DUMMY_VERIFIER"]
 
@@ -70,16 +70,6 @@ def spend_password_check(pool: Pool, username: str, password: str | None) -> Non
     """The work of a password check, on the dummy verifier: what an unknown user costs, so that timing does
     not reveal who exists."""
     srp.password_matches(pool.id, username, password or "", DUMMY_SALT, DUMMY_VERIFIER)
-
-
-def spend_failure(ctx: EngineContext, pool: Pool, username: str) -> None:
-    """The bookkeeping a failed attempt costs for a known user (loading the record, ``record_failure`` saving
-    it), for a user who does not exist: a record like it is loaded and serialized, and nothing is stored."""
-    phantom = User.new(username, {"email": username, "email_verified": "true"}, UserStatus.CONFIRMED, ctx.now())
-    phantom.srp_salt, phantom.srp_verifier = DUMMY_SALT, DUMMY_VERIFIER
-    loaded = User.from_record(json.loads(json.dumps(phantom.to_record())))
-    loaded.failed, loaded.last_failure = 1, ctx.now()
-    json.dumps(loaded.to_record())
 
 
 def temporary_password(pool: Pool) -> str:
