@@ -19,6 +19,7 @@ from amplify_py.local.model.oauth import AuthorizeRequest
 from amplify_py.local.model.pool import Client, Pool
 from amplify_py.local.model.user import User
 from amplify_py.local.rules import directory, federation, oauth, oauth_state, tokens
+from amplify_py.local.rules.federated_users import FederationError
 from amplify_py.local.signer import hash_refresh_token
 
 __all__ = ["Outcome", "Redirect", "Page", "Stop", "checked_request", "authorize", "finish_sign_in", "token",
@@ -197,7 +198,11 @@ def idp_response(ctx: EngineContext, params: dict[str, str]) -> Outcome:
     if provider is None or bridge is None:
         return _to_app(request, {"error": "invalid_request", "error_description": f"{waiting.provider} is not available"},
                        fragment=request.response_type == "token")
-    user = bridge.complete(ctx, pool, client, provider, params)
+    try:
+        user = bridge.complete(ctx, pool, client, provider, params)
+    except FederationError as exc:  # Cognito's order: error_description first
+        return _to_app(request, {"error_description": exc.description, "error": exc.error},
+                       fragment=request.response_type == "token")
     return finish_sign_in(ctx, pool, client, request, scopes, user, provider=provider.name, new_session=True)
 
 

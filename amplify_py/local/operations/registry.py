@@ -18,6 +18,7 @@ from amplify_py.local.operations import (
     admin,
     devices,
     directory,
+    federated_admin,
     groups,
     identity,
     mfa,
@@ -41,6 +42,7 @@ USER_POOL_OPERATIONS: dict[str, Operation] = {
     **tokens.OPERATIONS, **admin.OPERATIONS, **groups.OPERATIONS, **directory.OPERATIONS,
     **webauthn.OPERATIONS,
     **devices.OPERATIONS,
+    **federated_admin.OPERATIONS,
 }
 IDENTITY_OPERATIONS: dict[str, Operation] = dict(identity.OPERATIONS)
 

@@ -54,11 +54,13 @@ def save_user(ctx: EngineContext, pool: Pool, user: User) -> None:
 
 
 def _write(ctx: EngineContext, pool_id: str, case_sensitive: bool, user: User) -> None:
-    email = user.attributes.get("email")
+    # A federated user never signs in by email or phone: only the native user with that address is found.
+    native = user.status != UserStatus.EXTERNAL_PROVIDER
+    email = user.attributes.get("email") if native else None
     ctx.store.put_user(pool_id, user.username, user.sub, user.to_record(),
                        username_key=user.username if case_sensitive else user.username.lower(),
                        email_key=email.lower() if email else None,
-                       phone_key=user.attributes.get("phone_number"),
+                       phone_key=user.attributes.get("phone_number") if native else None,
                        search={name: search_value(user, name) for name in SEARCHABLE})
 
 
