@@ -15,9 +15,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from lxml import etree
-from signxml import SignatureConfiguration, XMLSigner, XMLVerifier
-from signxml.algorithms import CanonicalizationMethod
-from signxml.exceptions import SignXMLException
 
 from amplify_py.local.saml import ASSERTION, DSIG, MAX_MESSAGE, PROTOCOL, SamlError, instant, parse, parse_instant
 
@@ -27,7 +24,7 @@ __all__ = ["Identity", "Assertion", "Expected", "response_xml", "sign", "encode_
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 SIGNATURE_INVALID = "SAML Assertion signature is invalid."  # Cognito's words (seen in its error_description)
-_EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+_EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 _SAML = f"{{{ASSERTION}}}"
 _SAMLP = f"{{{PROTOCOL}}}"
 
@@ -49,6 +46,12 @@ class Assertion:
     identity: Identity
     not_on_or_after: float
     session_index: str | None
+    in_response_to: str | None  # SubjectConfirmationData's (signed), for the caller to match with its request
+    response_in_response_to: str | None  # the Response's own (signed only when the Response is)
+
+    def answers(self, request_id: str) -> bool:
+        """True when this assertion answers the AuthnRequest ``request_id`` (not unsolicited, not another's)."""
+        return self.in_response_to == request_id and self.response_in_response_to in (None, request_id)
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,6 @@ class Expected:
     certificates: tuple[str, ...]  # PEM, from the IdP's metadata
     audience: str  # the SP entity id
     recipient: str  # the ACS URL (Destination, SubjectConfirmationData/@Recipient)
-    in_response_to: str | None  # the AuthnRequest's ID (None: IdP-initiated)
     now: float
 
 
@@ -108,6 +110,8 @@ def _signed(element: etree._Element, key_pem: str, cert_pem: str) -> etree._Elem
     """``element`` with an enveloped signature right after its Issuer, where SAML's schema puts it."""
     placeholder = etree.Element(f"{{{DSIG}}}Signature", nsmap={"ds": DSIG}, Id="placeholder")
     element.find(f"{_SAML}Issuer").addnext(placeholder)
+    from signxml import XMLSigner  # imported on first use: the engine starts without it
+
     signer = XMLSigner(c14n_algorithm=_EXC_C14N)
     return signer.sign(element, key=key_pem, cert=cert_pem, reference_uri=element.get("ID"))
 
@@ -145,6 +149,9 @@ def _decode(saml_response: str) -> etree._Element:
 
 def _verified(node: etree._Element, location: str, expected: Expected) -> etree._Element:
     """The element the signature at ``location`` covers, if one of the metadata's certificates made it."""
+    from signxml import SignatureConfiguration, XMLVerifier
+    from signxml.exceptions import SignXMLException
+
     when = dt.datetime.fromtimestamp(expected.now, dt.timezone.utc)
     config = SignatureConfiguration(location=location, verification_time=when)
     for cert in expected.certificates:
@@ -190,7 +197,7 @@ def _check_time(assertion: etree._Element, expected: Expected) -> float:
     return not_after
 
 
-def _check_subject(assertion: etree._Element, expected: Expected) -> str:
+def _check_subject(assertion: etree._Element, expected: Expected) -> tuple[str, str | None]:
     name_id = assertion.find(f"{_SAML}Subject/{_SAML}NameID")
     if name_id is None or not (name_id.text or "").strip():
         raise SamlError("Assertion has no Subject NameID")
@@ -203,13 +210,13 @@ def _check_subject(assertion: etree._Element, expected: Expected) -> str:
         raise SamlError(f"Recipient {data.get('Recipient')} is not {expected.recipient}")
     if expected.now >= parse_instant(data.get("NotOnOrAfter"), "SubjectConfirmationData NotOnOrAfter"):
         raise SamlError("Assertion has expired (NotOnOrAfter has passed)")
-    if data.get("InResponseTo") != expected.in_response_to and expected.in_response_to is not None:
-        raise SamlError("InResponseTo does not match the AuthnRequest the user pool sent")
-    return name_id.text.strip()
+    return name_id.text.strip(), data.get("InResponseTo")
 
 
 def verify(saml_response: str, expected: Expected) -> Assertion:
-    """The checked assertion of a posted SAMLResponse; ``SamlError`` says what is wrong."""
+    """The checked assertion of a posted SAMLResponse (signature, status, Destination, Conditions, Audience,
+    Recipient, expiry); ``SamlError`` says what is wrong. Whether it answers the caller's AuthnRequest is
+    ``Assertion.answers``: the caller first makes sure an assertion is used once."""
     root = _decode(saml_response)
     response, assertion = _signed_assertion(root, expected)
     envelope = response if response is not None else root
@@ -218,15 +225,14 @@ def verify(saml_response: str, expected: Expected) -> Assertion:
         raise SamlError(f"SAML Response status is {status.get('Value') if status is not None else 'missing'}")
     if envelope.get("Destination") not in (None, expected.recipient):
         raise SamlError(f"Destination {envelope.get('Destination')} is not {expected.recipient}")
-    if expected.in_response_to is not None and envelope.get("InResponseTo") not in (None, expected.in_response_to):
-        raise SamlError("InResponseTo does not match the AuthnRequest the user pool sent")
     not_after = _check_time(assertion, expected)
-    name_id = _check_subject(assertion, expected)
+    name_id, in_response_to = _check_subject(assertion, expected)
     attributes: dict[str, list[str]] = {}
     for attribute in assertion.iterfind(f"{_SAML}AttributeStatement/{_SAML}Attribute"):
         values = [(v.text or "") for v in attribute.iterfind(f"{_SAML}AttributeValue")]
         attributes.setdefault(attribute.get("Name", ""), []).extend(values)
     session = assertion.find(f"{_SAML}AuthnStatement")
     return Assertion(assertion.get("ID", ""), Identity(name_id, attributes), not_after,
-                     session.get("SessionIndex") if session is not None else None)
+                     session.get("SessionIndex") if session is not None else None, in_response_to,
+                     envelope.get("InResponseTo"))
 

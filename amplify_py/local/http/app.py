@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from amplify_py.local.context import EngineContext
-from amplify_py.local.http import console, json_api, kms, managed_login, oauth2, well_known
+from amplify_py.local.http import console, json_api, kms, local_saml_idp, managed_login, oauth2, well_known
 from amplify_py.local.http.host_check import HostCheck
 
 __all__ = ["create_app", "create_managed_login_app"]
@@ -46,6 +46,8 @@ def create_managed_login_app(ctx: EngineContext) -> Starlette:
         return partial(face, ctx)
 
     routes = [
+        # The stand-in SAML IdP (/_local_idp/<name>/saml/...): before any /_local_idp mount, so these match first.
+        *(Route(path, bound(face), methods=[method]) for path, method, face in local_saml_idp.ROUTES),
         Route("/oauth2/authorize", bound(oauth2.authorize), methods=["GET"]),
         Route("/oauth2/token", bound(oauth2.token), methods=["POST"]),
         Route("/oauth2/userInfo", bound(oauth2.user_info), methods=["GET", "POST"]),

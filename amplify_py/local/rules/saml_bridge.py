@@ -1,0 +1,119 @@
+"""The SAML bridge (``ProviderType`` SAML): what Cognito does as a service provider, against the engine's
+stand-in IdP (``rules/local_saml_idp.py``).
+
+- Out: an AuthnRequest (Issuer ``urn:amazon:cognito:sp:<pool id>``, AssertionConsumerServiceURL
+  ``https://<domain>/saml2/idpresponse``) sent with the HTTP-Redirect binding to the SingleSignOnService of the
+  IdP's metadata, the authorize flow's state as RelayState; its ID is kept to check InResponseTo.
+- Metadata: a template's MetadataFile or MetadataURL names the user's real IdP, which the local engine cannot
+  use, so the engine reads its stand-in's metadata for that provider name instead (signing certificate and
+  endpoints come from that document, parsed like any IdP's).
+- Back: the Response posted to ``/saml2/idpresponse`` is checked as Cognito checks it: XML signature (on
+  the Response or the Assertion) against a certificate of the metadata; Audience is the SP entity id;
+  Destination and Recipient are the ACS URL; NotBefore/NotOnOrAfter against the engine's clock; InResponseTo
+  is the AuthnRequest's ID; each assertion signs in once. Then ``federated_users.sign_in`` makes or finds the
+  user (NameID is the subject, the assertion's attributes go through the AttributeMapping).
+
+A refused response goes to the app's redirect URI as Cognito sends it: ``error=server_error`` and
+``error_description=Invalid SAML response received: <why>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+
+from amplify_py.local import saml
+from amplify_py.local.context import EngineContext
+from amplify_py.local.model.oauth import IdentityProvider
+from amplify_py.local.model.pool import Client, Pool
+from amplify_py.local.model.saml import SentAuthnRequest, UsedAssertion, saml_record
+from amplify_py.local.model.user import User
+from amplify_py.local.rules import local_saml_idp
+from amplify_py.local.rules.federated_users import FederationError, ProviderIdentity, sign_in
+from amplify_py.local.rules.oauth_state import FEDERATION_TTL
+from amplify_py.local.saml_response import Expected, verify
+
+__all__ = ["SamlBridge", "sp_entity_id", "acs_url", "provider_metadata", "INVALID_RESPONSE"]
+
+INVALID_RESPONSE = "Invalid SAML response received: "  # Cognito's prefix of a refused response's description
+
+
+def sp_entity_id(pool: Pool) -> str:
+    """The pool's SAML service provider entity id (the Audience an IdP must name)."""
+    return f"{local_saml_idp.SP_PREFIX}{pool.id}"
+
+
+def acs_url(ctx: EngineContext) -> str:
+    return f"https://{ctx.managed_login_domain}{local_saml_idp.ACS_PATH}"
+
+
+def provider_metadata(ctx: EngineContext, provider: IdentityProvider) -> saml.IdpMetadata:
+    """The IdP metadata the engine federates with: its stand-in's, in place of the template's MetadataFile or
+    MetadataURL (the user's real IdP, out of reach locally)."""
+    return saml.read_idp_metadata(local_saml_idp.metadata_xml(ctx, provider.name))
+
+
+def _key(kind: str, value: str) -> str:
+    return f"{kind}:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+def _refused(why: str) -> FederationError:
+    return FederationError("server_error", INVALID_RESPONSE + why)
+
+
+class SamlBridge:
+    """``rules.federation.FederationBridge`` for ProviderType SAML."""
+
+    def authorize_url(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider, *, state: str,
+                      redirect_uri: str, login_hint: str | None) -> str:
+        metadata = provider_metadata(ctx, provider)
+        sso = metadata.sso.get(saml.REDIRECT_BINDING)
+        if not sso:
+            raise FederationError("invalid_request", f"{provider.name} has no HTTP-Redirect SingleSignOnService")
+        request = saml.AuthnRequest(id="_" + uuid.uuid4().hex, issuer=sp_entity_id(pool), acs_url=redirect_uri,
+                                    destination=sso)
+        record = SentAuthnRequest(provider=provider.name, request_id=request.id)
+        ctx.store.put_session(_key(record.KIND, state), pool.id, ctx.now() + FEDERATION_TTL, record.to_data())
+        return saml.redirect_url(sso, saml.authn_request_xml(request, ctx.now()), state)
+
+    def complete(self, ctx: EngineContext, pool: Pool, client: Client, provider: IdentityProvider,
+                 params: Mapping[str, str]) -> User:
+        sent = self._sent_request(ctx, pool, provider, params.get("RelayState") or "")
+        if not params.get("SAMLResponse"):
+            raise _refused("SAMLResponse is missing.")
+        metadata = provider_metadata(ctx, provider)
+        expected = Expected(certificates=metadata.certificates, audience=sp_entity_id(pool), recipient=acs_url(ctx),
+                            now=ctx.now())
+        try:
+            assertion = verify(params["SAMLResponse"], expected)
+        except saml.SamlError as exc:
+            raise _refused(str(exc)) from exc
+        self._use_once(ctx, pool, provider, assertion.id, assertion.not_on_or_after)
+        if not assertion.answers(sent.request_id):
+            raise _refused("InResponseTo does not match the AuthnRequest the user pool sent.")
+        attributes = {name: ",".join(values) for name, values in assertion.identity.attributes.items()}
+        identity = ProviderIdentity(subject=assertion.identity.name_id, attributes=attributes,
+                                    issuer=metadata.entity_id)
+        return sign_in(ctx, pool, client, provider, identity)
+
+    @staticmethod
+    def _sent_request(ctx: EngineContext, pool: Pool, provider: IdentityProvider, relay_state: str) -> SentAuthnRequest:
+        """The AuthnRequest this RelayState went out with (forgotten now: a response answers it once)."""
+        key = _key(SentAuthnRequest.KIND, relay_state)
+        row = ctx.store.get_session(key)
+        record = saml_record(row.data, SentAuthnRequest) if row is not None else None
+        if row is None or record is None or row.pool_id != pool.id or record.provider != provider.name \
+                or row.expires <= ctx.now():
+            raise _refused("Invalid relayState from identity provider.")
+        ctx.store.delete_session(key)
+        return record
+
+    @staticmethod
+    def _use_once(ctx: EngineContext, pool: Pool, provider: IdentityProvider, assertion_id: str,
+                  until: float) -> None:
+        key = _key(UsedAssertion.KIND, f"{provider.name}|{assertion_id}")
+        row = ctx.store.get_session(key)
+        if row is not None and saml_record(row.data, UsedAssertion) is not None:
+            raise _refused("The SAML assertion has already been used.")
+        ctx.store.put_session(key, pool.id, max(until, ctx.now()) + 3600.0, UsedAssertion(provider.name).to_data())
