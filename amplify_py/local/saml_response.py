@@ -18,7 +18,8 @@ from lxml import etree
 
 from amplify_py.local.saml import ASSERTION, DSIG, MAX_MESSAGE, PROTOCOL, SamlError, instant, parse, parse_instant
 
-__all__ = ["Identity", "Assertion", "Expected", "response_xml", "sign", "encode_response", "verify",
+__all__ = ["Identity", "Assertion", "Expected", "response_xml", "sign", "sign_element", "signed_part",
+           "encode_response", "verify",
            "SUCCESS", "BEARER", "SIGNATURE_INVALID"]
 
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
@@ -106,7 +107,7 @@ def response_xml(*, issuer: str, destination: str, audience: str, in_response_to
     return response
 
 
-def _signed(element: etree._Element, key_pem: str, cert_pem: str) -> etree._Element:
+def sign_element(element: etree._Element, key_pem: str, cert_pem: str) -> etree._Element:
     """``element`` with an enveloped signature right after its Issuer, where SAML's schema puts it."""
     placeholder = etree.Element(f"{{{DSIG}}}Signature", nsmap={"ds": DSIG}, Id="placeholder")
     element.find(f"{_SAML}Issuer").addnext(placeholder)
@@ -122,9 +123,9 @@ def sign(response: etree._Element, key_pem: str, cert_pem: str, *, what: str = "
         assertion = response.find(f"{_SAML}Assertion")
         index = list(response).index(assertion)
         response.remove(assertion)
-        response.insert(index, _signed(assertion, key_pem, cert_pem))
+        response.insert(index, sign_element(assertion, key_pem, cert_pem))
     if what in ("response", "both"):
-        response = _signed(response, key_pem, cert_pem)
+        response = sign_element(response, key_pem, cert_pem)
     return etree.tostring(response, xml_declaration=True, encoding="UTF-8")
 
 
@@ -147,14 +148,14 @@ def _decode(saml_response: str) -> etree._Element:
     return root
 
 
-def _verified(node: etree._Element, location: str, expected: Expected) -> etree._Element:
-    """The element the signature at ``location`` covers, if one of the metadata's certificates made it."""
+def signed_part(node: etree._Element, location: str, certificates: tuple[str, ...], now: float) -> etree._Element:
+    """The element the signature at ``location`` covers, if one of ``certificates`` made it (checked at ``now``)."""
     from signxml import SignatureConfiguration, XMLVerifier
     from signxml.exceptions import SignXMLException
 
-    when = dt.datetime.fromtimestamp(expected.now, dt.timezone.utc)
+    when = dt.datetime.fromtimestamp(now, dt.timezone.utc)
     config = SignatureConfiguration(location=location, verification_time=when)
-    for cert in expected.certificates:
+    for cert in certificates:
         try:
             return XMLVerifier().verify(node, x509_cert=cert, id_attribute="ID", expect_config=config).signed_xml
         except (SignXMLException, ValueError):
@@ -170,14 +171,14 @@ def _signed_assertion(root: etree._Element, expected: Expected) -> tuple[etree._
     if len(assertions) != 1:
         raise SamlError("SAML Response must contain exactly one Assertion")
     if root.find(f"{{{DSIG}}}Signature") is not None:
-        response = _verified(root, "./", expected)
+        response = signed_part(root, "./", expected.certificates, expected.now)
         inner = response.findall(f"{_SAML}Assertion")
         if len(inner) != 1:
             raise SamlError(SIGNATURE_INVALID)
         return response, inner[0]
     if assertions[0].find(f"{{{DSIG}}}Signature") is None:
         raise SamlError("SAML Response and Assertion are not signed.")
-    return None, _verified(root, f"./{_SAML}Assertion/", expected)
+    return None, signed_part(root, f"./{_SAML}Assertion/", expected.certificates, expected.now)
 
 
 def _check_time(assertion: etree._Element, expected: Expected) -> float:

@@ -41,8 +41,9 @@ class Federated:
         self.ca_file = tmp / "ca" / "amplify-py-local-ca.pem"
         self.engine = LocalEngine(tmp / "state", clock=self.clock, managed_login_port=0, ca_dir=tmp / "ca").start()
         template = copy.deepcopy(json.loads((CASES / "oidc_saml.template.json").read_text()))
-        template["Resources"][SAML_IDP]["Properties"]["AttributeMapping"] = {"email": EMAIL_CLAIM,
-                                                                           "given_name": GIVEN_CLAIM}
+        saml = template["Resources"][SAML_IDP]["Properties"]
+        saml["AttributeMapping"] = {"email": EMAIL_CLAIM, "given_name": GIVEN_CLAIM}
+        saml["ProviderDetails"]["IDPSignout"] = "true"
         ids = self.engine.deploy("saml", template).physical_ids
         self.pool_id, self.client_id = ids[POOL], ids[CLIENT]
         self.domain = self.engine.managed_login_domain or ""
@@ -59,7 +60,8 @@ class Federated:
 
     def signed_response(self, browser: Browser, name_id: str = "alice", email: str = "alice@example.com") -> dict:
         """Fill the stand-in's page; the fields of the form that posts the signed Response (not posted yet)."""
-        assert browser.submit(SSO, name_id=name_id, **{f"attr:{EMAIL_CLAIM}": email, f"attr:{GIVEN_CLAIM}": "Alice"}) is None
+        typed = {f"attr:{EMAIL_CLAIM}": email, f"attr:{GIVEN_CLAIM}": "Alice"}
+        assert browser.submit(SSO, name_id=name_id, **typed) is None
         found = [f for f in forms(browser.text) if urlsplit(f["action"]).path == "/saml2/idpresponse"]
         assert found and found[0]["action"] == f"https://{self.domain}/saml2/idpresponse", browser.text[:2000]
         return found[0]["fields"]
@@ -160,7 +162,8 @@ def _signed_by_the_stand_in(fed: Federated, browser: Browser, *, audience: str, 
         key, cert = local_saml_idp.signing_key(ctx, "MySamlIdP")
     response = response_xml(issuer=local_saml_idp.entity_id(ctx, "MySamlIdP"),
                             destination=f"https://{fed.domain}/saml2/idpresponse", audience=audience,
-                            in_response_to=authn.get("ID"), identity=Identity("bob", {EMAIL_CLAIM: ["bob@example.com"]}),
+                            in_response_to=authn.get("ID"),
+                            identity=Identity("bob", {EMAIL_CLAIM: ["bob@example.com"]}),
                             now=fed.clock(), response_id="_" + uuid.uuid4().hex, assertion_id="_" + uuid.uuid4().hex)
     return encode_response(sign(response, key, cert, what=what))
 
@@ -169,8 +172,8 @@ def test_a_wrong_audience_is_refused_and_a_signed_response_envelope_is_accepted(
     browser = fed.at_stand_in()
     relay = parse_qs(urlsplit(str(browser.page.url)).query)["RelayState"][0] if browser.page else ""
     wrong = _signed_by_the_stand_in(fed, browser, audience="urn:amazon:cognito:sp:us-east-1_Other")
-    post = browser.http.post(f"https://{fed.domain}/saml2/idpresponse", data={"SAMLResponse": wrong, "RelayState": relay},
-                             follow_redirects=False)
+    post = browser.http.post(f"https://{fed.domain}/saml2/idpresponse",
+                             data={"SAMLResponse": wrong, "RelayState": relay}, follow_redirects=False)
     assert post.status_code == 302
     assert _refused(post.headers["location"]) == (
         f"Invalid SAML response received: Audience restriction does not contain urn:amazon:cognito:sp:"
@@ -179,8 +182,8 @@ def test_a_wrong_audience_is_refused_and_a_signed_response_envelope_is_accepted(
     browser = fed.at_stand_in()
     relay = parse_qs(urlsplit(str(browser.page.url)).query)["RelayState"][0] if browser.page else ""
     right = _signed_by_the_stand_in(fed, browser, audience=f"urn:amazon:cognito:sp:{fed.pool_id}", what="response")
-    post = browser.http.post(f"https://{fed.domain}/saml2/idpresponse", data={"SAMLResponse": right, "RelayState": relay},
-                             follow_redirects=False)
+    post = browser.http.post(f"https://{fed.domain}/saml2/idpresponse",
+                             data={"SAMLResponse": right, "RelayState": relay}, follow_redirects=False)
     claims = jwt.decode(fed.tokens(post.headers["location"])["id_token"], options={"verify_signature": False})
     assert claims["cognito:username"] == "mysamlidp_bob" and claims["email"] == "bob@example.com"
     browser.close()
@@ -228,4 +231,41 @@ def test_the_stand_in_refuses_a_request_that_is_not_from_a_local_pool(fed: Feder
     browser = Browser(fed.domain, fed.ca_file)
     assert browser.go(SSO) is None and browser.page is not None and browser.page.status_code == 400
     assert "open this page through the app&#39;s sign-in" in browser.text
+    browser.close()
+
+
+def test_sign_out_with_idp_signout_goes_through_the_stand_ins_single_logout(fed: Federated) -> None:
+    browser = fed.at_stand_in()
+    fed.signed_response(browser, name_id="carol", email="carol@example.com")
+    assert "code" in query(browser.submit("/saml2/idpresponse") or "")
+
+    assert browser.go(f"/logout?client_id={fed.client_id}&logout_uri={CALLBACK}") is None
+    assert browser.page is not None and urlsplit(str(browser.page.url)).path == "/_local_idp/MySamlIdP/saml/slo"
+    request = parse_qs(urlsplit(str(browser.page.url)).query)
+    logout = etree.fromstring(zlib.decompress(base64.b64decode(request["SAMLRequest"][0]), -15))
+    saml_ns = "{urn:oasis:names:tc:SAML:2.0:assertion}"
+    assert logout.findtext(f"{saml_ns}NameID") == "carol"
+    assert logout.findtext(f"{saml_ns}Issuer") == f"urn:amazon:cognito:sp:{fed.pool_id}"
+    assert logout.findtext("{urn:oasis:names:tc:SAML:2.0:protocol}SessionIndex")
+    assert "Signed out of MySamlIdP" in browser.text
+    assert browser.submit("/saml2/logout") == CALLBACK  # the logout_uri of the sign-out request
+
+    # The managed-login session is gone: the pool's sign-in page, not straight back to the app.
+    assert browser.go(f"/oauth2/authorize?response_type=code&client_id={fed.client_id}&redirect_uri={CALLBACK}") is None
+    assert browser.page is not None and urlsplit(str(browser.page.url)).path == "/login"
+    browser.close()
+
+
+def test_a_logout_response_not_signed_by_the_idp_is_refused(fed: Federated) -> None:
+    browser = fed.at_stand_in()
+    fed.signed_response(browser, name_id="dave", email="dave@example.com")
+    assert "code" in query(browser.submit("/saml2/idpresponse") or "")
+    assert browser.go(f"/logout?client_id={fed.client_id}&logout_uri={CALLBACK}") is None
+    [form] = [f for f in forms(browser.text) if urlsplit(f["action"]).path == "/saml2/logout"]
+    root = etree.fromstring(base64.b64decode(form["fields"]["SAMLResponse"]))
+    root.find("{http://www.w3.org/2000/09/xmldsig#}Signature").getparent().remove(
+        root.find("{http://www.w3.org/2000/09/xmldsig#}Signature"))
+    assert browser.submit("/saml2/logout", SAMLResponse=base64.b64encode(etree.tostring(root)).decode()) is None
+    assert browser.page is not None and browser.page.status_code == 400
+    assert "Invalid SAML logout response received: LogoutResponse is not signed." in browser.text
     browser.close()

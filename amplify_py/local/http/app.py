@@ -58,6 +58,7 @@ def create_managed_login_app(ctx: EngineContext) -> Starlette:
         Route("/error", bound(oauth2.error_page), methods=["GET"]),
         Route("/oauth2/idpresponse", bound(oauth2.idp_response), methods=["GET", "POST"]),
         Route("/saml2/idpresponse", bound(oauth2.idp_response), methods=["POST"]),
+        Route("/saml2/logout", bound(oauth2.saml_logout), methods=["POST"]),
         *(Route(path, bound(face), methods=[method]) for path, method, face in managed_login.ROUTES),
         Route("/", bound(well_known.health), methods=["GET"]),
     ]

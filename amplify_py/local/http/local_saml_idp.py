@@ -120,8 +120,18 @@ async def sso(ctx: EngineContext, request: Request) -> Response:
     return await _guarded(ctx, request, name, _answer_context, name, form, template="post")
 
 
+def _sign_out_context(ctx: EngineContext, name: str, saml_request: str, relay_state: str) -> dict[str, Any]:
+    name_id, response = idp.sign_out(ctx, name, saml_request)
+    return {"provider": name, "name_id": name_id, "saml_response": response, "relay_state": relay_state,
+            "action": f"https://{ctx.managed_login_domain}{idp.LOGOUT_PATH}"}
+
+
 async def slo(ctx: EngineContext, request: Request) -> Response:
-    return _render(request, "signed_out", provider=_name(request), back=None)
+    name, q = _name(request), request.query_params
+    if not q.get("SAMLRequest"):
+        return _render(request, "signed_out", provider=name, name_id=None, action=None)
+    return await _guarded(ctx, request, name, _sign_out_context, name, q["SAMLRequest"], q.get("RelayState", ""),
+                          template="signed_out")
 
 
 ROUTES: list[tuple[str, str, Callable[[EngineContext, Request], Any]]] = [

@@ -1,5 +1,6 @@
 """What SAML federation remembers between requests: the AuthnRequest the pool sent (its ID, to check the
-response's InResponseTo) and the assertions already used (each signs in once).
+response's InResponseTo), the assertions already used (each signs in once), a user's SAML session (for single
+logout: NameID and SessionIndex) and the LogoutRequest on its way to the IdP.
 
 Kept in the store's sessions table like the other OAuth records (same expiry and purge with the pool);
 ``to_data``/``from_data`` are the only way in and out.
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
-__all__ = ["SentAuthnRequest", "UsedAssertion", "saml_record"]
+__all__ = ["SentAuthnRequest", "UsedAssertion", "SamlSignIn", "SentLogoutRequest", "saml_record"]
 
 
 @dataclass
@@ -32,6 +33,33 @@ class UsedAssertion:
 
     KIND: ClassVar[str] = "saml_assertion_used"
     provider: str = ""
+
+    def to_data(self) -> dict[str, Any]:
+        return {"kind": self.KIND, **asdict(self)}
+
+
+@dataclass
+class SamlSignIn:
+    """The last SAML sign-in of a user through a provider: what a LogoutRequest names."""
+
+    KIND: ClassVar[str] = "saml_sign_in"
+    provider: str = ""
+    name_id: str = ""
+    session_index: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return {"kind": self.KIND, **asdict(self)}
+
+
+@dataclass
+class SentLogoutRequest:
+    """A LogoutRequest at the IdP, found again by its RelayState: where /logout sends the user afterwards."""
+
+    KIND: ClassVar[str] = "saml_logout_request"
+    pool_id: str = ""
+    provider: str = ""
+    request_id: str = ""
+    return_to: str = ""
 
     def to_data(self) -> dict[str, Any]:
         return {"kind": self.KIND, **asdict(self)}

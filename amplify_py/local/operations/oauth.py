@@ -23,7 +23,8 @@ from amplify_py.local.rules.federated_users import FederationError
 from amplify_py.local.signer import hash_refresh_token
 
 __all__ = ["Outcome", "Redirect", "Page", "Stop", "checked_request", "authorize", "finish_sign_in", "token",
-           "user_info", "revoke", "logout", "idp_response", "error_redirect", "session_cookie", "NOT_AVAILABLE"]
+           "user_info", "revoke", "logout", "saml_logout", "idp_response", "error_redirect", "session_cookie",
+           "NOT_AVAILABLE"]
 
 NOT_AVAILABLE = "Login option is not available. Please try another one"
 _NO_REDIRECT = "Required String parameter 'redirect_uri' is not present"
@@ -328,6 +329,20 @@ def logout(ctx: EngineContext, params: dict[str, str], cookies: dict[str, str]) 
         out = Redirect("/login?" + urlencode(request.to_params()))
     else:
         return Page("error", {"error": "invalid_request", "description": _NO_REDIRECT}, 400)
+    session = oauth_state.load_session(ctx, pool, cookies.get(session_cookie(pool.id)))
     oauth_state.end_session(ctx, cookies.get(session_cookie(pool.id)))
     out.end_session = pool.id
+    provider = ctx.identity_providers(pool).get(session.provider) if session is not None else None
+    sign_out = getattr(federation.bridge_for(ctx, provider), "sign_out_url", None) if provider else None
+    if sign_out is not None:  # a SAML provider with IDPSignout: its SingleLogoutService first, then on
+        out.location = sign_out(ctx, pool, provider, session.username, out.location) or out.location
     return out
+
+
+def saml_logout(ctx: EngineContext, params: dict[str, str]) -> Outcome:
+    """``POST /saml2/logout``: the IdP's LogoutResponse after single logout; on to where ``/logout`` was asked."""
+    bridge = ctx.federation_bridges.get("SAML")
+    try:
+        return Redirect(bridge.finish_sign_out(ctx, params)) if bridge is not None else error_redirect("invalid_request")
+    except FederationError as exc:
+        return Page("error", {"error": exc.error, "description": exc.description}, 400)

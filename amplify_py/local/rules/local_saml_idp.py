@@ -33,14 +33,16 @@ from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
 from amplify_py.local.model.oauth import IdentityProvider
 from amplify_py.local.model.pool import Pool
+from amplify_py.local.saml_logout import logout_response, read_logout_request
 from amplify_py.local.saml_response import Identity, encode_response, response_xml, sign
 
-__all__ = ["PREFIX", "SP_PREFIX", "ACS_PATH", "base_url", "entity_id", "metadata", "metadata_xml", "signing_key",
-           "StandInRequest", "read_request", "attribute_fields", "answer", "EMAIL_CLAIM"]
+__all__ = ["PREFIX", "SP_PREFIX", "ACS_PATH", "LOGOUT_PATH", "base_url", "entity_id", "metadata", "metadata_xml",
+           "signing_key", "StandInRequest", "read_request", "attribute_fields", "answer", "sign_out", "EMAIL_CLAIM"]
 
 PREFIX = "/_local_idp/"  # shared with the other stand-ins (OIDC); SAML's routes are /_local_idp/<name>/saml/...
 SP_PREFIX = "urn:amazon:cognito:sp:"  # Cognito's SP entity id: urn:amazon:cognito:sp:<user pool id>
 ACS_PATH = "/saml2/idpresponse"
+LOGOUT_PATH = "/saml2/logout"
 EMAIL_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
 _KEY_META = "local-saml-idp:"
 _LIFETIME = 300.0  # how long an assertion it issues is valid (NotOnOrAfter), as IdPs commonly do: 5 minutes
@@ -115,20 +117,26 @@ def read_request(ctx: EngineContext, name: str, saml_request: str, relay_state: 
         except (binascii.Error, ValueError) as exc:
             raise saml.SamlError("SAMLRequest is not base64-encoded") from exc
     request = saml.read_authn_request(xml)
-    if not request.issuer.startswith(SP_PREFIX):
-        raise saml.SamlError(f"The stand-in answers the local user pools only; Issuer {request.issuer} is not "
-                             f"{SP_PREFIX}<user pool id>")
-    try:
-        pool = ctx.pool(request.issuer[len(SP_PREFIX):])
-    except CognitoError as exc:
-        raise saml.SamlError(f"No user pool {request.issuer[len(SP_PREFIX):]} on this engine") from exc
-    provider = ctx.identity_providers(pool).get(name)
-    if provider is None or provider.type != "SAML":
-        raise saml.SamlError(f"User pool {pool.id} has no SAML identity provider named {name}")
+    pool, provider = _requester(ctx, name, request.issuer)
     acs = f"https://{ctx.managed_login_domain}{ACS_PATH}"
     if request.acs_url and request.acs_url != acs:
         raise saml.SamlError(f"AssertionConsumerServiceURL {request.acs_url} is not the engine's {acs}")
     return StandInRequest(pool, provider, request, relay_state)
+
+
+def _requester(ctx: EngineContext, name: str, issuer: str) -> tuple[Pool, IdentityProvider]:
+    """The local pool that sent a request (its Issuer) and its SAML provider of this name, or ``SamlError``."""
+    if not issuer.startswith(SP_PREFIX):
+        raise saml.SamlError(f"The stand-in answers the local user pools only; Issuer {issuer} is not "
+                             f"{SP_PREFIX}<user pool id>")
+    try:
+        pool = ctx.pool(issuer[len(SP_PREFIX):])
+    except CognitoError as exc:
+        raise saml.SamlError(f"No user pool {issuer[len(SP_PREFIX):]} on this engine") from exc
+    provider = ctx.identity_providers(pool).get(name)
+    if provider is None or provider.type != "SAML":
+        raise saml.SamlError(f"User pool {pool.id} has no SAML identity provider named {name}")
+    return pool, provider
 
 
 def attribute_fields(provider: IdentityProvider) -> list[tuple[str, str]]:
@@ -151,3 +159,16 @@ def answer(ctx: EngineContext, accepted: StandInRequest, name_id: str, attribute
                             now=ctx.now(), response_id="_" + uuid.uuid4().hex, assertion_id="_" + uuid.uuid4().hex,
                             lifetime=_LIFETIME)
     return encode_response(sign(response, key, cert, what="assertion"))
+
+
+def sign_out(ctx: EngineContext, name: str, saml_request: str) -> tuple[str, str]:
+    """A pool's LogoutRequest (HTTP-Redirect binding) answered: (NameID signed out, signed LogoutResponse in
+    base64, for the HTTP-POST binding to the pool's ``/saml2/logout``). The stand-in keeps no session."""
+    request = read_logout_request(saml.decode_redirect(saml_request))
+    _requester(ctx, name, request.issuer)
+    key, cert = signing_key(ctx, name)
+    response = logout_response(issuer=entity_id(ctx, name),
+                               destination=f"https://{ctx.managed_login_domain}{LOGOUT_PATH}",
+                               in_response_to=request.id, now=ctx.now(), response_id="_" + uuid.uuid4().hex,
+                               key_pem=key, cert_pem=cert)
+    return request.name_id, response

@@ -19,7 +19,6 @@ A refused response goes to the app's redirect URI as Cognito sends it: ``error=s
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Mapping
 
@@ -27,35 +26,17 @@ from amplify_py.local import saml
 from amplify_py.local.context import EngineContext
 from amplify_py.local.model.oauth import IdentityProvider
 from amplify_py.local.model.pool import Client, Pool
-from amplify_py.local.model.saml import SentAuthnRequest, UsedAssertion, saml_record
+from amplify_py.local.model.saml import SamlSignIn, SentAuthnRequest, UsedAssertion, saml_record
 from amplify_py.local.model.user import User
-from amplify_py.local.rules import local_saml_idp
+from amplify_py.local.rules import saml_single_logout
 from amplify_py.local.rules.federated_users import FederationError, ProviderIdentity, sign_in
-from amplify_py.local.rules.oauth_state import FEDERATION_TTL
+from amplify_py.local.rules.oauth_state import FEDERATION_TTL, SESSION_TTL
+from amplify_py.local.rules.saml_sp import acs_url, provider_metadata, record_key, sp_entity_id, take_record
 from amplify_py.local.saml_response import Expected, verify
 
-__all__ = ["SamlBridge", "sp_entity_id", "acs_url", "provider_metadata", "INVALID_RESPONSE"]
+__all__ = ["SamlBridge", "INVALID_RESPONSE"]
 
 INVALID_RESPONSE = "Invalid SAML response received: "  # Cognito's prefix of a refused response's description
-
-
-def sp_entity_id(pool: Pool) -> str:
-    """The pool's SAML service provider entity id (the Audience an IdP must name)."""
-    return f"{local_saml_idp.SP_PREFIX}{pool.id}"
-
-
-def acs_url(ctx: EngineContext) -> str:
-    return f"https://{ctx.managed_login_domain}{local_saml_idp.ACS_PATH}"
-
-
-def provider_metadata(ctx: EngineContext, provider: IdentityProvider) -> saml.IdpMetadata:
-    """The IdP metadata the engine federates with: its stand-in's, in place of the template's MetadataFile or
-    MetadataURL (the user's real IdP, out of reach locally)."""
-    return saml.read_idp_metadata(local_saml_idp.metadata_xml(ctx, provider.name))
-
-
-def _key(kind: str, value: str) -> str:
-    return f"{kind}:" + hashlib.sha256(value.encode()).hexdigest()
 
 
 def _refused(why: str) -> FederationError:
@@ -74,7 +55,7 @@ class SamlBridge:
         request = saml.AuthnRequest(id="_" + uuid.uuid4().hex, issuer=sp_entity_id(pool), acs_url=redirect_uri,
                                     destination=sso)
         record = SentAuthnRequest(provider=provider.name, request_id=request.id)
-        ctx.store.put_session(_key(record.KIND, state), pool.id, ctx.now() + FEDERATION_TTL, record.to_data())
+        ctx.store.put_session(record_key(record.KIND, state), pool.id, ctx.now() + FEDERATION_TTL, record.to_data())
         return saml.redirect_url(sso, saml.authn_request_xml(request, ctx.now()), state)
 
     def complete(self, ctx: EngineContext, pool: Pool, client: Client, provider: IdentityProvider,
@@ -95,24 +76,34 @@ class SamlBridge:
         attributes = {name: ",".join(values) for name, values in assertion.identity.attributes.items()}
         identity = ProviderIdentity(subject=assertion.identity.name_id, attributes=attributes,
                                     issuer=metadata.entity_id)
-        return sign_in(ctx, pool, client, provider, identity)
+        user = sign_in(ctx, pool, client, provider, identity)
+        signed_in = SamlSignIn(provider.name, assertion.identity.name_id, assertion.session_index)
+        ctx.store.put_session(record_key(signed_in.KIND, f"{provider.name}|{user.username}"), pool.id,
+                              ctx.now() + SESSION_TTL, signed_in.to_data())
+        return user
+
+    def sign_out_url(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider, username: str,
+                     return_to: str) -> str | None:
+        """Where ``/logout`` sends a user who signed in through ``provider`` before ``return_to``: the IdP's
+        SingleLogoutService when the provider has IDPSignout (None otherwise)."""
+        return saml_single_logout.sign_out_url(ctx, pool, provider, username, return_to)
+
+    def finish_sign_out(self, ctx: EngineContext, params: Mapping[str, str]) -> str:
+        """``/saml2/logout``: the IdP's LogoutResponse checked; where the sign-out goes on."""
+        return saml_single_logout.finish(ctx, params)
 
     @staticmethod
     def _sent_request(ctx: EngineContext, pool: Pool, provider: IdentityProvider, relay_state: str) -> SentAuthnRequest:
         """The AuthnRequest this RelayState went out with (forgotten now: a response answers it once)."""
-        key = _key(SentAuthnRequest.KIND, relay_state)
-        row = ctx.store.get_session(key)
-        record = saml_record(row.data, SentAuthnRequest) if row is not None else None
-        if row is None or record is None or row.pool_id != pool.id or record.provider != provider.name \
-                or row.expires <= ctx.now():
+        record = take_record(ctx, pool.id, SentAuthnRequest, relay_state)
+        if record is None or record.provider != provider.name:
             raise _refused("Invalid relayState from identity provider.")
-        ctx.store.delete_session(key)
         return record
 
     @staticmethod
     def _use_once(ctx: EngineContext, pool: Pool, provider: IdentityProvider, assertion_id: str,
                   until: float) -> None:
-        key = _key(UsedAssertion.KIND, f"{provider.name}|{assertion_id}")
+        key = record_key(UsedAssertion.KIND, f"{provider.name}|{assertion_id}")
         row = ctx.store.get_session(key)
         if row is not None and saml_record(row.data, UsedAssertion) is not None:
             raise _refused("The SAML assertion has already been used.")
