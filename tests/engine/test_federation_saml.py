@@ -269,3 +269,20 @@ def test_a_logout_response_not_signed_by_the_idp_is_refused(fed: Federated) -> N
     assert browser.page is not None and browser.page.status_code == 400
     assert "Invalid SAML logout response received: LogoutResponse is not signed." in browser.text
     browser.close()
+
+
+def test_the_stand_in_also_takes_the_authn_request_with_the_http_post_binding(fed: Federated) -> None:
+    browser = fed.at_stand_in()
+    assert browser.page is not None
+    redirect = parse_qs(urlsplit(str(browser.page.url)).query)
+    xml = zlib.decompress(base64.b64decode(redirect["SAMLRequest"][0]), -15)
+    page = browser.http.post(f"https://{fed.domain}{SSO}", data={
+        "SAMLRequest": base64.b64encode(xml).decode(), "RelayState": redirect["RelayState"][0]})
+    assert page.status_code == 200 and 'name="binding" value="post"' in page.text
+    browser.page = page
+    fields = fed.signed_response(browser, name_id="erin", email="erin@example.com")
+    assert fields["RelayState"] == redirect["RelayState"][0]
+    landed = browser.submit("/saml2/idpresponse")
+    claims = jwt.decode(fed.tokens(landed or "")["id_token"], options={"verify_signature": False})
+    assert claims["cognito:username"] == "mysamlidp_erin"
+    browser.close()
