@@ -33,7 +33,6 @@ from amplify_py.local.clock import SharedClock
 from amplify_py.local.model.pool import DOMAIN
 from amplify_py.local.outbox import OUTBOX_FILE, Outbox, read_outbox
 from amplify_py.local.rules.directory import index_older_users
-from amplify_py.local.rules.saml_bridge import SamlBridge
 from amplify_py.local.engine_triggers import TRIGGERS_KEY as _TRIGGERS_KEY
 from amplify_py.local.engine_triggers import TriggerRunners
 from amplify_py.local.store import Store
@@ -84,7 +83,6 @@ class LocalEngine(TriggerRunners):
         self.context = EngineContext(self._store, Outbox(self.outbox_path, on_message), region=region, clock=clock,
                                      trigger_invoker=trigger_invoker, on_log=on_log, credentials=self.credentials)
         self.context.console_token = console_token or secrets.token_urlsafe(32)
-        self.context.federation_bridges["SAML"] = SamlBridge()  # SAML providers federate with the stand-in IdP
         index_older_users(self.context)  # a state folder from before ListUsers searched in SQL
         self.workers = _worker_count(workers, clock, trigger_invoker)
         self._clock = clock

@@ -280,8 +280,14 @@ def test_user_info_refuses_tokens_without_openid(hosted: Hosted) -> None:
 def test_identity_providers_without_a_local_stand_in_say_so(hosted: Hosted) -> None:
     browser = hosted.browser()
     base = f"/oauth2/authorize?response_type=code&client_id={hosted.client_id}&redirect_uri={CALLBACK}"
-    assert browser.go(base + "&identity_provider=Google") is None and browser.page is not None
+    bridges = hosted.engine.context.federation_bridges
+    google = bridges.pop("Google")
+    try:
+        assert browser.go(base + "&identity_provider=Google") is None and browser.page is not None
+    finally:
+        bridges["Google"] = google
     assert browser.page.status_code == 400 and "cannot reach Google identity providers yet" in browser.text
+    assert browser.go(base + "&identity_provider=Google") is None and "Local stand-in for Google" in browser.text
     assert browser.go(base + "&identity_provider=Okta") is None
     assert "Login option is not available. Please try another one" in browser.text
     assert browser.go(base) is None and "Continue with Google" in browser.text
@@ -343,16 +349,17 @@ def test_idp_identifier_picks_the_provider_and_the_seam_finishes_the_sign_in(hos
     assert browser.go(base) is None
     assert "Continue with MicrosoftEntraID" in browser.text and "Continue with MySamlIdP" in browser.text
     assert browser.go(base + "&idp_identifier=ENTRA.example.com") is None
-    assert "Sign-in with MicrosoftEntraID (OIDC) is configured" in browser.text
+    assert "Local stand-in for MicrosoftEntraID" in browser.text
     assert browser.go(base + "&idp_identifier=unknown.example.com") is None
     assert "Login option is not available. Please try another one" in browser.text
 
     bridge = _StandInBridge(hosted, "fed@example.com")
+    stand_in = hosted.engine.context.federation_bridges["OIDC"]
     hosted.engine.context.federation_bridges["OIDC"] = bridge
     try:
         landed = browser.go(base + "&idp_identifier=entra.example.com&login_hint=fed%40example.com")
     finally:
-        del hosted.engine.context.federation_bridges["OIDC"]
+        hosted.engine.context.federation_bridges["OIDC"] = stand_in
     assert landed is not None and query(landed)["state"] == "fed" and "code" in query(landed)
     assert bridge.calls == [("authorize", "MicrosoftEntraID", "fed@example.com"),
                             ("complete", "MicrosoftEntraID", "idp-code")]

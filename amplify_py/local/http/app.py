@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -13,8 +14,11 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from amplify_py.local.context import EngineContext
-from amplify_py.local.http import console, json_api, kms, local_saml_idp, managed_login, oauth2, well_known
+from amplify_py.local.http import console, json_api, kms, local_idp, local_saml_idp, managed_login, oauth2, well_known
 from amplify_py.local.http.host_check import HostCheck
+from amplify_py.local.operations.federation_bridges import bridges
+from amplify_py.local.rules.saml_bridge import SamlBridge
+from amplify_py.local.standin_idps import PREFIX as LOCAL_IDP, StandInProviders
 
 __all__ = ["create_app", "create_managed_login_app"]
 
@@ -40,8 +44,15 @@ def create_app(ctx: EngineContext) -> Starlette:
     ], middleware=[Middleware(HostCheck, ctx=ctx, own_check=(console.PREFIX,))])
 
 
-def create_managed_login_app(ctx: EngineContext) -> Starlette:
-    """What a user pool domain serves: the OAuth 2.0 endpoints and the managed-login pages."""
+def create_managed_login_app(ctx: EngineContext, tls_chain: Path | None = None) -> Starlette:
+    """What a user pool domain serves: the OAuth 2.0 endpoints and the managed-login pages, and the identity
+    providers' local stand-ins, whose bridges trust ``tls_chain`` (the certificates the HTTPS port presents)."""
+    stand_ins = StandInProviders()
+    for provider_type, bridge in bridges(stand_ins, tls_chain).items():  # a test's own bridge stays
+        if getattr(ctx.federation_bridges.get(provider_type, bridge), "local_stand_in", False):
+            ctx.federation_bridges[provider_type] = bridge
+    ctx.federation_bridges.setdefault("SAML", SamlBridge())  # SAML providers federate with the stand-in SAML IdP
+
     def bound(face: Face) -> Callable[[Request], Awaitable[Response]]:
         return partial(face, ctx)
 
@@ -61,5 +72,6 @@ def create_managed_login_app(ctx: EngineContext) -> Starlette:
         Route("/saml2/logout", bound(oauth2.saml_logout), methods=["POST"]),
         *(Route(path, bound(face), methods=[method]) for path, method, face in managed_login.ROUTES),
         Route("/", bound(well_known.health), methods=["GET"]),
+        Mount(LOCAL_IDP, routes=local_idp.routes(ctx, stand_ins)),
     ]
     return Starlette(routes=routes)

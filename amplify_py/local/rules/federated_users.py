@@ -23,9 +23,10 @@ What happens, as Cognito does it:
   carries it as a list (rules/tokens.py).
 - The provider's AttributeMapping (pool attribute ← provider attribute) is applied on the first sign-in and
   again on every later one.
-- On the first sign-in PreSignUp runs with ``PreSignUp_ExternalProvider`` (a refusal ends the sign-in), then
-  PostConfirmation with ``PostConfirmation_ConfirmSignUp``; then the pool's required attributes must be there
-  (``attributes required: [email]`` otherwise).
+- On the first sign-in PreSignUp runs with ``PreSignUp_ExternalProvider`` (a refusal ends the sign-in); the
+  pool's required attributes must then be there (``attributes required: [email]`` otherwise); the user joins
+  the group ``<pool id>_<ProviderName>``; PostConfirmation runs with ``PostConfirmation_ConfirmSignUp``.
+- Every sign-in then runs PreAuthentication and PostAuthentication (``..._Authentication``).
 - A provider identity linked to a native user with AdminLinkProviderForUser signs in as that user: its
   mapped attributes are applied to them and they keep their status.
 
@@ -47,7 +48,7 @@ from amplify_py.local.model.pool import Client, Pool
 from amplify_py.local.model.user import User, UserStatus
 from amplify_py.local.rules import directory, triggers
 
-__all__ = ["ProviderIdentity", "FederationError", "sign_in", "federated_username", "identity_record",
+__all__ = ["ProviderIdentity", "FederationError", "sign_in", "federated_username", "identity_record", "provider_group",
            "identities_of", "link", "unlink", "linked_username", "COGNITO_SUBJECT", "SOCIAL_TYPES"]
 
 COGNITO_SUBJECT = "Cognito_Subject"  # AdminLinkProviderForUser's ProviderAttributeName for the subject itself
@@ -77,6 +78,12 @@ class ProviderIdentity:
 def federated_username(pool: Pool, provider: IdentityProvider, subject: str) -> str:
     name = f"{provider.name}_{subject}"
     return name if pool.case_sensitive else name.lower()
+
+
+def provider_group(pool: Pool, provider: IdentityProvider) -> str:
+    """The group Cognito puts a provider's federated users in: ``<pool id>_<provider name>`` (it shows in
+    their tokens' ``cognito:groups``)."""
+    return f"{pool.id}_{provider.name}"
 
 
 def identity_record(provider: IdentityProvider, identity: ProviderIdentity, now: float) -> dict[str, Any]:
@@ -183,8 +190,22 @@ def sign_in(ctx: EngineContext, pool: Pool, client: Client, provider: IdentityPr
             raise FederationError("invalid_request", "User is disabled.")
         user.attributes.update(mapped)
         directory.save_user(ctx, pool, user)
-        return user
-    return _first_sign_in(ctx, pool, client, provider, identity, mapped)
+    else:
+        user = _first_sign_in(ctx, pool, client, provider, identity, mapped)
+    return _authenticated(ctx, pool, client, user)
+
+
+def _authenticated(ctx: EngineContext, pool: Pool, client: Client, user: User) -> User:
+    """PreAuthentication and PostAuthentication, as every sign-in of the pool runs them (the developer guide's
+    federated trigger sources: only custom-auth, migration, message and sender triggers are left out)."""
+    try:
+        if triggers.pre_authentication(ctx, pool, user, client.id, None):
+            directory.reload_user(ctx, pool, user)
+        if triggers.post_authentication(ctx, pool, user, client.id, None):
+            directory.reload_user(ctx, pool, user)
+    except CognitoError as exc:
+        raise FederationError("invalid_request", exc.message) from exc
+    return user
 
 
 def _first_sign_in(ctx: EngineContext, pool: Pool, client: Client, provider: IdentityProvider,
@@ -205,6 +226,7 @@ def _first_sign_in(ctx: EngineContext, pool: Pool, client: Client, provider: Ide
     if existing is not None:  # a concurrent first sign-in made them while the trigger ran
         return existing
     directory.save_user(ctx, pool, user)
+    ctx.store.add_membership(pool.id, user.username, provider_group(pool, provider))
     try:
         triggers.post_confirmation(ctx, pool, user, client.id, "PostConfirmation_ConfirmSignUp", None)
     except CognitoError as exc:
