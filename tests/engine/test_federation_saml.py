@@ -286,3 +286,26 @@ def test_the_stand_in_also_takes_the_authn_request_with_the_http_post_binding(fe
     claims = jwt.decode(fed.tokens(landed or "")["id_token"], options={"verify_signature": False})
     assert claims["cognito:username"] == "mysamlidp_erin"
     browser.close()
+
+
+def test_a_second_assertion_beside_the_signed_one_is_refused(fed: Federated) -> None:
+    """Signature wrapping: the signed assertion stays intact, a forged one is added next to it."""
+    browser = fed.at_stand_in()
+    root = etree.fromstring(_xml(fed.signed_response(browser)))
+    forged = copy.deepcopy(root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion"))
+    forged.set("ID", "_forged")
+    for signature in forged.iter("{http://www.w3.org/2000/09/xmldsig#}Signature"):
+        signature.getparent().remove(signature)
+    forged.find(".//{urn:oasis:names:tc:SAML:2.0:assertion}NameID").text = "root"
+    root.insert(2, forged)
+    landed = browser.submit("/saml2/idpresponse", SAMLResponse=base64.b64encode(etree.tostring(root)).decode())
+    assert _refused(landed) == "Invalid SAML response received: SAML Response must contain exactly one Assertion"
+    browser.close()
+
+
+def test_a_response_that_is_not_xml_is_refused(fed: Federated) -> None:
+    browser = fed.at_stand_in()
+    fed.signed_response(browser)
+    landed = browser.submit("/saml2/idpresponse", SAMLResponse=base64.b64encode(b"not xml at all").decode())
+    assert _refused(landed).startswith("Invalid SAML response received: SAML message is not well-formed XML")
+    browser.close()
