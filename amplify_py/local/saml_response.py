@@ -13,6 +13,8 @@ import base64
 import binascii
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from lxml import etree
 
@@ -107,6 +109,14 @@ def response_xml(*, issuer: str, destination: str, audience: str, in_response_to
     return response
 
 
+@lru_cache(maxsize=32)
+def _private_key(key_pem: str) -> Any:
+    """The loaded key: loading an RSA key checks it (about 50 ms), so each PEM is loaded once."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    return load_pem_private_key(key_pem.encode(), password=None)
+
+
 def sign_element(element: etree._Element, key_pem: str, cert_pem: str) -> etree._Element:
     """``element`` with an enveloped signature right after its Issuer, where SAML's schema puts it."""
     placeholder = etree.Element(f"{{{DSIG}}}Signature", nsmap={"ds": DSIG}, Id="placeholder")
@@ -114,7 +124,7 @@ def sign_element(element: etree._Element, key_pem: str, cert_pem: str) -> etree.
     from signxml import XMLSigner  # imported on first use: the engine starts without it
 
     signer = XMLSigner(c14n_algorithm=_EXC_C14N)
-    return signer.sign(element, key=key_pem, cert=cert_pem, reference_uri=element.get("ID"))
+    return signer.sign(element, key=_private_key(key_pem), cert=cert_pem, reference_uri=element.get("ID"))
 
 
 def sign(response: etree._Element, key_pem: str, cert_pem: str, *, what: str = "assertion") -> bytes:
