@@ -309,3 +309,14 @@ def test_a_response_that_is_not_xml_is_refused(fed: Federated) -> None:
     landed = browser.submit("/saml2/idpresponse", SAMLResponse=base64.b64encode(b"not xml at all").decode())
     assert _refused(landed).startswith("Invalid SAML response received: SAML message is not well-formed XML")
     browser.close()
+
+
+def test_the_stand_ins_page_wants_a_name_id_and_its_own_csrf_token(fed: Federated) -> None:
+    browser = fed.at_stand_in()
+    assert browser.submit(SSO, name_id="  ") is None
+    assert browser.page is not None and browser.page.status_code == 400
+    assert "Type the NameID to sign in as." in browser.text and 'aria-describedby="form-error"' in browser.text
+    assert browser.submit(SSO, name_id="frank", _csrf="forged") is None
+    assert browser.page is not None and browser.page.status_code == 403
+    assert "This page has expired" in browser.text
+    browser.close()
