@@ -51,6 +51,12 @@ class Assertion:
     session_index: str | None
     in_response_to: str | None  # SubjectConfirmationData's (signed), for the caller to match with its request
     response_in_response_to: str | None  # the Response's own (signed only when the Response is)
+    issued: float  # the Assertion's IssueInstant
+
+    @property
+    def unsolicited(self) -> bool:
+        """No InResponseTo anywhere: an IdP-initiated sign-in."""
+        return self.in_response_to is None and self.response_in_response_to is None
 
     def answers(self, request_id: str) -> bool:
         """True when this assertion answers the AuthnRequest ``request_id`` (not unsolicited, not another's)."""
@@ -245,5 +251,5 @@ def verify(saml_response: str, expected: Expected) -> Assertion:
     session = assertion.find(f"{_SAML}AuthnStatement")
     return Assertion(assertion.get("ID", ""), Identity(name_id, attributes), not_after,
                      session.get("SessionIndex") if session is not None else None, in_response_to,
-                     envelope.get("InResponseTo"))
+                     envelope.get("InResponseTo"), parse_instant(assertion.get("IssueInstant"), "IssueInstant"))
 

@@ -12,7 +12,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 import jwt
@@ -43,7 +43,7 @@ class Federated:
         template = copy.deepcopy(json.loads((CASES / "oidc_saml.template.json").read_text()))
         saml = template["Resources"][SAML_IDP]["Properties"]
         saml["AttributeMapping"] = {"email": EMAIL_CLAIM, "given_name": GIVEN_CLAIM}
-        saml["ProviderDetails"]["IDPSignout"] = "true"
+        saml["ProviderDetails"].update(IDPSignout="true", IDPInit="true")
         ids = self.engine.deploy("saml", template).physical_ids
         self.pool_id, self.client_id = ids[POOL], ids[CLIENT]
         self.domain = self.engine.managed_login_domain or ""
@@ -320,3 +320,46 @@ def test_the_stand_ins_page_wants_a_name_id_and_its_own_csrf_token(fed: Federate
     assert browser.page is not None and browser.page.status_code == 403
     assert "This page has expired" in browser.text
     browser.close()
+
+
+def test_idp_initiated_sign_in_with_the_authorize_parameters_in_the_relay_state(fed: Federated) -> None:
+    relay = urlencode({"identity_provider": "MySamlIdP", "client_id": fed.client_id, "redirect_uri": CALLBACK,
+                       "response_type": "code", "scope": "openid email"})
+    browser = Browser(fed.domain, fed.ca_file)
+    assert browser.go(f"/_local_idp/MySamlIdP/saml/initiate?pool_id={fed.pool_id}&RelayState={quote(relay)}") is None
+    assert "IdP-initiated sign-in to user pool" in browser.text
+    fields = fed.signed_response(browser, name_id="gina", email="gina@example.com")
+    assert etree.fromstring(_xml(fields)).get("InResponseTo") is None and fields["RelayState"] == relay
+    landed = browser.submit("/saml2/idpresponse")
+    claims = jwt.decode(fed.tokens(landed or "")["id_token"], options={"verify_signature": False})
+    assert claims["cognito:username"] == "mysamlidp_gina" and claims["email"] == "gina@example.com"
+
+    again = browser.http.post(f"https://{fed.domain}/saml2/idpresponse", data=fields, follow_redirects=False)
+    assert query(again.headers["location"])["error_description"] == \
+        "Invalid SAML response received: The SAML assertion has already been used."
+
+    other = fed.at_stand_in()
+    solicited = fed.signed_response(other)  # an answer to an AuthnRequest, posted as unsolicited
+    other.close()
+    posted = browser.http.post(f"https://{fed.domain}/saml2/idpresponse", follow_redirects=False,
+                               data={"SAMLResponse": solicited["SAMLResponse"], "RelayState": relay})
+    assert query(posted.headers["location"])["error_description"] == \
+        "Invalid SAML response received: An IdP-initiated SAML assertion must not contain InResponseTo."
+    browser.close()
+
+
+def test_idp_initiated_sign_in_needs_idp_init(fed: Federated) -> None:
+    template = copy.deepcopy(json.loads((CASES / "oidc_saml.template.json").read_text()))
+    ids = fed.engine.deploy("saml-sp-initiated-only", template).physical_ids
+    pool_id, client_id = ids[POOL], ids[CLIENT]
+    relay = urlencode({"identity_provider": "MySamlIdP", "client_id": client_id, "redirect_uri": CALLBACK,
+                       "response_type": "code"})
+    browser = Browser(fed.domain, fed.ca_file)
+    assert browser.go(f"/_local_idp/MySamlIdP/saml/initiate?pool_id={pool_id}&RelayState={quote(relay)}") is None
+    assert browser.submit(SSO, name_id="hank") is None
+    landed = browser.submit("/saml2/idpresponse")
+    assert landed is not None and query(landed)["error"] == "server_error"
+    assert query(landed)["error_description"] == \
+        "Invalid SAML response received: IdP-initiated sign-in is not enabled for MySamlIdP."
+    browser.close()
+    fed.engine.delete("saml-sp-initiated-only")

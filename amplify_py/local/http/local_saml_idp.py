@@ -6,7 +6,10 @@
   provider's AttributeMapping names).
 - ``POST`` of that page (CSRF-checked): a page that posts the signed Response to the pool's
   ``/saml2/idpresponse``, by itself with JavaScript, with its button without.
-- ``GET /_local_idp/<name>/saml/slo``: its SingleLogoutService (it keeps no session; the page says so).
+- ``GET /_local_idp/<name>/saml/slo``: its SingleLogoutService (it keeps no session): a pool's LogoutRequest
+  answered with a signed LogoutResponse posted to the pool's ``/saml2/logout``.
+- ``GET /_local_idp/<name>/saml/initiate?pool_id=...&RelayState=...``: IdP-initiated sign-in (the same page, then
+  an unsolicited Response, for providers with IDPInit).
 
 Templates are ``templates/local_idp/saml/``: plain HTML, every input labelled, a banner saying this is the
 local stand-in and not the user's real IdP.
@@ -58,9 +61,17 @@ def _name(request: Request) -> str:
     return unquote(request.path_params["name"])
 
 
+def _accepted(ctx: EngineContext, name: str, binding: str, saml_request: str, relay_state: str,
+              pool_id: str) -> idp.StandInRequest:
+    """The request being answered: an AuthnRequest (HTTP-Redirect or HTTP-POST), or IdP-initiated (``idp``)."""
+    if binding == "idp":
+        return idp.unsolicited(ctx, name, pool_id, relay_state)
+    return idp.read_request(ctx, name, saml_request, relay_state, deflated=binding == "redirect")
+
+
 def _sign_in_context(ctx: EngineContext, name: str, saml_request: str, relay_state: str, binding: str,
-                     typed: dict[str, str] | None = None) -> dict[str, Any]:
-    accepted = idp.read_request(ctx, name, saml_request, relay_state, deflated=binding == "redirect")
+                     typed: dict[str, str] | None = None, pool_id: str = "") -> dict[str, Any]:
+    accepted = _accepted(ctx, name, binding, saml_request, relay_state, pool_id)
     typed = typed or {}
     fields = [{"claim": claim, "mapped_to": attribute, "value": typed.get("attr:" + claim, ""),
                "label": f"{attribute or claim.rsplit('/', 1)[-1]} ({'SAML attribute' if attribute else 'unmapped'})"}
@@ -68,13 +79,12 @@ def _sign_in_context(ctx: EngineContext, name: str, saml_request: str, relay_sta
     return {"provider": name, "pool_id": accepted.pool.id, "sp_entity_id": accepted.request.issuer,
             "saml_request": saml_request, "relay_state": relay_state, "binding": binding, "fields": fields,
             "action": f"{idp.PREFIX}{quote(name, safe='')}/saml/sso", "name_id": typed.get("name_id", ""),
-            "error": None}
+            "error": None, "pool_id_field": accepted.pool.id if binding == "idp" else ""}
 
 
 def _answer_context(ctx: EngineContext, name: str, form: dict[str, str]) -> dict[str, Any]:
-    binding = form.get("binding", "redirect")
-    accepted = idp.read_request(ctx, name, form.get("SAMLRequest", ""), form.get("RelayState", ""),
-                                deflated=binding == "redirect")
+    accepted = _accepted(ctx, name, form.get("binding", "redirect"), form.get("SAMLRequest", ""),
+                         form.get("RelayState", ""), form.get("pool_id", ""))
     attributes = {key[5:]: value for key, value in form.items() if key.startswith("attr:")}
     response = idp.answer(ctx, accepted, form["name_id"], attributes)
     return {"provider": name, "name_id": form["name_id"].strip(), "saml_response": response,
@@ -115,9 +125,18 @@ async def sso(ctx: EngineContext, request: Request) -> Response:
                        error="This page has expired. Go back, reload it and try again.")
     if not form.get("name_id", "").strip():  # the same page again, with what was typed
         return await _guarded(ctx, request, name, _sign_in_context, name, form.get("SAMLRequest", ""),
-                              form.get("RelayState", ""), form.get("binding", "redirect"), form, template="sign_in",
-                              status=400, error="Type the NameID to sign in as.")
+                              form.get("RelayState", ""), form.get("binding", "redirect"), form,
+                              form.get("pool_id", ""), template="sign_in", status=400,
+                              error="Type the NameID to sign in as.")
     return await _guarded(ctx, request, name, _answer_context, name, form, template="post")
+
+
+async def initiate(ctx: EngineContext, request: Request) -> Response:
+    """IdP-initiated sign-in, as from an enterprise dashboard: ``?pool_id=<user pool id>&RelayState=<the
+    authorize parameters: identity_provider, client_id, redirect_uri, response_type, scope>``."""
+    name, q = _name(request), request.query_params
+    return await _guarded(ctx, request, name, _sign_in_context, name, "", q.get("RelayState", ""), "idp", None,
+                          q.get("pool_id", ""), template="sign_in")
 
 
 def _sign_out_context(ctx: EngineContext, name: str, saml_request: str, relay_state: str) -> dict[str, Any]:
@@ -139,5 +158,6 @@ ROUTES: list[tuple[str, str, Callable[[EngineContext, Request], Any]]] = [
     (f"{idp.PREFIX}{{name}}/saml/sso", "GET", sso),
     (f"{idp.PREFIX}{{name}}/saml/sso", "POST", sso),
     (f"{idp.PREFIX}{{name}}/saml/slo", "GET", slo),
+    (f"{idp.PREFIX}{{name}}/saml/initiate", "GET", initiate),
 ]
 """(path, method, face) for the stand-in SAML IdP."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError, OAuthError
@@ -186,6 +186,9 @@ def idp_response(ctx: EngineContext, params: dict[str, str]) -> Outcome:
     """``/oauth2/idpresponse`` and ``/saml2/idpresponse``: an identity provider's answer, with the state the
     authorize flow gave it (``RelayState`` for SAML), finished by the bridge for that provider's type."""
     pending = oauth_state.recall_federation(ctx, params.get("state") or params.get("RelayState"))
+    relayed = dict(parse_qsl(params.get("RelayState") or ""))
+    if pending is None and params.get("SAMLResponse") and relayed.get("client_id"):
+        return _idp_initiated(ctx, AuthorizeRequest.from_params(relayed), params)
     if pending is None:
         return Page("error", {"error": "invalid_request", "description": "Invalid state"}, 400)
     pool_id, waiting = pending
@@ -202,6 +205,24 @@ def idp_response(ctx: EngineContext, params: dict[str, str]) -> Outcome:
     try:
         user = bridge.complete(ctx, pool, client, provider, params)
     except FederationError as exc:  # Cognito's order: error_description first
+        return _to_app(request, {"error_description": exc.description, "error": exc.error},
+                       fragment=request.response_type == "token")
+    return finish_sign_in(ctx, pool, client, request, scopes, user, provider=provider.name, new_session=True)
+
+
+def _idp_initiated(ctx: EngineContext, request: AuthorizeRequest, params: dict[str, str]) -> Outcome:
+    """An unsolicited SAML Response (IdP-initiated sign-in): its RelayState holds the authorize parameters."""
+    try:
+        pool, client, scopes = checked_request(ctx, request)
+        provider = _chosen_provider(ctx, pool, client, request)
+    except Stop as stop:
+        return stop.outcome
+    unsolicited = getattr(federation.bridge_for(ctx, provider), "complete_unsolicited", None) if provider else None
+    if unsolicited is None:
+        return Page("error", {"error": "invalid_request", "description": "Invalid state"}, 400)
+    try:
+        user = unsolicited(ctx, pool, client, provider, params)
+    except FederationError as exc:
         return _to_app(request, {"error_description": exc.description, "error": exc.error},
                        fragment=request.response_type == "token")
     return finish_sign_in(ctx, pool, client, request, scopes, user, provider=provider.name, new_session=True)

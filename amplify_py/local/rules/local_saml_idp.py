@@ -37,7 +37,8 @@ from amplify_py.local.saml_logout import logout_response, read_logout_request
 from amplify_py.local.saml_response import Identity, encode_response, response_xml, sign
 
 __all__ = ["PREFIX", "SP_PREFIX", "ACS_PATH", "LOGOUT_PATH", "base_url", "entity_id", "metadata", "metadata_xml",
-           "signing_key", "StandInRequest", "read_request", "attribute_fields", "answer", "sign_out", "EMAIL_CLAIM"]
+           "signing_key", "StandInRequest", "read_request", "unsolicited", "attribute_fields", "answer", "sign_out",
+           "EMAIL_CLAIM"]
 
 PREFIX = "/_local_idp/"  # shared with the other stand-ins (OIDC); SAML's routes are /_local_idp/<name>/saml/...
 SP_PREFIX = "urn:amazon:cognito:sp:"  # Cognito's SP entity id: urn:amazon:cognito:sp:<user pool id>
@@ -124,6 +125,16 @@ def read_request(ctx: EngineContext, name: str, saml_request: str, relay_state: 
     return StandInRequest(pool, provider, request, relay_state)
 
 
+def unsolicited(ctx: EngineContext, name: str, pool_id: str, relay_state: str) -> StandInRequest:
+    """IdP-initiated sign-in: no AuthnRequest; the stand-in answers ``pool_id``'s pool with an unsolicited
+    Response (no InResponseTo), ``relay_state`` carrying the authorize parameters Cognito reads from it."""
+    if not pool_id:
+        raise saml.SamlError("IdP-initiated sign-in needs the user pool id (pool_id=)")
+    pool, provider = _requester(ctx, name, SP_PREFIX + pool_id)
+    acs = f"https://{ctx.managed_login_domain}{ACS_PATH}"
+    return StandInRequest(pool, provider, saml.AuthnRequest("", SP_PREFIX + pool.id, acs, ""), relay_state)
+
+
 def _requester(ctx: EngineContext, name: str, issuer: str) -> tuple[Pool, IdentityProvider]:
     """The local pool that sent a request (its Issuer) and its SAML provider of this name, or ``SamlError``."""
     if not issuer.startswith(SP_PREFIX):
@@ -155,7 +166,8 @@ def answer(ctx: EngineContext, accepted: StandInRequest, name_id: str, attribute
     key, cert = signing_key(ctx, accepted.provider.name)
     acs = f"https://{ctx.managed_login_domain}{ACS_PATH}"
     response = response_xml(issuer=entity_id(ctx, accepted.provider.name), destination=acs,
-                            audience=accepted.request.issuer, in_response_to=accepted.request.id, identity=identity,
+                            audience=accepted.request.issuer, in_response_to=accepted.request.id or None,
+                            identity=identity,
                             now=ctx.now(), response_id="_" + uuid.uuid4().hex, assertion_id="_" + uuid.uuid4().hex,
                             lifetime=_LIFETIME)
     return encode_response(sign(response, key, cert, what="assertion"))

@@ -13,6 +13,9 @@ stand-in IdP (``rules/local_saml_idp.py``).
   is the AuthnRequest's ID; each assertion signs in once. Then ``federated_users.sign_in`` makes or finds the
   user (NameID is the subject, the assertion's attributes go through the AttributeMapping).
 
+- IdP-initiated (ProviderDetails ``IDPInit``): an unsolicited Response whose RelayState holds the authorize
+  parameters; the same checks, and it must carry no InResponseTo and be at most 6 minutes old.
+
 A refused response goes to the app's redirect URI as Cognito sends it: ``error=server_error`` and
 ``error_description=Invalid SAML response received: <why>``.
 """
@@ -32,11 +35,12 @@ from amplify_py.local.rules import saml_single_logout
 from amplify_py.local.rules.federated_users import FederationError, ProviderIdentity, sign_in
 from amplify_py.local.rules.oauth_state import FEDERATION_TTL, SESSION_TTL
 from amplify_py.local.rules.saml_sp import acs_url, provider_metadata, record_key, sp_entity_id, take_record
-from amplify_py.local.saml_response import Expected, verify
+from amplify_py.local.saml_response import Assertion, Expected, verify
 
 __all__ = ["SamlBridge", "INVALID_RESPONSE"]
 
 INVALID_RESPONSE = "Invalid SAML response received: "  # Cognito's prefix of a refused response's description
+_UNSOLICITED_AGE = 360.0  # "must have been issued within the previous 6 minutes" (IdP-initiated sign-in)
 
 
 def _refused(why: str) -> FederationError:
@@ -61,6 +65,27 @@ class SamlBridge:
     def complete(self, ctx: EngineContext, pool: Pool, client: Client, provider: IdentityProvider,
                  params: Mapping[str, str]) -> User:
         sent = self._sent_request(ctx, pool, provider, params.get("RelayState") or "")
+        assertion, metadata = self._checked(ctx, pool, provider, params)
+        if not assertion.answers(sent.request_id):
+            raise _refused("InResponseTo does not match the AuthnRequest the user pool sent.")
+        return self._signed_in(ctx, pool, client, provider, assertion, metadata)
+
+    def complete_unsolicited(self, ctx: EngineContext, pool: Pool, client: Client, provider: IdentityProvider,
+                             params: Mapping[str, str]) -> User:
+        """IdP-initiated sign-in (ProviderDetails ``IDPInit``): the assertion must not answer a request and must
+        have been issued within the last 6 minutes, as Cognito requires."""
+        if str(provider.details.get("IDPInit", "")).lower() != "true":
+            raise _refused(f"IdP-initiated sign-in is not enabled for {provider.name}.")
+        assertion, metadata = self._checked(ctx, pool, provider, params)
+        if not assertion.unsolicited:
+            raise _refused("An IdP-initiated SAML assertion must not contain InResponseTo.")
+        if ctx.now() - assertion.issued > _UNSOLICITED_AGE:
+            raise _refused("An IdP-initiated SAML assertion must have been issued within the previous 6 minutes.")
+        return self._signed_in(ctx, pool, client, provider, assertion, metadata)
+
+    def _checked(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider,
+                 params: Mapping[str, str]) -> tuple[Assertion, saml.IdpMetadata]:
+        """The posted Response's assertion, checked (signature, audience, recipient, time) and spent."""
         if not params.get("SAMLResponse"):
             raise _refused("SAMLResponse is missing.")
         metadata = provider_metadata(ctx, provider)
@@ -71,8 +96,11 @@ class SamlBridge:
         except saml.SamlError as exc:
             raise _refused(str(exc)) from exc
         self._use_once(ctx, pool, provider, assertion.id, assertion.not_on_or_after)
-        if not assertion.answers(sent.request_id):
-            raise _refused("InResponseTo does not match the AuthnRequest the user pool sent.")
+        return assertion, metadata
+
+    @staticmethod
+    def _signed_in(ctx: EngineContext, pool: Pool, client: Client, provider: IdentityProvider, assertion: Assertion,
+                   metadata: saml.IdpMetadata) -> User:
         attributes = {name: ",".join(values) for name, values in assertion.identity.attributes.items()}
         identity = ProviderIdentity(subject=assertion.identity.name_id, attributes=attributes,
                                     issuer=metadata.entity_id)
