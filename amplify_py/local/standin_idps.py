@@ -18,15 +18,16 @@ import secrets
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-__all__ = ["standin_url", "PREFIX", "StandInProviders", "StandInConfig", "Grant", "StandInError", "APPLE_AUDIENCE", "PROFILE_FIELDS",
-           "subject_for", "apple_signing_key"]
+__all__ = ["standin_url", "PREFIX", "StandInProviders", "StandInConfig", "Grant", "StandInError", "APPLE_AUDIENCE",
+           "PROFILE_FIELDS", "subject_for", "apple_signing_key", "attributes_from_form"]
 
 APPLE_AUDIENCE = "https://appleid.apple.com"  # the aud of Sign in with Apple's client secret, as Apple asks
 PREFIX = "/_local_idp"
@@ -50,8 +51,6 @@ _APPLE_SCOPE_OF = {"email": "email", "email_verified": "email", "is_private_emai
 
 def standin_url(domain: str | None, pool_id: str, name: str) -> str:
     """Where a provider's stand-in lives on managed login's HTTPS port (also its OIDC issuer)."""
-    from urllib.parse import quote
-
     return f"https://{domain}{PREFIX}/{quote(pool_id, safe='')}/{quote(name, safe='')}"
 
 
@@ -90,7 +89,6 @@ class Grant:
     nonce: str | None = None
     expires: float = 0.0
     used: bool = False
-    claims: dict[str, Any] = field(default_factory=dict)
 
     def released(self) -> dict[str, Any]:
         """The attributes the requested scopes release (custom attributes the pool maps always go)."""
@@ -142,6 +140,7 @@ class StandInProviders:
         self._configs: dict[tuple[str, str], StandInConfig] = {}
         self._codes: dict[str, Grant] = {}
         self._tokens: dict[str, tuple[Grant, float]] = {}
+        self._recent: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = secrets.token_hex(8)
 
@@ -163,6 +162,17 @@ class StandInProviders:
         return {"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
 
     # --- authorize ----------------------------------------------------------------
+    def remember(self, config: StandInConfig, subject: str, attributes: Mapping[str, Any]) -> None:
+        """An identity signed in here: the page offers it again (the newest first, five at most)."""
+        key = (config.pool_id, config.name)
+        with self._lock:
+            kept = [r for r in self._recent.get(key, []) if r[0] != subject]
+            self._recent[key] = [(subject, dict(attributes)), *kept][:5]
+
+    def recent(self, config: StandInConfig) -> list[tuple[str, dict[str, Any]]]:
+        with self._lock:
+            return list(self._recent.get((config.pool_id, config.name), []))
+
     def check_client(self, config: StandInConfig, client_id: str | None, redirect_uri: str | None,
                      expected_redirect: str) -> None:
         if client_id != config.client_id:

@@ -67,8 +67,9 @@ def _through_stand_in(browser: Any, hosted: Hosted, federated: FederatedApp, pro
     browser.find_element(By.CSS_SELECTOR, "button.primary[type=submit]").click()
     _on(browser, federated.app.url)
     WebDriverWait(browser, 20).until(lambda d: d.execute_script("return window.appReady === true"))
-    WebDriverWait(browser, 20).until(lambda d: _call(d, "currentUser")["ok"],
-                                     message=lambda d: f"not signed in; Hub: {d.execute_script('return window.authEvents')}")
+    WebDriverWait(browser, 20).until(
+        lambda d: _call(d, "currentUser")["ok"],
+        message=lambda d: f"not signed in; Hub: {d.execute_script('return window.authEvents')}")
     return _call(browser, "idTokenPayload")["value"]
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import boto3
 import httpx
@@ -20,7 +21,7 @@ from authlib.integrations.httpx_client import OAuth2Client
 
 from amplify_py.local import LocalEngine
 from tests._federation import IDENTITY_POOL, apple_key_pem, federated_template
-from tests._managed_login import CALLBACK, POOL, CLIENT, Browser, query, trusting
+from tests._managed_login import CALLBACK, CLIENT, POOL, Browser, forms, query, trusting
 from tests.engine.conftest import ManualClock
 
 NATIVE = "ada@example.com"
@@ -136,9 +137,19 @@ def test_a_federated_users_email_does_not_sign_in_with_a_password(env: Federated
         env.idp.admin_get_user(UserPoolId=env.pool_id, Username="lin@example.com")
 
 
-def test_oidc_provider_with_discovery_userinfo_by_post_and_a_custom_attribute(env: Federated) -> None:
+def test_oidc_provider_with_discovery_userinfo_by_post_and_a_custom_attribute(
+        env: Federated, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[tuple[str, str]] = []
+    request = OAuth2Client.request
+
+    def recording(self: OAuth2Client, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append((method, str(url).rsplit("/", 1)[-1]))
+        return request(self, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(OAuth2Client, "request", recording)
     identity = {"email": "alan@example.com", "name": "Alan Turing", "department": "Hut 8", "subject": "Alan-42"}
     claims = env.tokens(env.sign_in("MicrosoftEntraID", identity))["claims"]
+    assert ("POST", "userinfo") in sent and ("GET", "userinfo") not in sent  # attributes_request_method: POST
     assert claims["cognito:username"] == "microsoftentraid_alan-42"
     assert (claims["email"], claims["custom:department"]) == ("alan@example.com", "Hut 8")
     [entry] = claims["identities"]
@@ -182,13 +193,57 @@ def test_the_apple_stand_in_refuses_a_client_secret_signed_by_another_key(env: F
                         lambda pool, name, pem: (real(pool, name, apple_key_pem())[0], False))
     answer = env.sign_in("SignInWithApple", {"email": "q@example.com"})
     assert answer["error"] == "invalid_request"
-    assert answer["error_description"].startswith("SignInWithApple refused the code: invalid_client (the client "
-                                                  "secret is not a valid ES256 JWT: Signature verification failed")
+    assert answer["error_description"] == "SignInWithApple Error - 401 error getting token"  # as Cognito words it
+
+
+def test_the_continue_with_button_and_login_hint_reach_the_stand_in(env: Federated) -> None:
+    browser = Browser(env.domain, env.ca_file)
+    try:
+        authorize = (f"/oauth2/authorize?response_type=code&client_id={env.client_id}&redirect_uri={CALLBACK}"
+                     "&login_hint=hint%40example.com")
+        assert browser.go(authorize) is None and "Continue with Google" in browser.text
+        google = next(f for f in forms(browser.text) if f["fields"].get("identity_provider") == "Google")
+        assert browser.go("/oauth2/authorize?" + urlencode(google["fields"])) is None
+        assert "Sign in with Google" in browser.text and 'value="hint@example.com"' in browser.text
+    finally:
+        browser.close()
+
+
+def test_the_stand_in_offers_identities_signed_in_before(env: Federated) -> None:
+    env.tokens(env.sign_in("LoginWithAmazon", {"email": "again@example.com", "name": "Again",
+                                               "subject": "amzn1.account.AGAIN"}))
+    client = OAuth2Client(env.client_id, redirect_uri=CALLBACK, verify=env.tls, scope="openid email profile")
+    url, _ = client.create_authorization_url(f"https://{env.domain}/oauth2/authorize",
+                                             identity_provider="LoginWithAmazon")
+    browser = Browser(env.domain, env.ca_file)
+    try:
+        assert browser.go(url) is None and "Continue as again@example.com" in browser.text
+        recent = [f for f in forms(browser.text) if f["fields"].get("subject") == "amzn1.account.AGAIN"]
+        assert recent and recent[0]["fields"]["name"] == "Again"
+        landed = browser._settle(browser.http.post(str(browser.page.url.copy_with(query=None)) if browser.page else "",
+                                                   data={**recent[0]["fields"], "action": "allow"}))
+    finally:
+        browser.close()
+    assert landed is not None and "code" in query(landed)
 
 
 def test_a_provider_error_goes_back_to_the_app_as_cognito_sends_it(env: Federated) -> None:
     answer = env.sign_in("Google", deny=True)
     assert answer["error"] == "access_denied" and answer["state"] == env.state and "code" not in answer
+
+
+def test_an_error_from_googles_token_endpoint_reaches_the_app_in_cognitos_words(
+        env: Federated, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amplify_py.local.standin_idps import StandInError
+
+    stand_ins = env.engine.context.federation_bridges["Google"].providers
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise StandInError("invalid_grant", "Bad Request")
+
+    monkeypatch.setattr(stand_ins, "redeem", refuse)
+    answer = env.sign_in("Google", {"email": "late@example.com"})
+    assert (answer["error"], answer["error_description"]) == ("invalid_request", "Google Error - 400 invalid_grant")
 
 
 def test_a_missing_required_attribute_is_refused(env: Federated) -> None:

@@ -2,12 +2,13 @@
 ``/_local_idp/<pool id>/<provider name>/``: each speaks its real provider's protocol, so the engine's bridges
 (operations/federation_bridges.py) talk to it exactly as they would to Google or Facebook.
 
-| provider | sign-in page | token | user data |
-|---|---|---|---|
-| Google, OIDC | ``authorize`` (OIDC code flow; discovery at ``.well-known/openid-configuration``, keys at ``jwks``) | ``token`` (POST, client secret) | ``userinfo`` (GET or POST) |
-| Sign in with Apple | ``authorize`` (``response_mode=form_post``) | ``token`` (the ES256 client-secret JWT) | the ID token, and ``user`` on the form post |
-| Facebook | ``authorize`` (the OAuth dialog) | ``token`` (GET, as Graph's ``oauth/access_token``) | ``me?fields=...`` |
-| Login with Amazon | ``authorize`` | ``token`` (POST) | ``user/profile`` |
+- Google, OIDC: ``authorize`` (the OIDC code flow; discovery at ``.well-known/openid-configuration``, keys at
+  ``jwks``), ``token`` (POST, client secret), ``userinfo`` (GET or POST).
+- Sign in with Apple: ``authorize`` with ``response_mode=form_post``, ``token`` (the ES256 client-secret JWT);
+  the user's data is the ID token, and ``user`` on the form post.
+- Facebook: ``authorize`` (the OAuth dialog), ``token`` (GET, as Graph's ``oauth/access_token``),
+  ``me?fields=...``.
+- Login with Amazon: ``authorize``, ``token`` (POST), ``user/profile``.
 
 Every page says it is local. The stand-ins keep their state in memory (standin_idps.py) and never touch the
 store, so a bridge may call them while its own request holds the store's write lock.
@@ -15,10 +16,11 @@ store, so a bridge may call them while its own request holds the store's write l
 
 from __future__ import annotations
 
+import base64
 import json
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
@@ -113,8 +115,11 @@ class _Face:
             return _html("error", 400, provider=request.path_params["name"], error=exc.error,
                          description=exc.description)
         if request.method == "GET" or params.get("action") not in ("allow", "deny"):
+            recent = [{"subject": subject, "label": attributes.get("email") or attributes.get("name") or subject,
+                       "fields": {k: ("true" if v is True else v) for k, v in attributes.items() if v is not False}}
+                      for subject, attributes in self.providers.recent(config)]
             return _html("sign_in", action=request.url.path, provider=config.name, provider_type=config.type,
-                         fields=_fields(config),
+                         fields=_fields(config), recent=recent,
                          hidden={k: params[k] for k in _PAGE_PARAMS if params.get(k)},
                          email=params.get("login_hint", ""), scopes=(params.get("scope") or "").split())
         if params["action"] == "deny":
@@ -148,6 +153,7 @@ class _Face:
         scopes = tuple((params.get("scope") or "").split())
         grant = Grant(config, subject, attributes, params["redirect_uri"], scopes, params.get("nonce"))
         answer = {"code": self.providers.issue_code(grant)}
+        self.providers.remember(config, subject, attributes)
         if config.type == "SignInWithApple":
             user: dict[str, Any] = {}
             if "name" in scopes and (attributes.get("firstName") or attributes.get("lastName")):
@@ -167,9 +173,6 @@ class _Face:
         client_id, secret = params.get("client_id"), params.get("client_secret")
         basic = request.headers.get("authorization", "")
         if basic.lower().startswith("basic "):
-            import base64
-            from urllib.parse import unquote
-
             user, _, password = base64.b64decode(basic[6:]).decode().partition(":")
             client_id, secret = unquote(user), unquote(password)
         try:

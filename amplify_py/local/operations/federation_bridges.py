@@ -20,6 +20,7 @@ import base64
 import hashlib
 import json
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,6 +50,7 @@ __all__ = ["OidcBridge", "OAuthBridge", "bridges"]
 _JWT_CLAIMS = frozenset({"iss", "aud", "exp", "iat", "nbf", "auth_time", "nonce", "at_hash", "c_hash", "azp",
                          "jti"})
 _TIMEOUT = 10.0
+_DOCUMENT_TTL = 300.0
 
 
 def _nonce(state: str) -> str:
@@ -62,6 +64,8 @@ class _Bridge:
     def __init__(self, providers: StandInProviders, tls_chain: Path | None) -> None:
         self.providers = providers
         self._warned: set[tuple[str, str]] = set()  # Apple providers told about their substitute key
+        self._documents: dict[str, tuple[float, Any]] = {}  # url -> (until, discovery or JWKS document)
+        self._lock = threading.Lock()
         self.verify: Any = ssl.create_default_context(cafile=str(tls_chain)) if tls_chain else True
 
     def _register(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider) -> StandInConfig:
@@ -107,23 +111,54 @@ class _Bridge:
                             scope=str(details.get("authorize_scopes") or "") or None, verify=self.verify,
                             timeout=_TIMEOUT, **kwargs)
 
-    def _fetch(self, provider: IdentityProvider, call: Any) -> Any:
+    def _fetch(self, provider: IdentityProvider, call: Any, *, timeout: str = "Read timed out") -> Any:
+        """One call to the provider; its failures as Cognito reports them (authorization endpoint's errors in the
+        developer guide: "Read timed out", "Connection reset", "<IdP> Error - <status> ...")."""
         try:
             return call()
+        except httpx.TimeoutException as exc:
+            raise FederationError("invalid_request", timeout) from exc
+        except httpx.HTTPStatusError as exc:
+            raise FederationError("invalid_request", f"{provider.name} Error - {exc.response.status_code} "
+                                  f"error calling {exc.request.url.path.rsplit('/', 1)[-1]}") from exc
+        except httpx.TransportError as exc:
+            raise FederationError("invalid_request", "Connection reset") from exc
+        except ValueError as exc:  # not JSON
+            raise FederationError("invalid_request", f"{provider.name} Error - unreadable answer") from exc
+
+    def _token(self, provider: IdentityProvider, oauth: OAuth2Client, url: str, code: str) -> dict[str, Any]:
+        """The code exchange through authlib; an error answer becomes Cognito's "<IdP> Error - <status> error
+        getting token" (Google: "Google Error - <status> <Google's error code>")."""
+        seen: list[httpx.Response] = []
+        oauth.register_compliance_hook("access_token_response", lambda response: seen.append(response) or response)
+        try:
+            return self._fetch(provider, lambda: oauth.fetch_token(url, code=code),
+                               timeout="Timeout occurred in calling IdP token endpoint")
         except AuthlibError as exc:
-            raise FederationError("invalid_request", f"{provider.name} refused the code: {exc.error}"
-                                  + (f" ({exc.description})" if exc.description else "")) from exc
-        except (httpx.HTTPError, ValueError) as exc:
-            raise FederationError("invalid_request", f"{provider.name} could not be reached: {exc}") from exc
+            status = seen[-1].status_code if seen else 400
+            detail = exc.error if provider.type == "Google" else "error getting token"
+            raise FederationError("invalid_request", f"{provider.name} Error - {status} {detail}") from exc
 
 
 class OidcBridge(_Bridge):
     """OIDC providers, Google and Sign in with Apple: the OpenID Connect code flow."""
 
+    def _json(self, provider: IdentityProvider, url: str, timeout: str, *, fresh: bool = False) -> Any:
+        """A provider document (discovery, JWKS), kept five minutes as OIDC clients keep them."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._documents.get(url)
+        if kept is not None and kept[0] > now and not fresh:
+            return kept[1]
+        document = self._fetch(provider, lambda: httpx.get(url, verify=self.verify, timeout=_TIMEOUT)
+                               .raise_for_status().json(), timeout=timeout)
+        with self._lock:
+            self._documents[url] = (now + _DOCUMENT_TTL, document)
+        return document
+
     def _discovery(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider) -> dict[str, Any]:
-        url = self._base(ctx, pool, provider) + "/.well-known/openid-configuration"
-        return self._fetch(provider, lambda: httpx.get(url, verify=self.verify, timeout=_TIMEOUT)
-                           .raise_for_status().json())
+        return self._json(provider, self._base(ctx, pool, provider) + "/.well-known/openid-configuration",
+                          "Read timed out")
 
     def authorize_url(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider, *, state: str,
                       redirect_uri: str, login_hint: str | None) -> str:
@@ -145,7 +180,7 @@ class OidcBridge(_Bridge):
         meta = self._discovery(ctx, pool, provider)
         secret = self._apple_secret(pool, provider) if provider.type == "SignInWithApple" else None
         with self._client(provider, ctx, secret) as oauth:
-            token = self._fetch(provider, lambda: oauth.fetch_token(meta["token_endpoint"], code=params["code"]))
+            token = self._token(provider, oauth, meta["token_endpoint"], params["code"])
             claims = self._id_token(provider, meta, token.get("id_token"), params["state"])
             attributes: dict[str, Any] = {k: v for k, v in claims.items() if k not in _JWT_CLAIMS}
             if provider.type != "SignInWithApple":
@@ -165,10 +200,14 @@ class OidcBridge(_Bridge):
                 return {}
             raise FederationError("invalid_request", f"{provider.name} answered without an id_token")
         try:
-            keys = jwt.PyJWKSet.from_dict(self._fetch(provider, lambda: httpx.get(
-                meta["jwks_uri"], verify=self.verify, timeout=_TIMEOUT).raise_for_status().json()))
             kid = jwt.get_unverified_header(id_token).get("kid")
-            key = next((k for k in keys.keys if k.key_id == kid), None)
+            key = None
+            for fresh in (False, True):  # a kid not in the kept JWKS: the provider rotated, fetch it again
+                keys = jwt.PyJWKSet.from_dict(self._json(provider, meta["jwks_uri"], "Timeout in calling jwks uri",
+                                                         fresh=fresh))
+                key = next((k for k in keys.keys if k.key_id == kid), None)
+                if key is not None:
+                    break
             if key is None:
                 raise FederationError("invalid_request", f"Bad id_token: no key {kid!r} in {provider.name}'s JWKS")
             claims = jwt.decode(id_token, key.key, algorithms=["RS256"], audience=str(provider.details.get(
@@ -234,14 +273,14 @@ class OAuthBridge(_Bridge):
                 details = provider.details
                 answer = self._fetch(provider, lambda: httpx.get(base + "/token", verify=self.verify, params={
                     "client_id": details.get("client_id"), "client_secret": details.get("client_secret"),
-                    "redirect_uri": self._redirect_uri(ctx), "code": params["code"]}, timeout=_TIMEOUT))
+                    "redirect_uri": self._redirect_uri(ctx), "code": params["code"]}, timeout=_TIMEOUT),
+                    timeout="Timeout occurred in calling IdP token endpoint")
                 if answer.status_code != 200:
-                    error = answer.json().get("error") or {}
-                    raise FederationError("invalid_request", f"{provider.name} refused the code: "
-                                          f"{error.get('message') if isinstance(error, dict) else error}")
-                oauth.token = answer.json()
+                    raise FederationError("invalid_request",
+                                          f"{provider.name} Error - {answer.status_code} error getting token")
+                oauth.token = self._fetch(provider, answer.json)
             else:
-                self._fetch(provider, lambda: oauth.fetch_token(base + "/token", code=params["code"]))
+                self._token(provider, oauth, base + "/token", params["code"])
             if facebook:
                 fields = ",".join(dict.fromkeys(["id", *provider.attribute_mapping.values()]))
                 answer = self._fetch(provider, lambda: oauth.get(base + "/me", params={"fields": fields})

@@ -204,8 +204,8 @@ def idp_response(ctx: EngineContext, params: dict[str, str]) -> Outcome:
                        fragment=request.response_type == "token")
     try:
         user = bridge.complete(ctx, pool, client, provider, params)
-    except FederationError as exc:  # Cognito's order: error_description first
-        return _to_app(request, {"error_description": exc.description, "error": exc.error},
+    except FederationError as exc:
+        return _to_app(request, {"error": exc.error, "error_description": exc.description},
                        fragment=request.response_type == "token")
     return finish_sign_in(ctx, pool, client, request, scopes, user, provider=provider.name, new_session=True)
 

@@ -8,8 +8,8 @@ has checked the provider's answer. What a bridge must pass, as a ``ProviderIdent
   with Amazon ``user_id``; for SAML the assertion's ``NameID`` (Cognito's ``Cognito_Subject``).
 - ``attributes``: everything the provider said about the user, by the provider's names (OIDC claims from
   the ID token and userinfo; for SAML the assertion's attribute names, e.g.
-  ``http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress``, values as strings, several values
-  joined with commas).
+  ``http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress``; a value is a string, or a list of
+  strings for a multi-valued attribute, which ``_text`` flattens).
 - ``issuer``: what Cognito writes as the identity's ``issuer``: the OIDC issuer or the SAML IdP's entity ID;
   None for the social providers (Cognito writes ``null`` there).
 
@@ -40,6 +40,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote_plus
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
@@ -54,7 +55,7 @@ __all__ = ["ProviderIdentity", "FederationError", "sign_in", "federated_username
 COGNITO_SUBJECT = "Cognito_Subject"  # AdminLinkProviderForUser's ProviderAttributeName for the subject itself
 SOCIAL_TYPES = frozenset({"Google", "Facebook", "LoginWithAmazon", "SignInWithApple"})
 _LINK_KEY = "federation_link"  # meta keys: federation_link|<pool>|<provider>|<attribute>|<value> → username
-_IMMUTABLE_SKIP = frozenset({"sub", "identities"})
+_NOT_MAPPED = frozenset({"sub", "identities", "username"})  # attributes Cognito writes itself
 
 
 class FederationError(Exception):
@@ -109,10 +110,15 @@ def _set_identities(user: User, entries: list[dict[str, Any]]) -> None:
 
 
 def _text(value: Any) -> str:
+    """A provider's value as the attribute's string. Several values (a SAML attribute, an OIDC array claim):
+    each URL form encoded where it has characters other than letters, digits and ``.-*_`` (the developer
+    guide's "Things to know about mappings"), listed as ``[a, b]`` (the list format is not in the guide)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ",".join(_text(v) for v in value)
+        if len(value) == 1:
+            return _text(value[0])
+        return "[" + ", ".join(quote_plus(_text(v), safe="*") for v in value) + "]"
     if isinstance(value, dict):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
@@ -124,11 +130,11 @@ def mapped_attributes(pool: Pool, provider: IdentityProvider, identity: Provider
     schema = pool.schema()
     out: dict[str, str] = {}
     for pool_attribute, provider_attribute in provider.attribute_mapping.items():
-        if pool_attribute in _IMMUTABLE_SKIP or pool_attribute not in schema and pool_attribute != "username":
+        # Cognito names federated users itself: a "username" mapping (OIDC's username ← sub) is no attribute.
+        if pool_attribute in _NOT_MAPPED or pool_attribute not in schema:
             continue
-        if provider_attribute in identity.attributes and identity.attributes[provider_attribute] is not None:
+        if identity.attributes.get(provider_attribute) is not None:
             out[pool_attribute] = _text(identity.attributes[provider_attribute])
-    out.pop("username", None)  # Cognito names federated users itself; a "username" mapping is not an attribute
     return out
 
 

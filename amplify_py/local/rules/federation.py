@@ -5,8 +5,9 @@ Sign in with Apple, OIDC, SAML).
 picks a provider here and hands the browser to the bridge registered for its type in
 ``EngineContext.federation_bridges``; the bridge's provider comes back to ``/oauth2/idpresponse`` (OAuth
 and OIDC providers) or ``/saml2/idpresponse`` (SAML) with the state it was given, and the bridge turns that
-answer into the pool's user. No bridge is registered yet: such a provider is configured but cannot be
-reached on the local engine, and the pages say so.
+answer into the pool's user (rules/federated_users.py). The engine registers bridges to its local stand-in
+providers for Google, Facebook, LoginWithAmazon, SignInWithApple and OIDC (operations/federation_bridges.py);
+a type without a bridge is configured but cannot be reached on the local engine, and the pages say so.
 """
 
 from __future__ import annotations

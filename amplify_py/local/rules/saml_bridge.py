@@ -101,7 +101,8 @@ class SamlBridge:
     @staticmethod
     def _signed_in(ctx: EngineContext, pool: Pool, client: Client, provider: IdentityProvider, assertion: Assertion,
                    metadata: saml.IdpMetadata) -> User:
-        attributes = {name: ",".join(values) for name, values in assertion.identity.attributes.items()}
+        attributes = {name: values[0] if len(values) == 1 else values  # several values: federated_users lists them
+                      for name, values in assertion.identity.attributes.items()}
         identity = ProviderIdentity(subject=assertion.identity.name_id, attributes=attributes,
                                     issuer=metadata.entity_id)
         user = sign_in(ctx, pool, client, provider, identity)
