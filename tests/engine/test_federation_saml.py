@@ -152,7 +152,8 @@ def test_an_unsigned_response_is_refused(fed: Federated) -> None:
     browser.close()
 
 
-def _signed_by_the_stand_in(fed: Federated, browser: Browser, *, audience: str, what: str = "assertion") -> str:
+def _signed_by_the_stand_in(fed: Federated, browser: Browser, *, audience: str, what: str = "assertion",
+                            identity: Identity | None = None) -> str:
     """A Response the stand-in's key signs, answering the AuthnRequest the browser carries (what a
     misconfigured IdP would send)."""
     request = parse_qs(urlsplit(str(browser.page.url)).query) if browser.page is not None else {}
@@ -163,7 +164,7 @@ def _signed_by_the_stand_in(fed: Federated, browser: Browser, *, audience: str, 
     response = response_xml(issuer=local_saml_idp.entity_id(ctx, "MySamlIdP"),
                             destination=f"https://{fed.domain}/saml2/idpresponse", audience=audience,
                             in_response_to=authn.get("ID"),
-                            identity=Identity("bob", {EMAIL_CLAIM: ["bob@example.com"]}),
+                            identity=identity or Identity("bob", {EMAIL_CLAIM: ["bob@example.com"]}),
                             now=fed.clock(), response_id="_" + uuid.uuid4().hex, assertion_id="_" + uuid.uuid4().hex)
     return encode_response(sign(response, key, cert, what=what))
 
@@ -363,3 +364,15 @@ def test_idp_initiated_sign_in_needs_idp_init(fed: Federated) -> None:
         "Invalid SAML response received: IdP-initiated sign-in is not enabled for MySamlIdP."
     browser.close()
     fed.engine.delete("saml-sp-initiated-only")
+
+
+def test_an_attribute_with_several_values_reaches_the_pool_as_one_value(fed: Federated) -> None:
+    browser = fed.at_stand_in()
+    relay = parse_qs(urlsplit(str(browser.page.url)).query)["RelayState"][0] if browser.page else ""
+    identity = Identity("ivy", {EMAIL_CLAIM: ["ivy@example.com"], GIVEN_CLAIM: ["Ivy", "Ives"]})
+    signed = _signed_by_the_stand_in(fed, browser, audience=f"urn:amazon:cognito:sp:{fed.pool_id}", identity=identity)
+    post = browser.http.post(f"https://{fed.domain}/saml2/idpresponse",
+                             data={"SAMLResponse": signed, "RelayState": relay}, follow_redirects=False)
+    claims = jwt.decode(fed.tokens(post.headers["location"])["id_token"], options={"verify_signature": False})
+    assert claims["given_name"] == "[Ivy, Ives]"  # federated_users' list format for a multi-valued attribute
+    browser.close()
