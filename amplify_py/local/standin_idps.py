@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 __all__ = ["standin_url", "PREFIX", "StandInProviders", "StandInConfig", "Grant", "StandInError", "APPLE_AUDIENCE",
-           "PROFILE_FIELDS", "subject_for", "apple_signing_key", "attributes_from_form"]
+           "PROFILE_FIELDS", "subject_for", "apple_signing_key", "attributes_from_form", "withheld_by"]
 
 APPLE_AUDIENCE = "https://appleid.apple.com"  # the aud of Sign in with Apple's client secret, as Apple asks
 PREFIX = "/_local_idp"
@@ -92,10 +92,16 @@ class Grant:
 
     def released(self) -> dict[str, Any]:
         """The attributes the requested scopes release (custom attributes the pool maps always go)."""
-        scope_of = _APPLE_SCOPE_OF if self.config.type == "SignInWithApple" else _SCOPE_OF
-        if self.config.type in ("Facebook", "LoginWithAmazon"):
-            return dict(self.attributes)
-        return {k: v for k, v in self.attributes.items() if scope_of.get(k) is None or scope_of[k] in self.scopes}
+        return {k: v for k, v in self.attributes.items() if withheld_by(self.config.type, k, self.scopes) is None}
+
+
+def withheld_by(provider_type: str, attribute: str, scopes: tuple[str, ...]) -> str | None:
+    """The scope an attribute needs and the request lacks (None: released), as Google, Apple and OIDC
+    providers release claims by scope."""
+    if provider_type in ("Facebook", "LoginWithAmazon"):
+        return None
+    needed = (_APPLE_SCOPE_OF if provider_type == "SignInWithApple" else _SCOPE_OF).get(attribute)
+    return needed if needed is not None and needed not in scopes else None
 
 
 def subject_for(provider_type: str, seed: str) -> str:

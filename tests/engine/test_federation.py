@@ -302,6 +302,20 @@ def test_a_linked_provider_identity_signs_in_as_the_native_user(env: Federated) 
                         "ProviderAttributeValue": "9001"})
 
 
+def test_a_federated_user_takes_up_to_five_linked_identities(env: Federated) -> None:
+    claims = env.tokens(env.sign_in("Facebook", {"email": "hub@example.com", "subject": "5005"}))["claims"]
+    destination = {"ProviderName": "Cognito", "ProviderAttributeValue": claims["cognito:username"]}
+    for n in range(5):
+        env.idp.admin_link_provider_for_user(UserPoolId=env.pool_id, DestinationUser=destination, SourceUser={
+            "ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": f"77{n}"})
+    with pytest.raises(env.idp.exceptions.LimitExceededException, match="at most 5 linked identities"):
+        env.idp.admin_link_provider_for_user(UserPoolId=env.pool_id, DestinationUser=destination, SourceUser={
+            "ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "779"})
+    again = env.tokens(env.sign_in("Google", {"email": "hub@example.com", "subject": "772"}))["claims"]
+    assert again["cognito:username"] == claims["cognito:username"]  # the Google identity signs in as them
+    assert [e["providerName"] for e in again["identities"]] == ["Facebook", *["Google"] * 5]
+
+
 def test_a_federated_id_token_gets_identity_pool_credentials(env: Federated) -> None:
     id_token = env.tokens(env.sign_in("Google", {"email": "id@example.com", "subject": "31337"}))["id_token"]
     logins = {f"cognito-idp.us-east-1.amazonaws.com/{env.pool_id}": id_token}

@@ -288,6 +288,8 @@ def test_identity_providers_without_a_local_stand_in_say_so(hosted: Hosted) -> N
         bridges["Google"] = google
     assert browser.page.status_code == 400 and "cannot reach Google identity providers yet" in browser.text
     assert browser.go(base + "&identity_provider=Google") is None and "Local stand-in for Google" in browser.text
+    # external_google asks Google for "profile" only: the stand-in says the typed email would not be sent.
+    assert 'Not sent to the app: the request\'s scopes lack "email"' in browser.text
     assert browser.go(base + "&identity_provider=Okta") is None
     assert "Login option is not available. Please try another one" in browser.text
     assert browser.go(base) is None and "Continue with Google" in browser.text

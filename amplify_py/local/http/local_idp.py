@@ -38,6 +38,7 @@ from amplify_py.local.standin_idps import (
     attributes_from_form,
     standin_url,
     subject_for,
+    withheld_by,
 )
 
 __all__ = ["routes"]
@@ -118,8 +119,10 @@ class _Face:
             recent = [{"subject": subject, "label": attributes.get("email") or attributes.get("name") or subject,
                        "fields": {k: ("true" if v is True else v) for k, v in attributes.items() if v is not False}}
                       for subject, attributes in self.providers.recent(config)]
+            scopes = tuple((params.get("scope") or "").split())
+            withheld = {f: scope for f in _fields(config) if (scope := withheld_by(config.type, f, scopes))}
             return _html("sign_in", action=request.url.path, provider=config.name, provider_type=config.type,
-                         fields=_fields(config), recent=recent,
+                         fields=_fields(config), recent=recent, withheld=withheld,
                          hidden={k: params[k] for k in _PAGE_PARAMS if params.get(k)},
                          email=params.get("login_hint", ""), scopes=(params.get("scope") or "").split())
         if params["action"] == "deny":

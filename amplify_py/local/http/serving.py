@@ -111,8 +111,9 @@ class ManagedLogin:
                 "uses the next one).",
             ) from exc
         leaf = issue_leaf(load_or_create_ca(self._ca_dir), self._tls_dir)
-        self.server = BackgroundServer(create_managed_login_app(self._ctx, leaf.cert_path), sock, name="amplify-managed-login",
-                                       certfile=leaf.cert_path, keyfile=leaf.key_path).start()
+        app = create_managed_login_app(self._ctx, leaf.cert_path)  # its bridges trust the chain it presents
+        self.server = BackgroundServer(app, sock, name="amplify-managed-login", certfile=leaf.cert_path,
+                                       keyfile=leaf.key_path).start()
         self._ctx.managed_login_domain = self.domain
 
     def stop(self) -> None:

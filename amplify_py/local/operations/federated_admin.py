@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from amplify_py.local.context import EngineContext
-from amplify_py.local.errors import invalid_parameter, user_not_found
-from amplify_py.local.model.user import UserStatus
+from amplify_py.local.errors import CognitoError, invalid_parameter, user_not_found
 from amplify_py.local.rules import directory
-from amplify_py.local.rules.federated_users import COGNITO_SUBJECT, federated_username, link, unlink
+from amplify_py.local.rules.federated_users import COGNITO_SUBJECT, federated_username, identities_of, link, unlink
 
 __all__ = ["OPERATIONS"]
 
 _COGNITO = "Cognito"
+_MAX_LINKS = 5
 
 
 def admin_link_provider_for_user(ctx: EngineContext, body: dict) -> dict:
@@ -23,8 +23,12 @@ def admin_link_provider_for_user(ctx: EngineContext, body: dict) -> dict:
     user = directory.find_by_username(ctx, pool, str(destination.get("ProviderAttributeValue") or ""))
     if user is None:
         raise user_not_found()
-    if user.status == UserStatus.EXTERNAL_PROVIDER:
-        raise invalid_parameter("DestinationUser must be a user of the user pool, not a federated user")
+    # The developer guide: a destination may be a native user or an existing federated user, with up to five
+    # linked identities each.
+    linked = [e for e in identities_of(user) if e.get("primary") != "true"]
+    if len(linked) >= _MAX_LINKS:
+        raise CognitoError("LimitExceededException", f"A user can have at most {_MAX_LINKS} linked identities; "
+                           f"{destination.get('ProviderAttributeValue')} has {len(linked)}.")
     provider = ctx.identity_providers(pool).get(str(source.get("ProviderName") or ""))
     if provider is None:
         raise invalid_parameter(f"The provider {source.get('ProviderName')} does not exist for the user pool")

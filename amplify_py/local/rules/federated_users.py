@@ -15,8 +15,8 @@ has checked the provider's answer. What a bridge must pass, as a ``ProviderIdent
 
 What happens, as Cognito does it:
 
-- The user's name is ``<ProviderName>_<subject>`` (lower-cased in a case-insensitive pool, as Cognito
-  does; amplify-js issue 13844 and the attribute-mapping page of the developer guide), status
+- The user's name is ``<ProviderName>_<subject>`` (the developer guide: the IdP's name is prepended), lower-cased
+  in a case-insensitive pool (amplify-js issue 13844; Cognito's ID tokens show ``google_<sub>``), status
   EXTERNAL_PROVIDER, no password.
 - ``identities`` is a JSON list of ``{"userId", "providerName", "providerType", "issuer", "primary",
   "dateCreated"}`` (``primary`` the string "true", ``dateCreated`` milliseconds as a string); the ID token
@@ -27,8 +27,8 @@ What happens, as Cognito does it:
   pool's required attributes must then be there (``attributes required: [email]`` otherwise); the user joins
   the group ``<pool id>_<ProviderName>``; PostConfirmation runs with ``PostConfirmation_ConfirmSignUp``.
 - Every sign-in then runs PreAuthentication and PostAuthentication (``..._Authentication``).
-- A provider identity linked to a native user with AdminLinkProviderForUser signs in as that user: its
-  mapped attributes are applied to them and they keep their status.
+- A provider identity linked to a user (native or federated) with AdminLinkProviderForUser signs in as that
+  user: its mapped attributes are applied to them and they keep their status.
 
 Errors are ``FederationError(error, description)``: ``/oauth2/idpresponse`` sends them to the app's redirect
 URI as ``error=`` and ``error_description=``.
@@ -50,7 +50,8 @@ from amplify_py.local.model.user import User, UserStatus
 from amplify_py.local.rules import directory, triggers
 
 __all__ = ["ProviderIdentity", "FederationError", "sign_in", "federated_username", "identity_record", "provider_group",
-           "identities_of", "link", "unlink", "linked_username", "COGNITO_SUBJECT", "SOCIAL_TYPES"]
+           "mapped_attributes", "identities_of", "link", "unlink", "linked_username", "COGNITO_SUBJECT",
+           "SOCIAL_TYPES"]
 
 COGNITO_SUBJECT = "Cognito_Subject"  # AdminLinkProviderForUser's ProviderAttributeName for the subject itself
 SOCIAL_TYPES = frozenset({"Google", "Facebook", "LoginWithAmazon", "SignInWithApple"})
