@@ -14,9 +14,11 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from amplify_py.local.context import EngineContext
-from amplify_py.local.http import console, json_api, kms, local_idp, managed_login, oauth2, well_known
+from amplify_py.local.http import (console, json_api, kms, local_idp, local_saml_idp, managed_login, oauth2,
+                                   well_known)
 from amplify_py.local.http.host_check import HostCheck, ManagedLoginHostCheck
 from amplify_py.local.operations.federation_bridges import bridges
+from amplify_py.local.rules.saml_bridge import SamlBridge
 from amplify_py.local.standin_idps import PREFIX as LOCAL_IDP, StandInProviders
 
 __all__ = ["create_app", "create_managed_login_app"]
@@ -51,11 +53,14 @@ def create_managed_login_app(ctx: EngineContext, tls_chain: Path | None = None) 
     for provider_type, bridge in bridges(stand_ins, tls_chain).items():  # a test's own bridge stays
         if getattr(ctx.federation_bridges.get(provider_type, bridge), "local_stand_in", False):
             ctx.federation_bridges[provider_type] = bridge
+    ctx.federation_bridges.setdefault("SAML", SamlBridge())  # SAML providers federate with the stand-in SAML IdP
 
     def bound(face: Face) -> Callable[[Request], Awaitable[Response]]:
         return partial(face, ctx)
 
     routes = [
+        # The stand-in SAML IdP (/_local_idp/<name>/saml/...): before any /_local_idp mount, so these match first.
+        *(Route(path, bound(face), methods=[method]) for path, method, face in local_saml_idp.ROUTES),
         Route("/oauth2/authorize", bound(oauth2.authorize), methods=["GET"]),
         Route("/oauth2/token", bound(oauth2.token), methods=["POST"]),
         Route("/oauth2/userInfo", bound(oauth2.user_info), methods=["GET", "POST"]),
@@ -66,6 +71,7 @@ def create_managed_login_app(ctx: EngineContext, tls_chain: Path | None = None) 
         Route("/error", bound(oauth2.error_page), methods=["GET"]),
         Route("/oauth2/idpresponse", bound(oauth2.idp_response), methods=["GET", "POST"]),
         Route("/saml2/idpresponse", bound(oauth2.idp_response), methods=["POST"]),
+        Route("/saml2/logout", bound(oauth2.saml_logout), methods=["POST"]),
         *(Route(path, bound(face), methods=[method]) for path, method, face in managed_login.ROUTES),
         Route("/", bound(well_known.health), methods=["GET"]),
         Mount(LOCAL_IDP, routes=local_idp.routes(ctx, stand_ins)),

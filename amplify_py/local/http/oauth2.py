@@ -22,7 +22,8 @@ from amplify_py.local.model.oauth import AuthorizeRequest
 from amplify_py.local.operations import oauth
 from amplify_py.local.operations.oauth import Page
 
-__all__ = ["authorize", "token", "user_info", "revoke", "logout", "idp_response", "error_page", "preflight"]
+__all__ = ["authorize", "token", "user_info", "revoke", "logout", "saml_logout", "idp_response", "error_page",
+           "preflight"]
 
 _log = logging.getLogger("amplify_py.local")
 _CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -85,6 +86,10 @@ async def logout(ctx: EngineContext, request: Request) -> Response:
 async def idp_response(ctx: EngineContext, request: Request) -> Response:
     params = {**dict(request.query_params), **(await _form(request) if request.method == "POST" else {})}
     return await page_or_error(ctx, request, oauth.idp_response, params)
+
+
+async def saml_logout(ctx: EngineContext, request: Request) -> Response:
+    return await page_or_error(ctx, request, oauth.saml_logout, await _form(request))
 
 
 async def error_page(ctx: EngineContext, request: Request) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError, OAuthError
@@ -23,7 +23,8 @@ from amplify_py.local.rules.federated_users import FederationError
 from amplify_py.local.signer import hash_refresh_token
 
 __all__ = ["Outcome", "Redirect", "Page", "Stop", "checked_request", "authorize", "finish_sign_in", "token",
-           "user_info", "revoke", "logout", "idp_response", "error_redirect", "session_cookie", "NOT_AVAILABLE"]
+           "user_info", "revoke", "logout", "saml_logout", "idp_response", "error_redirect", "session_cookie",
+           "NOT_AVAILABLE"]
 
 NOT_AVAILABLE = "Login option is not available. Please try another one"
 _NO_REDIRECT = "Required String parameter 'redirect_uri' is not present"
@@ -185,6 +186,9 @@ def idp_response(ctx: EngineContext, params: dict[str, str]) -> Outcome:
     """``/oauth2/idpresponse`` and ``/saml2/idpresponse``: an identity provider's answer, with the state the
     authorize flow gave it (``RelayState`` for SAML), finished by the bridge for that provider's type."""
     pending = oauth_state.recall_federation(ctx, params.get("state") or params.get("RelayState"))
+    relayed = dict(parse_qsl(params.get("RelayState") or ""))
+    if pending is None and params.get("SAMLResponse") and relayed.get("client_id"):
+        return _idp_initiated(ctx, AuthorizeRequest.from_params(relayed), params)
     if pending is None:
         return Page("error", {"error": "invalid_request", "description": "Invalid state"}, 400)
     pool_id, waiting = pending
@@ -202,6 +206,24 @@ def idp_response(ctx: EngineContext, params: dict[str, str]) -> Outcome:
         user = bridge.complete(ctx, pool, client, provider, params)
     except FederationError as exc:
         return _to_app(request, {"error": exc.error, "error_description": exc.description},
+                       fragment=request.response_type == "token")
+    return finish_sign_in(ctx, pool, client, request, scopes, user, provider=provider.name, new_session=True)
+
+
+def _idp_initiated(ctx: EngineContext, request: AuthorizeRequest, params: dict[str, str]) -> Outcome:
+    """An unsolicited SAML Response (IdP-initiated sign-in): its RelayState holds the authorize parameters."""
+    try:
+        pool, client, scopes = checked_request(ctx, request)
+        provider = _chosen_provider(ctx, pool, client, request)
+    except Stop as stop:
+        return stop.outcome
+    unsolicited = getattr(federation.bridge_for(ctx, provider), "complete_unsolicited", None) if provider else None
+    if unsolicited is None:
+        return Page("error", {"error": "invalid_request", "description": "Invalid state"}, 400)
+    try:
+        user = unsolicited(ctx, pool, client, provider, params)
+    except FederationError as exc:
+        return _to_app(request, {"error_description": exc.description, "error": exc.error},
                        fragment=request.response_type == "token")
     return finish_sign_in(ctx, pool, client, request, scopes, user, provider=provider.name, new_session=True)
 
@@ -328,6 +350,20 @@ def logout(ctx: EngineContext, params: dict[str, str], cookies: dict[str, str]) 
         out = Redirect("/login?" + urlencode(request.to_params()))
     else:
         return Page("error", {"error": "invalid_request", "description": _NO_REDIRECT}, 400)
+    session = oauth_state.load_session(ctx, pool, cookies.get(session_cookie(pool.id)))
     oauth_state.end_session(ctx, cookies.get(session_cookie(pool.id)))
     out.end_session = pool.id
+    provider = ctx.identity_providers(pool).get(session.provider) if session is not None else None
+    sign_out = getattr(federation.bridge_for(ctx, provider), "sign_out_url", None) if provider else None
+    if sign_out is not None:  # a SAML provider with IDPSignout: its SingleLogoutService first, then on
+        out.location = sign_out(ctx, pool, provider, session.username, out.location) or out.location
     return out
+
+
+def saml_logout(ctx: EngineContext, params: dict[str, str]) -> Outcome:
+    """``POST /saml2/logout``: the IdP's LogoutResponse after single logout; on to where ``/logout`` was asked."""
+    bridge = ctx.federation_bridges.get("SAML")
+    try:
+        return Redirect(bridge.finish_sign_out(ctx, params)) if bridge is not None else error_redirect("invalid_request")
+    except FederationError as exc:
+        return Page("error", {"error": exc.error, "description": exc.description}, 400)

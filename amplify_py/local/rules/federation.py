@@ -26,7 +26,9 @@ COGNITO = "COGNITO"  # the pool's own users, in SupportedIdentityProviders and i
 
 
 class FederationBridge(Protocol):
-    """How the engine reaches one type of identity provider (a local stand-in for it)."""
+    """How the engine reaches one type of identity provider (a local stand-in for it). A bridge may also have
+    ``sign_out_url(ctx, pool, provider, username, return_to)``: ``/logout`` sends the user there first (SAML
+    single logout, rules/saml_single_logout.py)."""
 
     def authorize_url(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider, *, state: str,
                       redirect_uri: str, login_hint: str | None) -> str:
