@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
+from amplify_py.local.model.records import Record
+
 __all__ = ["AuthorizeRequest", "AuthorizationCode", "HostedSession", "PendingFederation", "ResourceServer",
            "IdentityProvider", "Domain", "record_from_data"]
 
@@ -54,15 +56,7 @@ class AuthorizeRequest:
 
 
 @dataclass
-class _Record:
-    KIND: ClassVar[str] = ""
-
-    def to_data(self) -> dict[str, Any]:
-        return {"kind": self.KIND, **asdict(self)}
-
-
-@dataclass
-class AuthorizationCode(_Record):
+class AuthorizationCode(Record):
     """A code grant: single use, five minutes, bound to its client, redirect URI and PKCE challenge."""
 
     KIND: ClassVar[str] = "oauth_code"
@@ -78,7 +72,7 @@ class AuthorizationCode(_Record):
 
 
 @dataclass
-class HostedSession(_Record):
+class HostedSession(Record):
     """The managed-login session behind the browser's cookie: a second authorize signs in without a password."""
 
     KIND: ClassVar[str] = "managed_login_session"
@@ -88,7 +82,7 @@ class HostedSession(_Record):
 
 
 @dataclass
-class PendingFederation(_Record):
+class PendingFederation(Record):
     """An authorize request waiting for an identity provider's answer at ``/oauth2/idpresponse``."""
 
     KIND: ClassVar[str] = "oauth_federation"
@@ -100,19 +94,13 @@ class PendingFederation(_Record):
         return AuthorizeRequest.from_params(self.request)
 
 
-_KINDS: dict[str, type[_Record]] = {cls.KIND: cls for cls in (AuthorizationCode, HostedSession, PendingFederation)}
+_KINDS: dict[str, type[Record]] = {cls.KIND: cls for cls in (AuthorizationCode, HostedSession, PendingFederation)}
 
 
-def record_from_data(data: Mapping[str, Any]) -> _Record | None:
+def record_from_data(data: Mapping[str, Any]) -> Record | None:
     """The typed record for stored data; None for an unknown kind or shape."""
     cls = _KINDS.get(str(data.get("kind")))
-    if cls is None:
-        return None
-    known = {f.name for f in fields(cls)}
-    try:
-        return cls(**{k: v for k, v in data.items() if k in known})
-    except TypeError:
-        return None
+    return cls.from_data(data) if cls is not None else None
 
 
 # --- deployed resources ---------------------------------------------------------------

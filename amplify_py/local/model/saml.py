@@ -8,38 +8,31 @@ Kept in the store's sessions table like the other OAuth records (same expiry and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
-__all__ = ["SentAuthnRequest", "UsedAssertion", "SamlSignIn", "SentLogoutRequest", "saml_record"]
+from amplify_py.local.model.records import Record
+
+__all__ = ["SentAuthnRequest", "UsedAssertion", "SamlSignIn", "SentLogoutRequest"]
 
 
 @dataclass
-class SentAuthnRequest:
+class SentAuthnRequest(Record):
     """An AuthnRequest on its way to the IdP, found again by the RelayState it carried."""
 
     KIND: ClassVar[str] = "saml_authn_request"
     provider: str = ""
     request_id: str = ""
 
-    def to_data(self) -> dict[str, Any]:
-        return {"kind": self.KIND, **asdict(self)}
-
-
 @dataclass
-class UsedAssertion:
+class UsedAssertion(Record):
     """An assertion (or response) ID that has signed a user in: kept until the assertion would expire."""
 
     KIND: ClassVar[str] = "saml_assertion_used"
     provider: str = ""
 
-    def to_data(self) -> dict[str, Any]:
-        return {"kind": self.KIND, **asdict(self)}
-
-
 @dataclass
-class SamlSignIn:
+class SamlSignIn(Record):
     """The last SAML sign-in of a user through a provider: what a LogoutRequest names."""
 
     KIND: ClassVar[str] = "saml_sign_in"
@@ -47,12 +40,8 @@ class SamlSignIn:
     name_id: str = ""
     session_index: str | None = None
 
-    def to_data(self) -> dict[str, Any]:
-        return {"kind": self.KIND, **asdict(self)}
-
-
 @dataclass
-class SentLogoutRequest:
+class SentLogoutRequest(Record):
     """A LogoutRequest at the IdP, found again by its RelayState: where /logout sends the user afterwards."""
 
     KIND: ClassVar[str] = "saml_logout_request"
@@ -60,17 +49,3 @@ class SentLogoutRequest:
     provider: str = ""
     request_id: str = ""
     return_to: str = ""
-
-    def to_data(self) -> dict[str, Any]:
-        return {"kind": self.KIND, **asdict(self)}
-
-
-def saml_record(data: Mapping[str, Any], cls: type) -> Any:
-    """The record of type ``cls`` for stored data; None for another kind or an unknown shape."""
-    if data.get("kind") != cls.KIND:
-        return None
-    known = {f.name for f in fields(cls)}
-    try:
-        return cls(**{k: v for k, v in data.items() if k in known})
-    except TypeError:
-        return None

@@ -29,7 +29,7 @@ from amplify_py.local import saml
 from amplify_py.local.context import EngineContext
 from amplify_py.local.model.oauth import IdentityProvider
 from amplify_py.local.model.pool import Client, Pool
-from amplify_py.local.model.saml import SamlSignIn, SentAuthnRequest, UsedAssertion, saml_record
+from amplify_py.local.model.saml import SamlSignIn, SentAuthnRequest, UsedAssertion
 from amplify_py.local.model.user import User
 from amplify_py.local.rules import saml_single_logout
 from amplify_py.local.rules.federated_users import FederationError, ProviderIdentity, sign_in
@@ -134,6 +134,6 @@ class SamlBridge:
                   until: float) -> None:
         key = record_key(UsedAssertion.KIND, f"{provider.name}|{assertion_id}")
         row = ctx.store.get_session(key)
-        if row is not None and saml_record(row.data, UsedAssertion) is not None:
+        if row is not None and UsedAssertion.from_data(row.data) is not None:
             raise _refused("The SAML assertion has already been used.")
         ctx.store.put_session(key, pool.id, max(until, ctx.now()) + 3600.0, UsedAssertion(provider.name).to_data())

@@ -11,7 +11,6 @@ from amplify_py.local import saml
 from amplify_py.local.context import EngineContext
 from amplify_py.local.model.oauth import IdentityProvider
 from amplify_py.local.model.pool import Pool
-from amplify_py.local.model.saml import saml_record
 from amplify_py.local.rules import local_saml_idp
 
 __all__ = ["sp_entity_id", "acs_url", "logout_url", "provider_metadata", "record_key", "take_record"]
@@ -42,7 +41,7 @@ def take_record(ctx: EngineContext, pool_id: str | None, cls: type, value: str, 
     ``keep``; None when unknown, expired or of another pool."""
     key = record_key(cls.KIND, value)
     row = ctx.store.get_session(key)
-    record = saml_record(row.data, cls) if row is not None else None
+    record = cls.from_data(row.data) if row is not None else None
     if row is None or record is None or row.expires <= ctx.now() or pool_id not in (None, row.pool_id):
         return None
     if not keep:
