@@ -285,12 +285,14 @@ def compare(ours: Ours, moto: Moto, seconds: float, reps: int) -> None:
 
 def workers_scaling(one: Ours, two: Ours, seconds: float, reps: int) -> None:
     print("\n== our engine, 2 worker processes against 1: password loop, concurrency 16 ==")
-    rates: dict[str, list[float]] = {one.name: [], two.name: []}
+    runs: dict[str, list[tuple[float, float]]] = {one.name: [], two.name: []}
     for rep in range(reps):
         for server in ((one, two) if rep % 2 == 0 else (two, one)):
-            rates[server.name].append(run_loop(server, password_loop, 16, seconds)[0])
-    a, b = statistics.median(rates[two.name]), statistics.median(rates[one.name])
-    print(f"2 workers {a:.1f} loops/s, 1 worker {b:.1f} loops/s: {a / b:.2f}x   load {_load()}", flush=True)
+            runs[server.name].append(run_loop(server, password_loop, 16, seconds))
+    a, b = (statistics.median(r[0] for r in runs[s.name]) for s in (two, one))
+    gen_a, gen_b = (statistics.median(r[1] for r in runs[s.name]) for s in (two, one))
+    print(f"2 workers {a:.1f} loops/s, 1 worker {b:.1f} loops/s: {a / b:.2f}x   "
+          f"load-gen CPU ms/loop {gen_a:.2f}, {gen_b:.2f}   load {_load()}", flush=True)
 
 
 def _pct(values: list[float]) -> str:
