@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import select
 import socket
 import threading
 from typing import Any
@@ -59,8 +58,8 @@ class _LoopbackConnection:
 
     def _socket(self) -> socket.socket:
         sock = self._sock
-        if sock is not None and select.select([sock], [], [], 0)[0]:
-            self.close()  # readable while idle: the server closed it (or sent what nobody asked for)
+        if sock is not None and not _idle_and_open(sock):
+            self.close()  # the server closed it while idle (or sent what nobody asked for)
             sock = None
         if sock is None:
             sock = self._sock = socket.create_connection((self.host, self.port), timeout=_TIMEOUT.connect)
@@ -90,6 +89,21 @@ class _LoopbackConnection:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
+
+
+def _idle_and_open(sock: socket.socket) -> bool:
+    """Nothing to read and not closed by the peer: a kept-alive connection that can take the next request."""
+    timeout = sock.gettimeout()
+    sock.settimeout(0)
+    try:
+        sock.recv(1, socket.MSG_PEEK)  # b"": closed; any byte: an answer nobody asked for
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.settimeout(timeout)
 
 
 _loopback = threading.local()
