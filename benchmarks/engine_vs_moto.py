@@ -28,8 +28,9 @@ sign-in 5.97 ms wall p50 (p99 15.1), 5.96 ms CPU p50 (p99 8.8); sign-in 2.9 vs 2
 ListUsers (prefix filter, two pages) 3.6 vs 3.3 with 131 vs 100,001 users. amplify_py.auth SRP sign-in +
 sign-out: 16.2 ms p50 (7.9 ms of it the client's own CPU).
 
-Where the engine's SRP sign-in goes on this machine (thread CPU, medians): two RSA-2048 signatures, 0.8-0.9 ms each (``openssl speed rsa2048``: 0.81 ms); the proof's (A*v^u)^b,
-a plain 256-bit modexp mod the 3072-bit N, 0.9-1.1 ms; g^b 0.3 ms; v^u 0.25 ms through the verifier's comb
+Where the engine's SRP sign-in goes on this machine (thread CPU, medians): two RSA-2048 signatures, 0.8-0.9
+ms each (``openssl speed rsa2048``: 0.81 ms); the proof's (A*v^u)^b, a plain 256-bit modexp mod the 3072-bit N,
+0.9-1.1 ms; g^b 0.3 ms; v^u 0.25 ms through the verifier's comb
 (1.0 ms as a plain modexp); the rest (SQLite, shape checks, sessions, JSON) about 1.2 ms. The machine's noise
 between runs (+-1 ms at p50) is larger than the comb's saving; timed side by side in one process, the proof
 check is 1.7-1.9 ms against main's 2.6-2.8 ms.
