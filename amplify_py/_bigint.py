@@ -21,7 +21,7 @@ try:
 except ImportError:  # pragma: no cover - the fallback is exercised by forcing BACKEND in tests
     _gmpy2 = None
 
-__all__ = ["AVAILABLE", "BACKEND", "FixedBase", "powmod"]
+__all__ = ["AVAILABLE", "BACKEND", "Comb", "FixedBase", "powmod"]
 
 AVAILABLE: tuple[str, ...] = ("gmpy2", "builtin") if _gmpy2 is not None else ("builtin",)
 """The back-ends this Python can use, fastest first."""
@@ -87,4 +87,59 @@ class FixedBase:
             if digit:
                 result = result * row[digit] % modulus
             exponent >>= self._WINDOW
+        return int(result)
+
+
+class Comb:
+    """``base ** e % modulus`` for one base and many exponents of at most ``bits`` bits (Lim-Lee's comb).
+
+    The exponent's bits are read as ``teeth`` rows of ``bits / teeth`` columns; a table of the ``2 ** teeth``
+    products of ``base ** (2 ** (row * columns))`` (built once, on first use) turns a modexp into ``columns``
+    squarings and ``columns`` multiplications. Compared with ``FixedBase`` it costs the same per exponent
+    with 8 teeth and a sixteenth of the memory, and is cheap enough to build for a base used a few times:
+    with 4 teeth, building it costs about two thirds of one ``powmod`` and each use a little over a third.
+    Larger or negative exponents go to ``powmod``.
+    """
+
+    def __init__(self, base: int, modulus: int, bits: int, teeth: int = 8) -> None:
+        self.base = base
+        self.modulus = modulus
+        self.bits = bits
+        self.teeth = teeth
+        self.columns = -(-bits // teeth)
+        self._tables: dict[str, tuple[Any, list[Any]]] = {}  # per back-end: (modulus, products)
+
+    def _table(self) -> tuple[Any, list[Any]]:
+        table = self._tables.get(BACKEND)
+        if table is None:
+            modulus = _number(self.modulus)
+            rows = [_number(self.base % self.modulus)]
+            for _ in range(1, self.teeth):
+                value = rows[-1]
+                for _ in range(self.columns):
+                    value = value * value % modulus
+                rows.append(value)  # base ** (2 ** (row * columns))
+            products = [_number(1 % self.modulus)]
+            for row in rows:  # products[j]: the product of rows[i] for each bit i set in j
+                products += [p * row % modulus for p in products]
+            table = self._tables[BACKEND] = (modulus, products)
+        return table
+
+    def pow(self, exponent: int) -> int:
+        """``base ** exponent % modulus`` as a plain ``int``."""
+        if exponent < 0 or exponent.bit_length() > self.bits:
+            return powmod(self.base, exponent, self.modulus)
+        modulus, products = self._table()
+        columns = self.columns
+        digits = format(exponent, "b").zfill(columns * self.teeth)
+        # rows[i] holds bits [i*columns, (i+1)*columns) of the exponent; the string is most significant first
+        rows = [digits[len(digits) - (i + 1) * columns:len(digits) - i * columns] for i in range(self.teeth)]
+        result = _number(1 % self.modulus)
+        for column in range(columns):
+            index = 0
+            for i in range(self.teeth - 1, -1, -1):
+                index = (index << 1) | (rows[i][column] == "1")
+            result = result * result % modulus
+            if index:
+                result = result * products[index] % modulus
         return int(result)

@@ -4,7 +4,8 @@ Run: PYTHONPATH=. python benchmarks/srp_arithmetic.py [runs]
 
 For each back-end of ``amplify_py._bigint`` (gmpy2's GMP, then the built-in ``pow``) prints the median
 CPU time (this thread's, so other load on the machine inflates it less than wall time would) of: a modexp mod the 3072-bit N for the exponent sizes SRP uses (256 bits: b, u and x; 1024
-bits: the client's a; 3072 bits for reference), g^e through the engine's fixed-base table, the
+bits: the client's a; 3072 bits for reference), g^e through a fixed-base table, building and using a comb
+(``_bigint.Comb``: the engine's g and verifiers, the client's g), the
 engine's make_verifier / password_matches / start / verify_proof (start + verify_proof is the SRP
 math of one sign-in), and the client's SrpClient.create + password_verifier_responses.
 """
@@ -47,6 +48,12 @@ def _report(backend: str, runs: int) -> dict[str, float]:
     exponent = rng.getrandbits(256) | (1 << 255)
     table = _bigint.FixedBase(srp.G, srp.N, max_bits=256)
     results["g^e fixed-base table, 256-bit e"] = _median_ms(lambda: table.pow(exponent), runs)
+    for bits, teeth in ((256, 4), (256, 8), (1024, 8)):
+        comb = _bigint.Comb(base, srp.N, bits=bits, teeth=teeth)
+        exponent = rng.getrandbits(bits) | (1 << (bits - 1))
+        results[f"comb build, {bits} bits, {teeth} teeth"] = _median_ms(
+            lambda c=comb: _bigint.Comb(c.base, srp.N, bits=c.bits, teeth=c.teeth)._table(), max(3, runs // 10))
+        results[f"comb use, {bits}-bit e, {teeth} teeth"] = _median_ms(lambda c=comb, e=exponent: c.pow(e), runs)
 
     salt, verifier = srp.make_verifier(POOL_ID, USER_ID, PASSWORD)
     client = SrpClient.create(POOL_ID.split("_")[1])

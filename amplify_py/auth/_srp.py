@@ -72,6 +72,11 @@ def hex_hash(hex_text: str) -> str:
 
 K = int(hex_hash(pad_hex(N) + pad_hex(G)), 16)
 
+# Every client modexp but the last has base g: A = g^a (a: 128 random bytes) and g^x (x: a SHA-256 value).
+# Fixed-base combs (built once per process, on first use) make them about 3x and 4x cheaper than powmod.
+_G_POW_A = _bigint.Comb(G, N, bits=1024, teeth=8)
+_G_POW_X = _bigint.Comb(G, N, bits=256, teeth=8)
+
 
 def timestamp(now: datetime | None = None) -> str:
     """Cognito's TIMESTAMP: "EEE MMM d HH:mm:ss UTC yyyy" in UTC, day not zero-padded."""
@@ -123,7 +128,7 @@ def device_secret(device_group_key: str, device_key: str) -> DeviceSecret:
     salt = pad_hex(int.from_bytes(secrets.token_bytes(16), "big"))
     inner = hashlib.sha256(f"{device_group_key}{device_key}:{random_password}".encode("utf-8")).hexdigest()
     x = int(hex_hash(salt + inner), 16)
-    return DeviceSecret(random_password=random_password, salt=salt, verifier=pad_hex(_bigint.powmod(G, x, N)))
+    return DeviceSecret(random_password=random_password, salt=salt, verifier=pad_hex(_G_POW_X.pow(x)))
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,7 @@ class SrpClient:
     def create(cls, pool_name: str, a: int | None = None) -> SrpClient:
         # 128 random bytes, as Amplify's generateRandomBigInteger.
         small_a = a if a is not None else int.from_bytes(secrets.token_bytes(128), "big")
-        big_a = _bigint.powmod(G, small_a, N)
+        big_a = _G_POW_A.pow(small_a)
         if big_a % N == 0:
             raise ValueError("Illegal parameter. A mod N cannot be 0.")
         return cls(pool_name=pool_name, a=small_a, A=big_a)
@@ -158,7 +163,7 @@ class SrpClient:
             raise ValueError("U cannot be zero.")
         inner = hashlib.sha256(f"{self.pool_name}{user_id_for_srp}:{password}".encode("utf-8")).hexdigest()
         x = int(hex_hash(pad_hex(int(salt, 16)) + inner), 16)
-        s = _bigint.powmod((big_b - K * _bigint.powmod(G, x, N)) % N, self.a + u * x, N)
+        s = _bigint.powmod((big_b - K * _G_POW_X.pow(x)) % N, self.a + u * x, N)
         return hkdf_key(bytes.fromhex(pad_hex(s)), bytes.fromhex(pad_hex(u)))
 
     def password_verifier_responses(

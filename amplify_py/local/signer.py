@@ -187,9 +187,8 @@ class Signer:
         """Verify the signature with the key of the pool the token's ``iss`` names, and its use and expiry
         against the engine's clock; Cognito's messages on failure."""
         try:
-            kid = jwt.get_unverified_header(token).get("kid")
-            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
-        except jwt.PyJWTError as exc:
+            kid, issuer = _unverified_kid_and_issuer(token)
+        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
             raise not_authorized(invalid_message) from exc
         pool_id = str(issuer or "").rsplit("/", 1)[-1]
         key = self._key(pool_id, create=False) if pool_id and pool_id != OPENID_KEY else None
@@ -209,6 +208,18 @@ class Signer:
         if float(claims.get("exp", 0)) <= now:
             raise not_authorized(expired_message)
         return claims
+
+
+def _unverified_kid_and_issuer(token: str) -> tuple[Any, Any]:
+    """The header's ``kid`` and the payload's ``iss``, read without any check: only to pick the key. The one
+    ``jwt.decode`` after it checks the token strictly (pyjwt checks every character of every segment, which made
+    reading a token three times through it a third of GetUser's time)."""
+    header_segment, payload_segment = token.split(".")[:2]
+    header, payload = (json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+                       for segment in (header_segment, payload_segment))
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise ValueError("a token's header and payload are JSON objects")
+    return header.get("kid"), payload.get("iss")
 
 
 def new_refresh_token() -> str:

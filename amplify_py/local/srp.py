@@ -26,6 +26,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from amplify_py import _bigint
@@ -75,6 +77,32 @@ K = _hash_hex("00" + _N_HEX + "02")
 # g^b (in start) and g^x (x is a SHA-256 value: verifiers and password checks) always have base g
 # and a 256-bit exponent, so a fixed-base table makes them ~3x cheaper than a plain modexp.
 _G_POW = _bigint.FixedBase(G, N, max_bits=256)
+
+# v^u (u is a SHA-256 value) at every PASSWORD_VERIFIER has the user's verifier as its base. A comb of v is
+# public data (powers of v), kept per process for the most recently used verifiers: with 4 teeth it costs
+# about one modexp to build and use the first time, then a third of one; from a verifier's fourth use on
+# it is rebuilt with 8 teeth (a fifth). At most _VERIFIER_COMBS verifiers, about 100 KB each.
+_VERIFIER_COMBS = 64
+_REBUILD_AT = 4
+_combs: OrderedDict[int, list] = OrderedDict()  # verifier -> [uses, Comb]
+_combs_lock = threading.Lock()
+
+
+def _verifier_pow(v: int, u: int) -> int:
+    """``v ** u % N`` through the verifier's comb (see above)."""
+    with _combs_lock:
+        entry = _combs.get(v)
+        if entry is None:
+            entry = _combs[v] = [0, _bigint.Comb(v, N, bits=256, teeth=4)]
+            if len(_combs) > _VERIFIER_COMBS:
+                _combs.popitem(last=False)
+        else:
+            _combs.move_to_end(v)
+        entry[0] += 1
+        if entry[0] == _REBUILD_AT:
+            entry[1] = _bigint.Comb(v, N, bits=256, teeth=8)
+        comb = entry[1]
+    return comb.pow(u)  # the table is built outside the lock; two threads building it at once both get it right
 
 
 def _x(pool_name: str, user_id: str, password: str, salt_hex: str) -> int:
@@ -165,7 +193,7 @@ def _proof_matches(challenge: ServerChallenge, verifier_hex: str, pool_name: str
     u = _hash_hex(pad_hex(challenge.a) + pad_hex(challenge.big_b))
     if u == 0:
         return False
-    s = _bigint.powmod(challenge.a * _bigint.powmod(v, u, N) % N, challenge.b, N)
+    s = _bigint.powmod(challenge.a * _verifier_pow(v, u) % N, challenge.b, N)
     key = _hkdf(bytes.fromhex(pad_hex(s)), bytes.fromhex(pad_hex(u)))
     try:
         block = base64.b64decode(secret_block)

@@ -50,6 +50,7 @@ def test_without_gmpy2_the_module_falls_back_to_builtin_pow(monkeypatch: pytest.
     assert (fresh.AVAILABLE, fresh.BACKEND) == (("builtin",), "builtin")
     assert fresh.powmod(3, 200, server_srp.N) == pow(3, 200, server_srp.N)
     assert fresh.FixedBase(2, server_srp.N, 256).pow(12345) == pow(2, 12345, server_srp.N)
+    assert fresh.Comb(2, server_srp.N, 256).pow(12345) == pow(2, 12345, server_srp.N)
 
 
 _RNG = random.Random(5054)
@@ -97,6 +98,43 @@ def test_fixed_base_keeps_one_table_per_back_end(monkeypatch: pytest.MonkeyPatch
     assert type(table._tables["builtin"][1][1][3]) is int
 
 
+@pytest.mark.parametrize(("bits", "teeth"), [(256, 8), (256, 4), (1024, 8), (16, 3), (10, 4)])
+def test_comb_equals_builtin_pow_and_returns_int(backend: str, bits: int, teeth: int) -> None:
+    base = _RNG.getrandbits(3072)
+    comb = _bigint.Comb(base, _N, bits=bits, teeth=teeth)  # 10 bits in 4 teeth: the last row is short
+    exponents = [0, 1, 2**bits - 1, 2 ** (bits - 1), *(_RNG.getrandbits(bits) for _ in range(8 if bits <= 256 else 2)), 2**bits, -1]
+    for exponent in exponents:  # 2**bits and -1 take the powmod path
+        result = comb.pow(exponent)
+        assert result == pow(base, exponent, _N)
+        assert type(result) is int
+
+
+def test_comb_keeps_one_table_per_back_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    comb = _bigint.Comb(5, 1009, bits=16, teeth=4)
+    for name in ("gmpy2", "builtin"):
+        monkeypatch.setattr(_bigint, "BACKEND", name)
+        assert [comb.pow(e) for e in range(300)] == [pow(5, e, 1009) for e in range(300)]
+    assert sorted(comb._tables) == ["builtin", "gmpy2"]
+    assert len(comb._tables["gmpy2"][1]) == 16  # 2 ** teeth products
+    assert type(comb._tables["gmpy2"][1][3]) is type(gmpy2.mpz(0))
+    assert type(comb._tables["builtin"][1][3]) is int
+
+
+def test_server_keeps_a_comb_per_recent_verifier_and_rebuilds_it_with_more_teeth(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server_srp, "_combs", type(server_srp._combs)())
+    monkeypatch.setattr(server_srp, "_VERIFIER_COMBS", 2)
+    verifiers = [_RNG.getrandbits(3072) % _N for _ in range(3)]
+    u = _RNG.getrandbits(256)
+    for use in range(1, server_srp._REBUILD_AT + 1):
+        assert server_srp._verifier_pow(verifiers[0], u) == pow(verifiers[0], u, _N)
+        assert server_srp._combs[verifiers[0]][0] == use
+    assert server_srp._combs[verifiers[0]][1].teeth == 8  # rebuilt at the fourth use
+    for v in verifiers[1:]:
+        assert server_srp._verifier_pow(v, u) == pow(v, u, _N)
+    assert list(server_srp._combs) == verifiers[1:]  # the least recently used one was let go
+    assert server_srp._combs[verifiers[2]][1].teeth == 4
+
+
 # RFC 5054 Appendix B: I = "alice", P = "password123", the 1024-bit group of Appendix A, g = 2, SHA-1.
 def _rfc(text: str) -> int:
     return int("".join(text.split()), 16)
@@ -138,9 +176,10 @@ def _pad(value: int) -> bytes:
     return value.to_bytes(128, "big")  # RFC 5054's PAD: to the length of N
 
 
-@pytest.mark.parametrize("fixed_base", [False, True], ids=["powmod", "fixed-base"])
-def test_rfc5054_appendix_b_vector(backend: str, fixed_base: bool) -> None:
-    g_pow = _bigint.FixedBase(2, RFC_N, max_bits=256).pow if fixed_base else (lambda e: _bigint.powmod(2, e, RFC_N))
+@pytest.mark.parametrize("fixed_base", ["powmod", "fixed-base", "comb"])
+def test_rfc5054_appendix_b_vector(backend: str, fixed_base: str) -> None:
+    g_pow = {"powmod": lambda e: _bigint.powmod(2, e, RFC_N), "fixed-base": _bigint.FixedBase(2, RFC_N, max_bits=256).pow,
+             "comb": _bigint.Comb(2, RFC_N, bits=256).pow}[fixed_base]
     k = _sha1_int(_pad(RFC_N), _pad(2))
     x = _sha1_int(RFC_SALT.to_bytes(16, "big"), hashlib.sha1(b"alice:password123").digest())
     assert (k, x) == (RFC_K, RFC_X)

@@ -7,7 +7,7 @@ default, so rows written before it still load).
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -77,7 +77,7 @@ class User:
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> "User":
         """Load a stored row; keys no longer used (an old scrypt hash, say) are dropped."""
-        known = {f.name for f in fields(cls)}
+        known = _USER_FIELD_SET
         values = {k: v for k, v in record.items() if k in known}
         values["status"] = UserStatus(values["status"])
         values["mfa"] = MfaSettings(**(values.get("mfa") or {}))
@@ -86,8 +86,14 @@ class User:
         return cls(**values)
 
     def to_record(self) -> dict[str, Any]:
-        record = asdict(self)
+        """What ``dataclasses.asdict`` gives (fresh copies of the dicts and lists), written out: asdict's
+        generic deep copy was a fifth of a sign-up's time under the database's write lock."""
+        record = {name: getattr(self, name) for name in _USER_FIELDS}
         record["status"] = str(self.status)
+        record["attributes"] = dict(self.attributes)
+        record["pending"] = dict(self.pending)
+        record["mfa"] = {name: getattr(self.mfa, name) for name in _MFA_FIELDS}
+        record["code_attempts"] = {purpose: list(times) for purpose, times in self.code_attempts.items()}
         return record
 
     # --- what rules ask of a user ---------------------------------------------
@@ -124,3 +130,8 @@ class User:
         if self.mfa.preferred:
             out["PreferredMfaSetting"] = self.mfa.preferred
         return out
+
+
+_USER_FIELDS = tuple(f.name for f in fields(User))
+_USER_FIELD_SET = frozenset(_USER_FIELDS)
+_MFA_FIELDS = tuple(f.name for f in fields(MfaSettings))
