@@ -36,3 +36,15 @@ def test_to_record_copies_what_it_holds_and_loads_back_equal() -> None:
     assert user.code_attempts == {"FORGOT_PASSWORD": [1.0, 2.5]} and user.mfa.sms is True
     assert User.from_record(user.to_record()) == user
     assert User.from_record({**user.to_record(), "scrypt": "old"}) == user  # keys no longer used are dropped
+
+
+def test_a_subclass_keeps_its_own_fields() -> None:
+    """PhantomUser (an unknown name's counts) adds a field; it is saved and loaded like the others."""
+    from amplify_py.local.model.phantom import PhantomUser
+
+    phantom = PhantomUser.new("nobody", {}, UserStatus.CONFIRMED, 1700000000.0)
+    phantom.guesses = {"FORGOT_PASSWORD": 3}
+    record = phantom.to_record()
+    assert record["guesses"] == {"FORGOT_PASSWORD": 3}
+    assert PhantomUser.from_record(record).guesses == {"FORGOT_PASSWORD": 3}
+    assert "guesses" not in User.from_record(record).to_record()  # a User read from it keeps a user's fields

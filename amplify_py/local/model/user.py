@@ -6,6 +6,7 @@ default, so rows written before it still load).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -77,7 +78,7 @@ class User:
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> "User":
         """Load a stored row; keys no longer used (an old scrypt hash, say) are dropped."""
-        known = _USER_FIELD_SET
+        known = _field_names(cls)[1]
         values = {k: v for k, v in record.items() if k in known}
         values["status"] = UserStatus(values["status"])
         values["mfa"] = MfaSettings(**(values.get("mfa") or {}))
@@ -88,7 +89,7 @@ class User:
     def to_record(self) -> dict[str, Any]:
         """What ``dataclasses.asdict`` gives (fresh copies of the dicts and lists), written out: asdict's
         generic deep copy was a fifth of a sign-up's time under the database's write lock."""
-        record = {name: getattr(self, name) for name in _USER_FIELDS}
+        record = {name: getattr(self, name) for name in _field_names(type(self))[0]}
         record["status"] = str(self.status)
         record["attributes"] = dict(self.attributes)
         record["pending"] = dict(self.pending)
@@ -132,6 +133,11 @@ class User:
         return out
 
 
-_USER_FIELDS = tuple(f.name for f in fields(User))
-_USER_FIELD_SET = frozenset(_USER_FIELDS)
+@functools.cache
+def _field_names(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A user class's fields (in order, and as a set), once per class: a subclass (PhantomUser) adds its own."""
+    names = tuple(f.name for f in fields(cls))
+    return names, frozenset(names)
+
+
 _MFA_FIELDS = tuple(f.name for f in fields(MfaSettings))
