@@ -385,3 +385,34 @@ def test_user_migration_on_sign_in_and_on_forgot_password(setup) -> None:
         "UserMigration_Authentication", "UserMigration_Authentication", "UserMigration_Authentication",
         "UserMigration_ForgotPassword"]
 
+
+
+# --- PreAuthentication and unknown names -------------------------------------------------------
+@pytest.mark.parametrize("prevent", ["ENABLED", "LEGACY"])
+def test_pre_authentication_runs_for_unknown_names_only_where_existence_errors_are_prevented(setup, prevent) -> None:
+    """Cognito: the trigger "doesn't activate when a user doesn't exist unless PreventUserExistenceErrors ...
+    is set to ENABLED", and then ``userNotFound`` says which it is (for a user too: false)."""
+    engine, clock, handlers, logs = setup
+    handlers.by_name["preAuth"] = lambda event: event
+    env = deploy(setup, "email_default", {"PreAuthentication": ARN + "preAuth"}, PreventUserExistenceErrors=prevent,
+                 ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    env.confirmed_user("known-preauth@example.com")
+    known = env.idp.admin_get_user(UserPoolId=env.pool_id, Username="known-preauth@example.com")["Username"]
+    handlers.events.clear()
+    env.srp_sign_in("known-preauth@example.com")
+    env.password_sign_in("known-preauth@example.com")
+    unknown = "NotAuthorizedException" if prevent == "ENABLED" else "UserNotFoundException"
+    with pytest.raises(ClientError, match=unknown):
+        env.srp_sign_in("nobody-preauth@example.com")
+    with pytest.raises(ClientError, match=unknown):
+        env.password_sign_in("nobody-preauth@example.com")
+    requests = [(e["userName"], e["request"]) for e in handlers.events]
+    if prevent == "LEGACY":  # only users reach it, and userNotFound is left out
+        assert [name for name, _ in requests] == [known] * 2
+        assert all("userNotFound" not in request for _, request in requests)
+        return
+    assert [(name, request["userNotFound"]) for name, request in requests] == [
+        (known, False), (known, False),
+        ("nobody-preauth@example.com", True), ("nobody-preauth@example.com", True)]
+    assert requests[2][1]["userAttributes"] == {} and requests[0][1]["userAttributes"]["email"] == \
+        "known-preauth@example.com"

@@ -80,19 +80,33 @@ def unknown_user_password(s: SignIn, username: str, password: str | None) -> Cog
     """The answer to a password for an unknown user; where existence errors are prevented it costs what a wrong
     password of a known user costs (the verifier computation), so timing does not tell them apart."""
     if s.client.prevent_user_existence_errors:  # and counts toward a lockout, as a known user's failure does
-        phantom = phantom_user(s.ctx, s.pool, username)
-        passwords.check_lockout(s.ctx, s.pool, phantom)
+        phantom = _phantom_before_password(s, username)
         passwords.spend_password_check(s.pool, username, password)
         passwords.record_failure(s.ctx, s.pool, phantom)
     return unknown_user(s.client)
+
+
+def _phantom_before_password(s: SignIn, name: str) -> User:
+    """An unknown name's record, after what a user's password meets first: the lockout, then PreAuthentication
+    (which Cognito runs for unknown names too where existence errors are prevented, with ``userNotFound``)."""
+    phantom = phantom_user(s.ctx, s.pool, name)
+    passwords.check_lockout(s.ctx, s.pool, phantom)
+    if triggers.pre_authentication(s.ctx, s.pool, phantom, s.client.id, s.validation_data, user_not_found=True):
+        phantom = phantom_user(s.ctx, s.pool, name)  # the trigger ran without the store lock: the fresh row
+    return phantom
+
+
+def _pre_authentication(s: SignIn, user: User) -> None:
+    not_found = False if s.client.prevent_user_existence_errors else None  # Cognito fills it in only then
+    if triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data, user_not_found=not_found):
+        directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
 
 
 # --- first factors -------------------------------------------------------------------
 def check_password(s: SignIn, user: User, password: str | None) -> None:
     """A plain password: lockout first, then PreAuthentication, then the verifier."""
     passwords.check_lockout(s.ctx, s.pool, user)
-    if triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data):
-        directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
+    _pre_authentication(s, user)
     if not passwords.password_matches(s.pool, user, password):
         passwords.record_failure(s.ctx, s.pool, user)
         raise not_authorized(INCORRECT_CREDENTIALS)
@@ -143,16 +157,14 @@ def password_verifier(s: SignIn, responses: dict) -> tuple[User, SrpSession]:
     user = directory.get_user(s.ctx, s.pool, session.username) if session.username is not None else None
     if user is None and session.username is None:
         # unknown (existence errors prevented): the lockout, then the same proof computation on the dummy verifier
-        phantom = phantom_user(s.ctx, s.pool, session.user_id)
-        passwords.check_lockout(s.ctx, s.pool, phantom)
+        phantom = _phantom_before_password(s, session.user_id)
         _verify_proof(s, challenge, passwords.DUMMY_VERIFIER, session.user_id, block, responses)
         passwords.record_failure(s.ctx, s.pool, phantom)
         raise not_authorized(INCORRECT_CREDENTIALS)
     if user is None:  # deleted since the first step
         raise unknown_user(s.client)
     passwords.check_lockout(s.ctx, s.pool, user)
-    if triggers.pre_authentication(s.ctx, s.pool, user, s.client.id, s.validation_data):
-        directory.reload_user(s.ctx, s.pool, user)  # the trigger ran without the store lock; count on the fresh row
+    _pre_authentication(s, user)
     ok = _verify_proof(s, challenge, user.srp_verifier or passwords.DUMMY_VERIFIER, session.user_id, block,
                        responses) and user.has_password
     if not ok:

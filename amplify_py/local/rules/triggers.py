@@ -160,13 +160,16 @@ def post_confirmation(ctx: EngineContext, pool: Pool, user: User, client_id: str
 
 
 def pre_authentication(ctx: EngineContext, pool: Pool, user: User, client_id: str | None,
-                       validation_data: Mapping[str, Any] | None) -> bool:
-    """PreAuthentication; True when it ran (the caller re-reads the user the handler may have changed)."""
+                       validation_data: Mapping[str, Any] | None, *, user_not_found: bool | None = None) -> bool:
+    """PreAuthentication; True when it ran (the caller re-reads the user the handler may have changed).
+
+    ``user_not_found``: where the client prevents user existence errors Cognito runs the trigger for unknown
+    names too and says which it is (``userNotFound``); elsewhere None (left out) and only users reach it."""
     if not configured(ctx, pool, "PreAuthentication"):
         return False
     _invoke(ctx, pool, "PreAuthentication", events.pre_authentication_event(
-        **_common(pool, user.username, client_id), user_attributes=user.attributes,
-        validation_data=validation_data))
+        **_common(pool, user.username, client_id), user_attributes={} if user_not_found else user.attributes,
+        validation_data=validation_data, user_not_found=user_not_found))
     return True
 
 
