@@ -334,3 +334,20 @@ def test_the_stand_in_refuses_an_app_it_does_not_know(env: Federated) -> None:
                                               "client_id": "google-client-id", "client_secret": "wrong"},
                        verify=env.tls)
     assert token.status_code == 401 and token.json()["error"] == "invalid_client"
+
+
+def test_a_native_user_who_took_the_federated_name_is_never_signed_in_as_the_identity(env: Federated) -> None:
+    """``google_<sub>`` as a native user's name (possible where user names are free) does not make its owner
+    the provider's user: the sign-in is refused and the account keeps its own attributes."""
+    from amplify_py.local.model.user import UserStatus
+    from amplify_py.local.rules import directory
+
+    ctx = env.engine.context
+    with ctx.store.operation(write=True):
+        squatter = directory.new_user(ctx, "google_4711", {"email": "squatter@example.com"}, UserStatus.CONFIRMED)
+        directory.save_user(ctx, ctx.pool(env.pool_id), squatter)
+    answer = env.sign_in("Google", {"email": "victim@example.com", "subject": "4711"})
+    assert answer["error"] == "invalid_request" and "code" not in answer
+    assert answer["error_description"] == "A user named google_4711 already exists and is not this Google identity."
+    kept = env.idp.admin_get_user(UserPoolId=env.pool_id, Username="google_4711")["UserAttributes"]
+    assert {a["Name"]: a["Value"] for a in kept}["email"] == "squatter@example.com"

@@ -192,6 +192,11 @@ def sign_in(ctx: EngineContext, pool: Pool, client: Client, provider: IdentityPr
     user = directory.get_user(ctx, pool, linked) if linked else None
     if user is None:
         user = directory.get_user(ctx, pool, federated_username(pool, provider, identity.subject))
+        if user is not None and not _is_identity(user, provider, identity.subject):
+            # a native user who took the federated name (``google_<sub>``) is not this identity: never sign
+            # the provider's user in as them (or write the provider's attributes onto their account)
+            raise FederationError("invalid_request", f"A user named {user.username} already exists and is not "
+                                  f"this {provider.name} identity.")
     if user is not None:
         if not user.enabled:
             raise FederationError("invalid_request", "User is disabled.")
@@ -200,6 +205,13 @@ def sign_in(ctx: EngineContext, pool: Pool, client: Client, provider: IdentityPr
     else:
         user = _first_sign_in(ctx, pool, client, provider, identity, mapped)
     return _authenticated(ctx, pool, client, user)
+
+
+def _is_identity(user: User, provider: IdentityProvider, subject: str) -> bool:
+    """Is ``user`` the federated user of this provider identity (EXTERNAL_PROVIDER, named in its identities)?"""
+    return user.status == UserStatus.EXTERNAL_PROVIDER and any(
+        isinstance(e, dict) and e.get("providerName") == provider.name and e.get("userId") == subject
+        for e in identities_of(user))
 
 
 def _authenticated(ctx: EngineContext, pool: Pool, client: Client, user: User) -> User:
