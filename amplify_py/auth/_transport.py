@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
 import threading
 from typing import Any
@@ -88,6 +89,16 @@ def _idle_and_open(sock: socket.socket) -> bool:
 
 
 _loopback = threading.local()
+
+
+def _forget_loopback_connections() -> None:
+    """In a forked child: the parent's kept-alive sockets are the parent's (a reply could reach either)."""
+    global _loopback
+    _loopback = threading.local()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_loopback_connections)
 
 
 def _loopback_connection(endpoint: str) -> tuple[_LoopbackConnection, str] | None:

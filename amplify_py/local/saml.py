@@ -55,6 +55,9 @@ def parse(data: bytes | str) -> etree._Element:
         raise SamlError(f"SAML message is not well-formed XML ({exc.msg})") from exc
     if root is None:
         raise SamlError("SAML message is empty")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # one the byte check missed (UTF-16, say)
+        raise SamlError("SAML message must not contain a DOCTYPE")
     return root
 
 

@@ -190,10 +190,19 @@ class StandInProviders:
 
     def issue_code(self, grant: Grant, now: float | None = None) -> str:
         code = secrets.token_urlsafe(24)
-        grant.expires = (now or time.time()) + _CODE_TTL
+        now = now or time.time()
+        grant.expires = now + _CODE_TTL
         with self._lock:
             self._codes[code] = grant
+            self._forget_expired(now)
         return code
+
+    def _forget_expired(self, now: float) -> None:
+        """Drop expired codes and tokens (held in memory only: unredeemed ones must not pile up)."""
+        for key in [k for k, g in self._codes.items() if g.expires < now]:
+            del self._codes[key]
+        for key in [k for k, (_, expires) in self._tokens.items() if expires < now]:
+            del self._tokens[key]
 
     # --- token --------------------------------------------------------------------
     def redeem(self, config: StandInConfig, code: str | None, redirect_uri: str | None,

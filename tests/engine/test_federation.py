@@ -351,3 +351,18 @@ def test_a_native_user_who_took_the_federated_name_is_never_signed_in_as_the_ide
     assert answer["error_description"] == "A user named google_4711 already exists and is not this Google identity."
     kept = env.idp.admin_get_user(UserPoolId=env.pool_id, Username="google_4711")["UserAttributes"]
     assert {a["Name"]: a["Value"] for a in kept}["email"] == "squatter@example.com"
+
+
+def test_the_stand_in_page_refuses_a_post_without_its_own_token(env: Federated) -> None:
+    """Login CSRF: a page elsewhere cannot post an identity of its choosing for the developer's browser."""
+    client = OAuth2Client(env.client_id, redirect_uri=CALLBACK, verify=env.tls, scope="openid email profile")
+    url, _ = client.create_authorization_url(f"https://{env.domain}/oauth2/authorize", identity_provider="Google")
+    browser = Browser(env.domain, env.ca_file)
+    try:
+        assert browser.go(url) is None and "Local stand-in for" in browser.text
+        path = str(browser.page.url.path) if browser.page else ""
+        assert browser.submit(path, action="allow", subject="attacker", _csrf="forged") is None
+        assert browser.page is not None and browser.page.status_code == 403
+        assert "This page has expired" in browser.text
+    finally:
+        browser.close()

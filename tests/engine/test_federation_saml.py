@@ -376,3 +376,12 @@ def test_an_attribute_with_several_values_reaches_the_pool_as_one_value(fed: Fed
     claims = jwt.decode(fed.tokens(post.headers["location"])["id_token"], options={"verify_signature": False})
     assert claims["given_name"] == "[Ivy, Ives]"  # federated_users' list format for a multi-valued attribute
     browser.close()
+
+
+def test_a_name_that_is_no_saml_provider_has_no_stand_in(fed: Federated) -> None:
+    """Only a deployed SAML provider's stand-in exists: a page cannot make the engine mint a key per name."""
+    for name in ("NoSuchIdP", "MicrosoftEntraID"):  # unknown; an OIDC provider's name
+        response = httpx.get(f"https://{fed.domain}/_local_idp/{name}/saml/metadata", verify=fed.tls)
+        assert response.status_code == 404
+        assert f"No user pool on this engine has a SAML provider named &#39;{name}&#39;." in response.text
+    assert fed.engine.context.store.get_meta("local-saml-idp:NoSuchIdP") is None

@@ -84,6 +84,6 @@ def test_the_api_port_still_answers_a_forwarded_port(site: Site) -> None:
 
 @pytest.mark.parametrize(("host", "port"), [("localhost:9326", 9326), ("localhost", 443), ("[::1]:9326", 9326),
                                             ("[::1]", 443), ("localhost:", None), ("localhost:99999999", None),
-                                            ("localhost:+1", None)])
+                                            ("localhost:+1", None), ("localhost:²", None)])  # digits, but not ASCII
 def test_the_port_of_a_host_header(host: str, port: int | None) -> None:
     assert host_port(host, 443) == port

@@ -49,7 +49,13 @@ def host_port(host: str, default: int) -> int | None:
     if ":" not in rest:
         return default
     digits = rest.rsplit(":", 1)[1]
-    return int(digits) if digits.isdigit() and len(digits) <= 5 else None
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 5 else None  # not '²'
+
+
+def _under(path: str, prefix: str) -> bool:
+    """``path`` is ``prefix`` or below it (``/_console/...``, not ``/_consoleX``)."""
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def _header(scope: Scope, wanted: bytes) -> str:
@@ -73,7 +79,7 @@ class HostCheck:
         return self._cached[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or any(scope.get("path", "").startswith(own) for own in self._own_check):
+        if scope["type"] != "http" or any(_under(scope.get("path", ""), own) for own in self._own_check):
             await self.app(scope, receive, send)
             return
         host = _header(scope, b"host")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -29,6 +30,7 @@ from starlette.routing import Route
 
 from amplify_py._templates import templates_root
 from amplify_py.local.context import EngineContext
+from amplify_py.local.http.pages import CSRF_COOKIE, CSRF_FIELD as _CSRF_FIELD, csrf_ok
 from amplify_py.local.standin_idps import (
     PROFILE_FIELDS,
     Grant,
@@ -116,15 +118,22 @@ class _Face:
             return _html("error", 400, provider=request.path_params["name"], error=exc.error,
                          description=exc.description)
         if request.method == "GET" or params.get("action") not in ("allow", "deny"):
+            token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
             recent = [{"subject": subject, "label": attributes.get("email") or attributes.get("name") or subject,
                        "fields": {k: ("true" if v is True else v) for k, v in attributes.items() if v is not False}}
                       for subject, attributes in self.providers.recent(config)]
             scopes = tuple((params.get("scope") or "").split())
             withheld = {f: scope for f in _fields(config) if (scope := withheld_by(config.type, f, scopes))}
-            return _html("sign_in", action=request.url.path, provider=config.name, provider_type=config.type,
+            page = _html("sign_in", action=request.url.path, provider=config.name, provider_type=config.type,
                          fields=_fields(config), recent=recent, withheld=withheld,
-                         hidden={k: params[k] for k in _PAGE_PARAMS if params.get(k)},
+                         hidden={**{k: params[k] for k in _PAGE_PARAMS if params.get(k)}, _CSRF_FIELD: token},
                          email=params.get("login_hint", ""), scopes=(params.get("scope") or "").split())
+            if request.cookies.get(CSRF_COOKIE) != token:
+                page.set_cookie(CSRF_COOKIE, token, path="/", secure=True, httponly=True, samesite="lax")
+            return page
+        if not csrf_ok(request, params):  # a page elsewhere posting an identity for the browser (login CSRF)
+            return _html("error", 403, provider=request.path_params["name"], error="expired_page",
+                         description="This page has expired. Go back, reload it and try again.")
         if params["action"] == "deny":
             return self._denied(config, params)
         return self._signed_in(config, params)
@@ -175,10 +184,13 @@ class _Face:
             params.update({k: str(v) for k, v in (await request.form()).items()})
         client_id, secret = params.get("client_id"), params.get("client_secret")
         basic = request.headers.get("authorization", "")
-        if basic.lower().startswith("basic "):
-            user, _, password = base64.b64decode(basic[6:]).decode().partition(":")
-            client_id, secret = unquote(user), unquote(password)
         try:
+            if basic.lower().startswith("basic "):
+                try:
+                    user, _, password = base64.b64decode(basic[6:], validate=True).decode().partition(":")
+                except ValueError as exc:  # not base64, or not UTF-8 (binascii.Error, UnicodeDecodeError)
+                    raise StandInError("invalid_client", "the Authorization header is not valid Basic", 401) from exc
+                client_id, secret = unquote(user), unquote(password)
             config = self._config(request)
             if config.type != "Facebook" and params.get("grant_type") != "authorization_code":
                 raise StandInError("unsupported_grant_type", "only authorization_code is served")

@@ -31,14 +31,13 @@ from starlette.responses import HTMLResponse, Response
 
 from amplify_py._templates import templates_root
 from amplify_py.local.context import EngineContext
-from amplify_py.local.http.pages import CSRF_COOKIE, csrf_ok, run
+from amplify_py.local.http.pages import CSRF_COOKIE, CSRF_FIELD as _CSRF_FIELD, csrf_ok, run
 from amplify_py.local.rules import local_saml_idp as idp
 from amplify_py.local.saml import SamlError
 
 __all__ = ["ROUTES"]
 
 _log = logging.getLogger("amplify_py.local")
-_CSRF_FIELD = "_csrf"
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +105,10 @@ async def _guarded(ctx: EngineContext, request: Request, name: str, fn: Callable
 
 async def metadata(ctx: EngineContext, request: Request) -> Response:
     name = _name(request)
-    xml = await run(ctx, idp.metadata_xml, name)
+    try:
+        xml = await run(ctx, idp.metadata_xml, name)
+    except SamlError as exc:
+        return _render(request, "error", 404, provider=name, error=str(exc))
     return Response(xml, media_type="application/samlmetadata+xml", headers={"Cache-Control": "no-store"})
 
 

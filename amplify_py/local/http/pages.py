@@ -23,12 +23,13 @@ from amplify_py.local.model.oauth import AuthorizeRequest
 from amplify_py.local.operations.oauth import Outcome, Page, Redirect, Stop, session_cookie
 from amplify_py.local.rules.oauth_state import SESSION_TTL
 
-__all__ = ["run", "render", "respond", "page_or_error", "csrf_ok", "CSRF_COOKIE", "TEMPLATES"]
+__all__ = ["run", "render", "respond", "page_or_error", "csrf_ok", "CSRF_COOKIE", "CSRF_FIELD", "TEMPLATES"]
 
 _log = logging.getLogger("amplify_py.local")
 TEMPLATES = "managed_login"
 CSRF_COOKIE = "XSRF-TOKEN"
-_CSRF_FIELD = "_csrf"
+CSRF_FIELD = "_csrf"  # the hidden field of the double-submit check (every page's forms)
+_CSRF_FIELD = CSRF_FIELD
 
 
 @lru_cache(maxsize=1)

@@ -111,7 +111,14 @@ class ManagedLogin:
                 "uses the next one).",
             ) from exc
         leaf = issue_leaf(load_or_create_ca(self._ca_dir), self._tls_dir)
-        app = create_managed_login_app(self._ctx, leaf.cert_path)  # its bridges trust the chain it presents
+        from amplify_py.local.http.guard import Guard
+        from amplify_py.local.http.limits import Limits
+
+        ctx = self._ctx
+        # Its bridges trust the chain it presents; the guard gives it the API port's body limits (a page's
+        # cross-site form post is read only up to them) and keeps a bug from dropping the connection.
+        app = Guard(create_managed_login_app(ctx, leaf.cert_path), Limits(),
+                    on_error=lambda text: ctx.log("engine", text))
         self.server = BackgroundServer(app, sock, name="amplify-managed-login", certfile=leaf.cert_path,
                                        keyfile=leaf.key_path).start()
         self._ctx.managed_login_domain = self.domain

@@ -126,14 +126,28 @@ class _Bridge:
         except ValueError as exc:  # not JSON
             raise FederationError("invalid_request", f"{provider.name} Error - unreadable answer") from exc
 
+    @staticmethod
+    def _object(provider: IdentityProvider, value: Any) -> dict[str, Any]:
+        """A provider's JSON answer, which must be an object (anything else: Cognito's unreadable-answer error)."""
+        if not isinstance(value, dict):
+            raise FederationError("invalid_request", f"{provider.name} Error - unreadable answer")
+        return value
+
+    def _url(self, provider: IdentityProvider, meta: Mapping[str, Any], key: str) -> str:
+        """An endpoint the discovery document must name."""
+        value = meta.get(key)
+        if not isinstance(value, str) or not value:
+            raise FederationError("invalid_request", f"{provider.name} Error - discovery names no {key}")
+        return value
+
     def _token(self, provider: IdentityProvider, oauth: OAuth2Client, url: str, code: str) -> dict[str, Any]:
         """The code exchange through authlib; an error answer becomes Cognito's "<IdP> Error - <status> error
         getting token" (Google: "Google Error - <status> <Google's error code>")."""
         seen: list[httpx.Response] = []
         oauth.register_compliance_hook("access_token_response", lambda response: seen.append(response) or response)
         try:
-            return self._fetch(provider, lambda: oauth.fetch_token(url, code=code),
-                               timeout="Timeout occurred in calling IdP token endpoint")
+            return self._object(provider, self._fetch(provider, lambda: oauth.fetch_token(url, code=code),
+                                                      timeout="Timeout occurred in calling IdP token endpoint"))
         except AuthlibError as exc:
             status = seen[-1].status_code if seen else 400
             detail = exc.error if provider.type == "Google" else "error getting token"
@@ -150,8 +164,8 @@ class OidcBridge(_Bridge):
             kept = self._documents.get(url)
         if kept is not None and kept[0] > now and not fresh:
             return kept[1]
-        document = self._fetch(provider, lambda: httpx.get(url, verify=self.verify, timeout=_TIMEOUT)
-                               .raise_for_status().json(), timeout=timeout)
+        document = self._object(provider, self._fetch(provider, lambda: httpx.get(
+            url, verify=self.verify, timeout=_TIMEOUT).raise_for_status().json(), timeout=timeout))
         with self._lock:
             self._documents[url] = (now + _DOCUMENT_TTL, document)
         return document
@@ -170,7 +184,8 @@ class OidcBridge(_Bridge):
         if login_hint:
             extra["login_hint"] = login_hint
         with self._client(provider, ctx) as client:
-            url, _ = client.create_authorization_url(meta["authorization_endpoint"], state=state, **extra)
+            url, _ = client.create_authorization_url(self._url(provider, meta, "authorization_endpoint"), state=state,
+                                                     **extra)
         return url
 
     def complete(self, ctx: EngineContext, pool: Pool, client: Client, provider: IdentityProvider,
@@ -180,8 +195,9 @@ class OidcBridge(_Bridge):
         meta = self._discovery(ctx, pool, provider)
         secret = self._apple_secret(pool, provider) if provider.type == "SignInWithApple" else None
         with self._client(provider, ctx, secret) as oauth:
-            token = self._token(provider, oauth, meta["token_endpoint"], params["code"])
-            claims = self._id_token(provider, meta, token.get("id_token"), params["state"])
+            token = self._token(provider, oauth, self._url(provider, meta, "token_endpoint"), params["code"])
+            state = params.get("state") or params.get("RelayState") or ""  # the engine found the flow by either
+            claims = self._id_token(provider, meta, token.get("id_token"), state)
             attributes: dict[str, Any] = {k: v for k, v in claims.items() if k not in _JWT_CLAIMS}
             if provider.type != "SignInWithApple":
                 attributes.update(self._userinfo(provider, oauth, meta))
@@ -203,15 +219,15 @@ class OidcBridge(_Bridge):
             kid = jwt.get_unverified_header(id_token).get("kid")
             key = None
             for fresh in (False, True):  # a kid not in the kept JWKS: the provider rotated, fetch it again
-                keys = jwt.PyJWKSet.from_dict(self._json(provider, meta["jwks_uri"], "Timeout in calling jwks uri",
-                                                         fresh=fresh))
+                keys = jwt.PyJWKSet.from_dict(self._json(provider, self._url(provider, meta, "jwks_uri"),
+                                                         "Timeout in calling jwks uri", fresh=fresh))
                 key = next((k for k in keys.keys if k.key_id == kid), None)
                 if key is not None:
                     break
             if key is None:
                 raise FederationError("invalid_request", f"Bad id_token: no key {kid!r} in {provider.name}'s JWKS")
             claims = jwt.decode(id_token, key.key, algorithms=["RS256"], audience=str(provider.details.get(
-                "client_id") or ""), issuer=meta["issuer"], leeway=5, options={"require": ["exp", "iat", "sub"]})
+                "client_id") or ""), issuer=self._url(provider, meta, "issuer"), leeway=5, options={"require": ["exp", "iat", "sub"]})
         except jwt.InvalidIssuerError as exc:
             raise FederationError("invalid_request", f"Bad id_token issuer {exc}") from exc
         except jwt.PyJWTError as exc:
@@ -245,8 +261,10 @@ def _apple_user(value: str | None) -> dict[str, Any]:
         user = json.loads(value) if value else {}
     except ValueError:
         return {}
-    name = user.get("name") or {} if isinstance(user, dict) else {}
-    out = {k: name[k] for k in ("firstName", "lastName") if name.get(k)}
+    name = user.get("name") if isinstance(user, dict) else None
+    if not isinstance(name, dict):
+        return {}
+    out = {k: name[k] for k in ("firstName", "lastName") if isinstance(name.get(k), str) and name[k]}
     if out:
         out["name"] = " ".join(out[k] for k in ("firstName", "lastName") if k in out)
     return out
@@ -278,7 +296,7 @@ class OAuthBridge(_Bridge):
                 if answer.status_code != 200:
                     raise FederationError("invalid_request",
                                           f"{provider.name} Error - {answer.status_code} error getting token")
-                oauth.token = self._fetch(provider, answer.json)
+                oauth.token = self._object(provider, self._fetch(provider, answer.json))
             else:
                 self._token(provider, oauth, base + "/token", params["code"])
             if facebook:
@@ -287,6 +305,7 @@ class OAuthBridge(_Bridge):
                                      .raise_for_status().json())
             else:
                 answer = self._fetch(provider, lambda: oauth.get(base + "/user/profile").raise_for_status().json())
+        answer = self._object(provider, answer)
         subject = str(answer.get("id" if facebook else "user_id") or "")
         return federated_users.sign_in(ctx, pool, client, provider, ProviderIdentity(subject, answer, None))
 

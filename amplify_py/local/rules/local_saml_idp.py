@@ -32,7 +32,7 @@ from amplify_py.local import saml
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
 from amplify_py.local.model.oauth import IdentityProvider
-from amplify_py.local.model.pool import Pool
+from amplify_py.local.model.pool import IDP, Pool
 from amplify_py.local.saml_logout import logout_response, read_logout_request
 from amplify_py.local.saml_response import Identity, encode_response, response_xml, sign
 
@@ -75,6 +75,10 @@ def signing_key(ctx: EngineContext, name: str) -> tuple[str, str]:
     """(private key PEM, certificate PEM) of the stand-in for ``name``; made and stored on first use."""
     stored = ctx.store.get_meta(_KEY_META + name)
     if stored is None:
+        if not any(p.type == "SAML" and p.name == name for p in (IdentityProvider.from_props(r.config["props"])
+                                                                  for r in ctx.store.resources_of_type(IDP))):
+            # only a deployed SAML provider's stand-in has a key: a page cannot make the engine mint one per name
+            raise saml.SamlError(f"No user pool on this engine has a SAML provider named {name!r}.")
         # Another engine process may make one at the same moment: the first written is everyone's.
         ctx.store.add_meta(_KEY_META + name, json.dumps(_new_key(name, ctx.now())))
         stored = ctx.store.get_meta(_KEY_META + name)
