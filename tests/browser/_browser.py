@@ -11,8 +11,6 @@ import contextlib
 import functools
 import http.server
 import shutil
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +19,8 @@ from typing import Any
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from tests.e2e._js import find_node, install_amplify_js
+from tests.browser._page import bundle
 
-JS_DIR = Path(__file__).resolve().parent / "js"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 _FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,13 +32,7 @@ _INDEX = ('<!doctype html><html><head><meta charset="utf-8"><title>amplify-py pa
 
 def build_page(into: Path) -> Path:
     """index.html and bundle.js (aws-amplify and tests/browser/js/page.mjs, bundled by esbuild) in ``into``."""
-    install = install_amplify_js(js_dir=JS_DIR)
-    work = Path(tempfile.mkdtemp(prefix="bundle-", dir=into))
-    (work / "node_modules").symlink_to(install / "node_modules", target_is_directory=True)
-    shutil.copy2(JS_DIR / "page.mjs", work / "page.mjs")
-    esbuild = install / "node_modules" / "esbuild" / "bin" / "esbuild"
-    subprocess.run([find_node(), str(esbuild), "page.mjs", "--bundle", "--format=esm", "--platform=browser",
-                    f"--outfile={into / 'bundle.js'}", "--log-level=warning"], cwd=work, check=True, timeout=120)
+    shutil.copy2(bundle("page.mjs", fmt="esm"), into / "bundle.js")
     (into / "index.html").write_text(_INDEX)
     return into
 

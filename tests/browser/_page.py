@@ -1,9 +1,11 @@
-"""The managed-login tests' app page: ``js/app.mjs`` (aws-amplify configured at load, as an app does, so the
-OAuth redirect back is completed by the library itself) bundled with esbuild, served by the test.
+"""The browser tier's scripts, bundled with esbuild (``bundle``: the passkey page's ``js/page.mjs`` and the
+managed-login tests' ``js/app.mjs``, both configuring aws-amplify through ``js/configure.mjs``), and the app page
+the managed-login tests serve (aws-amplify configured at load, as an app does, so the OAuth redirect back is
+completed by the library itself).
 
 Why a bundle: aws-amplify's ESM build imports dozens of bare package names (``tslib``, ``@smithy/*``,
 ``@aws-crypto/*``), some of them CommonJS; an import map would have to list and shim them all. esbuild (from
-npm, one platform binary) turns ``js/app.mjs`` into one script in well under a second. Both come from
+npm, one platform binary) turns an entry module into one script in well under a second. Both come from
 ``js/package-lock.json``, installed once into the e2e cache; the bundle is cached next to them.
 """
 
@@ -22,28 +24,36 @@ from tests.e2e._js import JsToolchainError, find_node, install_amplify_js
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 
-__all__ = ["app_script", "AppServer"]
+__all__ = ["app_script", "bundle", "AppServer"]
 
 
-def app_script() -> Path:
-    """js/app.mjs bundled into one browser script (IIFE), rebuilt when the source changes."""
+def bundle(entry: str, *, fmt: str = "iife") -> Path:
+    """``js/<entry>`` and the modules beside it bundled into one browser script, rebuilt when a source changes."""
     install_dir = install_amplify_js(js_dir=JS_DIR)
-    source = (JS_DIR / "app.mjs").read_bytes()
-    digest = hashlib.sha256(source).hexdigest()[:12]
-    out = install_dir / "bundles" / f"app-{digest}.js"
+    sources = {path.name: path.read_bytes() for path in sorted(JS_DIR.glob("*.mjs"))}
+    digest = hashlib.sha256(b"".join(name.encode() + b"\0" + body for name, body in sources.items())).hexdigest()[:12]
+    stem = f"{Path(entry).stem}-{fmt}-{digest}"
+    out = install_dir / "bundles" / f"{stem}.js"
     with open(install_dir / "bundle.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if out.is_file():
             return out
-        entry = install_dir / f"app-{digest}.mjs"  # beside node_modules, so bare imports resolve
-        entry.write_bytes(source)
+        work = install_dir / f"src-{stem}"  # below node_modules' folder, so bare imports resolve
+        work.mkdir(exist_ok=True)
+        for name, body in sources.items():
+            (work / name).write_bytes(body)
         esbuild = install_dir / "node_modules" / "esbuild" / "bin" / "esbuild"
-        done = subprocess.run([find_node(), str(esbuild), entry.name, "--bundle", "--format=iife", "--platform=browser",
+        done = subprocess.run([find_node(), str(esbuild), entry, "--bundle", f"--format={fmt}", "--platform=browser",
                                "--target=chrome120", f"--outfile={out}", "--log-level=warning"],
-                              cwd=install_dir, capture_output=True, text=True, timeout=120)
+                              cwd=work, capture_output=True, text=True, timeout=120)
         if done.returncode != 0 or not out.is_file():
-            raise JsToolchainError(f"esbuild could not bundle app.mjs ({done.returncode}):\n{done.stderr[-4000:]}")
+            raise JsToolchainError(f"esbuild could not bundle {entry} ({done.returncode}):\n{done.stderr[-4000:]}")
     return out
+
+
+def app_script() -> Path:
+    """js/app.mjs bundled into one browser script (IIFE)."""
+    return bundle("app.mjs")
 
 
 class AppServer:

@@ -1,8 +1,8 @@
 // The app page of the browser tests: aws-amplify v6 configured from amplify_outputs.json exactly as the
 // README says, plus a tiny window.app surface the test calls through WebDriver. No test logic lives here.
-import { Amplify } from 'aws-amplify';
 import { Hub } from 'aws-amplify/utils';
 import { fetchAuthSession, getCurrentUser, signInWithRedirect, signOut } from 'aws-amplify/auth';
+import { configureAmplify } from './configure.mjs';
 
 const outputs = window.AMPLIFY_OUTPUTS;
 window.authEvents = [];
@@ -10,16 +10,7 @@ Hub.listen('auth', ({ payload }) => {
   window.authEvents.push(payload.event + (payload.data?.message ? `: ${payload.data.message}` : ''));
 });
 
-Amplify.configure(outputs);
-const local = outputs.custom?.local_engine;
-if (local) {
-  const config = Amplify.getConfig();
-  Amplify.configure({ ...config, Auth: { ...config.Auth, Cognito: {
-    ...config.Auth.Cognito,
-    userPoolEndpoint: local.user_pool_endpoint,
-    identityPoolEndpoint: local.identity_pool_endpoint,
-  } } });
-}
+configureAmplify(outputs);
 
 const settle = async (promise) => {
   try {

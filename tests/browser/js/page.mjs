@@ -1,7 +1,7 @@
 // The browser side of tests/browser: aws-amplify v6 as an app would use it, configured against the local
 // engine as the README shows, and one entry point the test drives over WebDriver.
-import { Amplify } from 'aws-amplify';
 import * as auth from 'aws-amplify/auth';
+import { configureAmplify } from './configure.mjs';
 
 // Test switches: make the next passkey for another relying party, or tamper with the next assertion.
 const originalCreate = navigator.credentials.create.bind(navigator.credentials);
@@ -25,18 +25,7 @@ navigator.credentials.get = async (options) => {
   return credential;
 };
 
-window.configureAmplify = (outputs) => {
-  Amplify.configure(outputs);
-  const local = outputs.custom?.local_engine;
-  if (local) {
-    const config = Amplify.getConfig();
-    Amplify.configure({ ...config, Auth: { ...config.Auth, Cognito: {
-      ...config.Auth.Cognito,
-      userPoolEndpoint: local.user_pool_endpoint,
-      identityPoolEndpoint: local.identity_pool_endpoint,
-    } } });
-  }
-};
+window.configureAmplify = configureAmplify;
 
 // Call an aws-amplify/auth API; resolves to {ok, result} or {ok: false, error: {name, message}}.
 window.callAuth = async (api, input) => {
