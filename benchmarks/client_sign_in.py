@@ -11,15 +11,14 @@ while other jobs kept the load average at 4-5: sign_in (SRP) + sign_out CPU medi
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "client"))
 
+from _timing import timed  # noqa: E402  (benchmarks/, the script's own folder)
 from engine_backend import outputs_for  # noqa: E402
 
 from amplify_py.auth import (  # noqa: E402
@@ -36,15 +35,6 @@ from amplify_py.local import LocalEngine  # noqa: E402
 CASE = Path(__file__).resolve().parents[1] / "tests" / "data" / "reference" / "cases" / "email_default.template.json"
 
 
-def timed(label: str, fn, runs: int = 20) -> None:
-    samples, cpu = [], []
-    for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-        cpu.append((time.process_time() - start_cpu) * 1000)
-    print(f"{label:32s} median {statistics.median(samples):7.1f} ms   max {max(samples):7.1f} ms   "
-          f"CPU median {statistics.median(cpu):7.1f} ms   ({runs} runs)")
 
 
 def main() -> None:

@@ -9,15 +9,14 @@ time of the whole process, engine threads included).
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "client"))
 
+from _timing import timed  # noqa: E402  (benchmarks/, the script's own folder)
 from engine_backend import outputs_for  # noqa: E402
 
 from amplify_py.auth import confirm_sign_up, remember_device, sign_in, sign_out, sign_up  # noqa: E402
@@ -29,15 +28,6 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "tests" / "data" / "reference" 
 PASSWORD = "Sup3r-secret!"
 
 
-def timed(label: str, fn, runs: int = 20) -> None:
-    samples, cpu = [], []
-    for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-        cpu.append((time.process_time() - start_cpu) * 1000)
-    print(f"{label:40s} median {statistics.median(samples):7.1f} ms   max {max(samples):7.1f} ms   "
-          f"CPU median {statistics.median(cpu):7.1f} ms   ({runs} runs)")
 
 
 def deploy(engine: LocalEngine, name: str, tracking: bool) -> None:
@@ -60,7 +50,7 @@ def deploy(engine: LocalEngine, name: str, tracking: bool) -> None:
         assert sign_in(username=email, password=PASSWORD).is_signed_in
         sign_out()
 
-    timed(f"sign_in + sign_out ({'remembered device' if tracking else 'no device tracking'})", round_trip)
+    timed(f"sign_in + sign_out ({'remembered device' if tracking else 'no device tracking'})", round_trip, width=40)
 
 
 def main() -> None:
