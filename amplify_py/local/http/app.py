@@ -50,10 +50,10 @@ def create_managed_login_app(ctx: EngineContext, tls_chain: Path | None = None) 
     providers' local stand-ins, whose bridges trust ``tls_chain`` (the certificates the HTTPS port presents);
     every route behind the managed-login Host check (DNS rebinding)."""
     stand_ins = StandInProviders()
-    for provider_type, bridge in bridges(stand_ins, tls_chain).items():  # a test's own bridge stays
+    # SAML providers federate with the stand-in SAML IdP, the others with their stand-ins; a test's own bridge stays
+    for provider_type, bridge in {**bridges(stand_ins, tls_chain), "SAML": SamlBridge()}.items():
         if getattr(ctx.federation_bridges.get(provider_type, bridge), "local_stand_in", False):
             ctx.federation_bridges[provider_type] = bridge
-    ctx.federation_bridges.setdefault("SAML", SamlBridge())  # SAML providers federate with the stand-in SAML IdP
 
     def bound(face: Face) -> Callable[[Request], Awaitable[Response]]:
         return partial(face, ctx)

@@ -50,6 +50,8 @@ def _refused(why: str) -> FederationError:
 class SamlBridge:
     """``rules.federation.FederationBridge`` for ProviderType SAML."""
 
+    local_stand_in = True  # http/app.py replaces it (not a test's double) when managed login restarts
+
     def authorize_url(self, ctx: EngineContext, pool: Pool, provider: IdentityProvider, *, state: str,
                       redirect_uri: str, login_hint: str | None) -> str:
         metadata = provider_metadata(ctx, provider)
