@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -30,7 +29,7 @@ from starlette.routing import Route
 
 from amplify_py._templates import templates_root
 from amplify_py.local.context import EngineContext
-from amplify_py.local.http.pages import CSRF_COOKIE, CSRF_FIELD as _CSRF_FIELD, csrf_ok
+from amplify_py.local.http.pages import CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from amplify_py.local.standin_idps import (
     PROFILE_FIELDS,
     Grant,
@@ -118,7 +117,7 @@ class _Face:
             return _html("error", 400, provider=request.path_params["name"], error=exc.error,
                          description=exc.description)
         if request.method == "GET" or params.get("action") not in ("allow", "deny"):
-            token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+            token = csrf_token(request)
             recent = [{"subject": subject, "label": attributes.get("email") or attributes.get("name") or subject,
                        "fields": {k: ("true" if v is True else v) for k, v in attributes.items() if v is not False}}
                       for subject, attributes in self.providers.recent(config)]
@@ -126,10 +125,9 @@ class _Face:
             withheld = {f: scope for f in _fields(config) if (scope := withheld_by(config.type, f, scopes))}
             page = _html("sign_in", action=request.url.path, provider=config.name, provider_type=config.type,
                          fields=_fields(config), recent=recent, withheld=withheld,
-                         hidden={**{k: params[k] for k in _PAGE_PARAMS if params.get(k)}, _CSRF_FIELD: token},
+                         hidden={**{k: params[k] for k in _PAGE_PARAMS if params.get(k)}, CSRF_FIELD: token},
                          email=params.get("login_hint", ""), scopes=(params.get("scope") or "").split())
-            if request.cookies.get(CSRF_COOKIE) != token:
-                page.set_cookie(CSRF_COOKIE, token, path="/", secure=True, httponly=True, samesite="lax")
+            set_csrf_cookie(request, page, token)
             return page
         if not csrf_ok(request, params):  # a page elsewhere posting an identity for the browser (login CSRF)
             return _html("error", 403, provider=request.path_params["name"], error="expired_page",

@@ -18,7 +18,6 @@ local stand-in and not the user's real IdP.
 from __future__ import annotations
 
 import logging
-import secrets
 import traceback
 from collections.abc import Callable
 from functools import lru_cache
@@ -31,7 +30,7 @@ from starlette.responses import HTMLResponse, Response
 
 from amplify_py._templates import templates_root
 from amplify_py.local.context import EngineContext
-from amplify_py.local.http.pages import CSRF_COOKIE, CSRF_FIELD as _CSRF_FIELD, csrf_ok, run
+from amplify_py.local.http.pages import CSRF_FIELD, csrf_ok, csrf_token, run, set_csrf_cookie
 from amplify_py.local.rules import local_saml_idp as idp
 from amplify_py.local.saml import SamlError
 
@@ -48,11 +47,10 @@ def _environment() -> Environment:
 
 
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    html = _environment().get_template(f"{template}.html.j2").render(csrf=token, csrf_field=_CSRF_FIELD, **context)
+    token = csrf_token(request)
+    html = _environment().get_template(f"{template}.html.j2").render(csrf=token, csrf_field=CSRF_FIELD, **context)
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
-    if request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(CSRF_COOKIE, token, path="/", secure=True, httponly=True, samesite="lax")
+    set_csrf_cookie(request, response, token)
     return response
 
 

@@ -23,13 +23,13 @@ from amplify_py.local.model.oauth import AuthorizeRequest
 from amplify_py.local.operations.oauth import Outcome, Page, Redirect, Stop, session_cookie
 from amplify_py.local.rules.oauth_state import SESSION_TTL
 
-__all__ = ["run", "render", "respond", "page_or_error", "csrf_ok", "CSRF_COOKIE", "CSRF_FIELD", "TEMPLATES"]
+__all__ = ["run", "render", "respond", "page_or_error", "csrf_ok", "csrf_token", "set_csrf_cookie", "CSRF_COOKIE",
+           "CSRF_FIELD", "TEMPLATES"]
 
 _log = logging.getLogger("amplify_py.local")
 TEMPLATES = "managed_login"
 CSRF_COOKIE = "XSRF-TOKEN"
 CSRF_FIELD = "_csrf"  # the hidden field of the double-submit check (every page's forms)
-_CSRF_FIELD = CSRF_FIELD
 
 
 @lru_cache(maxsize=1)
@@ -49,25 +49,31 @@ async def run(ctx: EngineContext, fn: Callable[..., Any], *args: Any) -> Any:
     return await run_in_threadpool(call)
 
 
-def _csrf_token(request: Request) -> str:
+def csrf_token(request: Request) -> str:
+    """The token a page's forms carry: the browser's cookie, or a new one (``set_csrf_cookie`` then sets it)."""
     return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
+    """Give the browser the page's token as its cookie, unless it has it already (the double-submit pair)."""
+    if request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(CSRF_COOKIE, token, path="/", secure=True, httponly=True, samesite="lax")
 
 
 def csrf_ok(request: Request, form: dict[str, str]) -> bool:
     """The double-submit check: the form's hidden token equals the cookie the page set."""
     cookie = request.cookies.get(CSRF_COOKIE)
-    return bool(cookie) and secrets.compare_digest(cookie or "", form.get(_CSRF_FIELD, ""))
+    return bool(cookie) and secrets.compare_digest(cookie or "", form.get(CSRF_FIELD, ""))
 
 
 def render(request: Request, page: Page, authorize: AuthorizeRequest | None = None) -> Response:
-    token = _csrf_token(request)
+    token = csrf_token(request)
     params = authorize.to_params() if authorize is not None else {}
     context = {"error": None, "notice": None, "error_field": None, **page.context,
-               "csrf": token, "csrf_field": _CSRF_FIELD, "query": urlencode(params), "request_params": params}
+               "csrf": token, "csrf_field": CSRF_FIELD, "query": urlencode(params), "request_params": params}
     html = _environment().get_template(f"{page.template}.html.j2").render(**context)
     response = HTMLResponse(html, status_code=page.status, headers={"Cache-Control": "no-store"})
-    if request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(CSRF_COOKIE, token, path="/", secure=True, httponly=True, samesite="lax")
+    set_csrf_cookie(request, response, token)
     return response
 
 
