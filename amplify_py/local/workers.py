@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable
 
 from amplify_py.local.activity import _TARGET_MAX, RING_SIZE, Activity, RequestRecord, TriggerRun
+from amplify_py.local.connection_balance import ABSENT, BalancedAcceptor, ConnectionBoard
 
 if TYPE_CHECKING:
     from amplify_py.local import LocalEngine
@@ -45,6 +46,7 @@ WORKERS_ENV = "AMPLIFY_LOCAL_WORKERS"
 _START_TIMEOUT_S = 60.0
 _STOP_TIMEOUT_S = 10.0
 _TRIGGERS_KEY = "triggers:"
+_BOARD_FILE = "connections.board"  # in the state folder: how many connections each worker holds
 _WORKER_MAIN = "import json, sys; from amplify_py.local.workers import serve_worker; serve_worker(json.loads(sys.argv[1]))"
 
 
@@ -62,10 +64,12 @@ class WorkerPool:
         self._settings = {"state_dir": str(engine.state_dir), "host": engine.host, "region": engine.region,
                           "endpoint": engine.endpoint, "http": http, "loop": loop, "clock": clock_path,
                           "limits": asdict(limits) if limits is not None else None, "fd": sock.fileno(),
-                          "console_token": engine.console_token}
+                          "console_token": engine.console_token, "board": str(engine.state_dir / _BOARD_FILE), "workers": count}
+        self._board = ConnectionBoard.create(engine.state_dir / _BOARD_FILE, count)
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
         self._lifelines: dict[int, int] = {}
         self._ready = threading.Semaphore(0)
+        self._serving = threading.Semaphore(0)
         self._stopping = False
 
     @property
@@ -83,6 +87,10 @@ class WorkerPool:
                 raise RuntimeError(f"the local engine's workers did not start on {self._engine.endpoint}")
         for lifeline in self._lifelines.values():  # all are ready: they start serving together
             os.write(lifeline, b"g")
+        for _ in range(self.count):  # and each accepts before start() returns, so none takes every connection
+            if not self._serving.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                self.stop()
+                raise RuntimeError(f"the local engine's workers did not start on {self._engine.endpoint}")
 
     def _spawn(self, index: int) -> None:
         events_read, events_write = os.pipe()
@@ -90,7 +98,8 @@ class WorkerPool:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-        settings = {**self._settings, "events_fd": events_write}
+        settings = {**self._settings, "events_fd": events_write, "slot": index}
+        self._board.publish(index, ABSENT)  # until it serves: a dead worker's count must not attract connections
         proc = subprocess.Popen([sys.executable, "-c", _WORKER_MAIN, json.dumps(settings)],
                                 stdin=lifeline_read, pass_fds=(self._sock.fileno(), events_write), env=env)
         os.close(events_write)
@@ -111,6 +120,8 @@ class WorkerPool:
                     ctx.log(*event["log"])
                 elif "ready" in event:
                     self._ready.release()
+                elif "serving" in event:
+                    self._serving.release()
         code = proc.wait()
         if not self._stopping and self._procs.get(index) is proc:
             ctx.log("engine", f"Worker {index} (pid {proc.pid}) exited with code {code}; starting another.")
@@ -133,6 +144,7 @@ class WorkerPool:
                 proc.kill()
                 proc.wait()
         self._procs.clear()
+        self._board.close()
 
 
 # --- the worker's side ------------------------------------------------------------------------------------
@@ -247,14 +259,67 @@ def _watch_parent(server: Any, on_gone: Callable[[], None]) -> None:
 
 
 def _worker_server_class() -> type:
+    import asyncio
+
     import uvicorn
 
     class WorkerServer(uvicorn.Server):
-        """uvicorn's server without its signal handling: a worker stops when its parent closes the lifeline."""
+        """uvicorn's server, accepting by the connection board's rule (``connection_balance``) and without its
+        signal handling: a worker stops when its parent closes the lifeline."""
+
+        def __init__(self, config: Any, board: ConnectionBoard, slot: int, on_serving: Callable[[], None]) -> None:
+            super().__init__(config)
+            self._board, self._slot, self._on_serving = board, slot, on_serving
 
         @contextlib.contextmanager
         def capture_signals(self) -> Iterator[None]:
             yield
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            """uvicorn's startup for one shared socket, with our acceptor in place of ``loop.create_server``."""
+            assert sockets is not None and len(sockets) == 1
+            await self.lifespan.startup()
+            config, loop = self.config, asyncio.get_running_loop()
+
+            def protocol(ended: Callable[[], None]) -> asyncio.Protocol:
+                made = config.http_protocol_class(config=config, server_state=self.server_state,
+                                                  app_state=self.lifespan.state)
+                lost = made.connection_lost
+
+                def connection_lost(exc: Exception | None) -> None:
+                    ended()
+                    lost(exc)
+
+                made.connection_lost = connection_lost  # so the board's count drops when it closes
+                return made
+
+            async def connect(conn: socket.socket) -> None:
+                counted = True
+
+                def ended() -> None:  # once per connection, however it ends
+                    nonlocal counted
+                    if counted:
+                        counted = False
+                        acceptor.connection_ended()
+
+                try:
+                    await loop.connect_accepted_socket(lambda: protocol(ended), conn, ssl=config.ssl)
+                except OSError:  # the client went away before its connection was set up
+                    conn.close()
+                    ended()
+
+            connecting: set[asyncio.Task[None]] = set()
+
+            def serve(conn: socket.socket) -> None:
+                task = loop.create_task(connect(conn))
+                connecting.add(task)  # a task nobody holds may be collected before it runs
+                task.add_done_callback(connecting.discard)
+
+            acceptor = BalancedAcceptor(sockets[0], self._board, self._slot, serve)
+            acceptor.start(loop)
+            self.servers = [acceptor]  # type: ignore[list-item]  (shutdown calls close and wait_closed)
+            self.started = True
+            self._on_serving()
 
     return WorkerServer
 
@@ -262,6 +327,7 @@ def _worker_server_class() -> type:
 def serve_worker(settings: dict[str, Any]) -> None:
     """A worker process's life: its own engine on the parent's socket, until the parent lets go."""
     from amplify_py.local import LocalEngine
+    from amplify_py.local import shapes
     from amplify_py.local.clock import SharedClock
     from amplify_py.local.http.limits import Limits
     from amplify_py.local.http.server import server_config
@@ -279,9 +345,13 @@ def serve_worker(settings: dict[str, Any]) -> None:
     engine.context.on_config_change = lambda: _sync_triggers(engine, seen)
     limits = Limits(**settings["limits"]) if settings["limits"] else None
     sock = socket.socket(fileno=settings["fd"])
+    board = ConnectionBoard(Path(settings["board"]), settings["workers"])
     server = _worker_server_class()(server_config(engine.context, http=settings["http"], loop=settings["loop"],
-                                         limits=limits))
+                                                  limits=limits), board, settings["slot"],
+                                         lambda: events.send({"serving": os.getpid()}))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
+    shapes.load_models()  # what every first request would load
+    board.publish(settings["slot"], 0)  # from now on a worker that accepts first leaves connections for this one
     events.send({"ready": os.getpid()})
     if not os.read(0, 1):  # the parent's go, once every worker is ready (nothing: it is gone)
         engine.stop()

@@ -4,6 +4,7 @@ password; a deploy reaches every worker; a worker that dies is replaced."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import time
@@ -161,3 +162,24 @@ def test_what_cannot_cross_processes_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="runs triggers from a cloud assembly only"):
         engine.set_trigger_invoker("any", lambda deployment, ref, event: event)
     engine.stop()
+
+
+def test_connections_opened_at_once_are_spread_over_the_workers(tmp_path: Path) -> None:
+    """Keep-alive clients that connect together are split evenly (connection_balance), not all taken by the
+    worker that woke first; each worker's activity file shows the requests it served."""
+    with LocalEngine(tmp_path, workers=2) as engine:
+        conns = [http.client.HTTPConnection("127.0.0.1", engine.port, timeout=10) for _ in range(8)]
+        for conn in conns:
+            conn.connect()
+        for rounds in range(3):  # the same connections again: they stay where they were accepted
+            for conn in conns:
+                conn.request("POST", "/", body=b'{"ClientId": "nobody", "Username": "x", "Password": "y"}',
+                             headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.SignUp",
+                                      "Content-Type": "application/x-amz-json-1.1"})
+                answer = conn.getresponse()
+                assert answer.status == 400 and b"ResourceNotFoundException" in answer.read()
+        served = {path.stem: path.read_text().count('"r"') for path in (tmp_path / "activity").glob("*.jsonl")}
+        for conn in conns:
+            conn.close()
+    # 4 and 4 on an idle machine; a worker the scheduler keeps waiting past MAX_WAIT_S may leave one to the other
+    assert sum(served.values()) == 24 and min(served.values()) >= 9, served
