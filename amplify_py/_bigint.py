@@ -45,17 +45,18 @@ def powmod(base: int, exponent: int, modulus: int) -> int:
 class FixedBase:
     """``base ** e % modulus`` for one base and many exponents of at most ``max_bits`` bits.
 
-    A table of ``base ** (d * 16 ** i)`` (built once, on first use) turns the ~``max_bits``
-    squarings of a modexp into ``max_bits / 4`` multiplications: about three times faster than
-    ``powmod`` for SRP's g^b and g^x. Larger or negative exponents go to ``powmod``.
+    A table of ``base ** (d * 2 ** (window * i))`` for every ``window``-bit digit ``d`` (built once, on first
+    use) turns the ~``max_bits`` squarings of a modexp into ``max_bits / window`` multiplications. For SRP's
+    g^b and g^x (256 bits, 3072-bit modulus): window 4 is 64 multiplications and a 0.4 MB table, about three
+    times faster than ``powmod``; window 8 is 32 and 3 MB, faster again by 1.8x. Larger or negative exponents
+    go to ``powmod``.
     """
 
-    _WINDOW = 4
-
-    def __init__(self, base: int, modulus: int, max_bits: int) -> None:
+    def __init__(self, base: int, modulus: int, max_bits: int, window: int = 4) -> None:
         self.base = base
         self.modulus = modulus
         self.max_bits = max_bits
+        self.window = window
         self._tables: dict[str, tuple[Any, list[list[Any]]]] = {}  # per back-end: (modulus, rows)
 
     def _table(self) -> tuple[Any, list[list[Any]]]:
@@ -64,9 +65,9 @@ class FixedBase:
             modulus = _number(self.modulus)
             step = _number(self.base % self.modulus)
             rows = []
-            for _ in range(-(-self.max_bits // self._WINDOW)):
+            for _ in range(-(-self.max_bits // self.window)):
                 row = [_number(1), step]
-                for _ in range(2, 1 << self._WINDOW):
+                for _ in range(2, 1 << self.window):
                     row.append(row[-1] * step % modulus)
                 rows.append(row)
                 step = row[-1] * step % modulus  # base ** (16 ** (i + 1))
@@ -79,14 +80,14 @@ class FixedBase:
             return powmod(self.base, exponent, self.modulus)
         modulus, rows = self._table()
         result = _number(1 % self.modulus)
-        mask = (1 << self._WINDOW) - 1
+        mask = (1 << self.window) - 1
         for row in rows:
             if not exponent:
                 break
             digit = exponent & mask
             if digit:
                 result = result * row[digit] % modulus
-            exponent >>= self._WINDOW
+            exponent >>= self.window
         return int(result)
 
 

@@ -8,6 +8,8 @@ process and SQLite orders the processes:
   lock from its first read to its commit, so its read-modify-writes (a code consumed once, a lockout count,
   a user name taken once) see no other process's change in between;
 * a read-only operation runs in a plain ``BEGIN`` transaction: one consistent snapshot, no write lock;
+* an operation that first computes (the SRP verifier of a sign-up) may start as a read and take the write
+  lock only from ``start_writing`` on; it must re-check there whatever it read before (a name still free);
 * a Lambda trigger runs between two transactions (``released``): the first commits, so a handler that calls
   the engine back sees what the operation saved, and the second starts when the trigger returns.
 
@@ -96,6 +98,8 @@ class Database:
         self._writes = 0  # write transactions since this process's last checkpoint
         self._writer = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
         self._in_operation: str | None = None  # "write" or "read" while an operation's transaction is open
+        self._may_start_writing = False  # the open read transaction's operation may call start_writing
+        self._changes_at_begin = 0
         self._db.executescript(schema)  # CREATE ... IF NOT EXISTS: safe when several processes open the file
 
     def close(self) -> None:
@@ -140,9 +144,11 @@ class Database:
             self._count_write()
 
     @contextmanager
-    def operation(self, *, write: bool, keep_on: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+    def operation(self, *, write: bool, late: bool = False,
+                  keep_on: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
         """Run one engine operation: the lock, and a write (``BEGIN IMMEDIATE``) or read-only transaction.
 
+        With ``late``, a writing operation starts as a read and writes only after ``start_writing``.
         An exception rolls the transaction back, except those in ``keep_on``: an answer such as Cognito's
         "Incorrect username or password." keeps what the operation wrote before it (the failure it counted).
         """
@@ -150,9 +156,9 @@ class Database:
             if self._in_operation is not None:  # an operation inside an operation: it joins the outer one
                 yield
                 return
-            mode = "write" if write else "read"
+            mode = "write" if write and not late else "read"
+            self._may_start_writing = write and late
             self._begin(mode)
-            changes = self._db.total_changes
             try:
                 yield
             except keep_on:
@@ -161,10 +167,22 @@ class Database:
             except BaseException:
                 self._end(commit=False)
                 raise
-            if mode == "read" and self._db.total_changes != changes:
+            if self._in_operation == "read" and self._db.total_changes != self._changes_at_begin:
                 self._end(commit=False)
-                raise ReadOnlyViolation("a read-only operation changed the database")
+                raise ReadOnlyViolation("an operation changed the database in a read transaction")
             self._end(commit=True)
+
+    def start_writing(self) -> None:
+        """From here on the operation writes (``operation(late=True)``): its read transaction ends and a write
+        transaction begins, so what it read before may be stale and must be read again before it decides."""
+        if self._in_operation != "read":
+            return  # already writing (or joined to an outer operation that writes)
+        if not self._may_start_writing:
+            raise ReadOnlyViolation("a read-only operation asked to write")
+        if self._db.total_changes != self._changes_at_begin:
+            raise ReadOnlyViolation("an operation changed the database before start_writing")
+        self._end(commit=True)
+        self._begin("write")
 
     def _begin(self, mode: str) -> None:
         if mode == "write":
@@ -177,6 +195,7 @@ class Database:
         else:
             self._db.execute("BEGIN")
         self._in_operation = mode
+        self._changes_at_begin = self._db.total_changes
 
     def _end(self, *, commit: bool) -> None:
         mode, self._in_operation = self._in_operation, None

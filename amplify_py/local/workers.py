@@ -327,7 +327,7 @@ def _worker_server_class() -> type:
 def serve_worker(settings: dict[str, Any]) -> None:
     """A worker process's life: its own engine on the parent's socket, until the parent lets go."""
     from amplify_py.local import LocalEngine
-    from amplify_py.local import shapes
+    from amplify_py.local import shapes, srp
     from amplify_py.local.clock import SharedClock
     from amplify_py.local.http.limits import Limits
     from amplify_py.local.http.server import server_config
@@ -350,7 +350,8 @@ def serve_worker(settings: dict[str, Any]) -> None:
                                                   limits=limits), board, settings["slot"],
                                          lambda: events.send({"serving": os.getpid()}))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
-    shapes.load_models()  # what every first request would load
+    shapes.load_models()  # what the first requests would build, before serving
+    srp.load_tables()
     board.publish(settings["slot"], 0)  # from now on a worker that accepts first leaves connections for this one
     events.send({"ready": os.getpid()})
     if not os.read(0, 1):  # the parent's go, once every worker is ready (nothing: it is gone)

@@ -80,8 +80,9 @@ def test_powmod_equals_builtin_pow_and_returns_int(backend: str, base: int, expo
     "exponent",
     [0, 1, 15, 16, 17, 2**255, 2**256 - 1, _RNG.getrandbits(256), 2**256, _RNG.getrandbits(1024), -1],
 )
-def test_fixed_base_equals_builtin_pow_and_returns_int(backend: str, exponent: int) -> None:
-    table = _bigint.FixedBase(2, _N, max_bits=256)  # 2**256 and larger, and -1, take the powmod path
+@pytest.mark.parametrize("window", [4, 8])
+def test_fixed_base_equals_builtin_pow_and_returns_int(backend: str, exponent: int, window: int) -> None:
+    table = _bigint.FixedBase(2, _N, max_bits=256, window=window)  # 2**256 and larger, and -1: powmod
     result = table.pow(exponent)
     assert result == pow(2, exponent, _N)
     assert type(result) is int
@@ -133,6 +134,29 @@ def test_server_keeps_a_comb_per_recent_verifier_and_rebuilds_it_with_more_teeth
         assert server_srp._verifier_pow(v, u) == pow(v, u, _N)
     assert list(server_srp._combs) == verifiers[1:]  # the least recently used one was let go
     assert server_srp._combs[verifiers[2]][1].teeth == 4
+
+
+def test_a_password_check_is_remembered_within_one_request_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    modexps: list[int] = []
+    real_pow = server_srp._G_POW.pow
+    monkeypatch.setattr(server_srp._G_POW, "pow", lambda e: modexps.append(e) or real_pow(e))
+    salt, verifier = server_srp.make_verifier("us-east-1_pool", "user", "Passw0rd!")
+    modexps.clear()
+    with server_srp.remembering_checks():
+        assert server_srp.password_matches("us-east-1_pool", "user", "Passw0rd!", salt, verifier)
+        assert server_srp.password_matches("us-east-1_pool", "user", "Passw0rd!", salt, verifier)
+        assert not server_srp.password_matches("us-east-1_pool", "user", "wrong", salt, verifier)
+        assert len(modexps) == 2  # the repeated check was not computed again
+        new_salt, new_verifier = server_srp.make_verifier("us-east-1_pool", "user", "N3w-password")
+        modexps.clear()
+        assert not server_srp.password_matches("us-east-1_pool", "user", "Passw0rd!", new_salt, new_verifier)
+        assert len(modexps) == 1  # a changed password is checked against its own verifier
+    modexps.clear()
+    assert server_srp.password_matches("us-east-1_pool", "user", "Passw0rd!", salt, verifier)
+    assert len(modexps) == 1  # outside a request nothing is remembered
+    with server_srp.remembering_checks():
+        assert server_srp.password_matches("us-east-1_pool", "user", "Passw0rd!", salt, verifier)
+    assert len(modexps) == 2  # nor from an earlier request
 
 
 # RFC 5054 Appendix B: I = "alice", P = "password123", the 1024-bit group of Appendix A, g = 2, SHA-1.

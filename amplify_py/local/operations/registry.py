@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Callable
 
-from amplify_py.local import shapes
+from amplify_py.local import shapes, srp
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
 from amplify_py.local.operations import (
@@ -30,7 +30,7 @@ from amplify_py.local.operations import (
 )
 
 __all__ = ["Operation", "USER_POOL_OPERATIONS", "IDENTITY_OPERATIONS", "USER_POOL_TARGET", "IDENTITY_TARGET",
-           "READ_ONLY", "dispatch", "may_run_trigger"]
+           "READ_ONLY", "WRITES_LATE", "CHECKED_EARLY", "dispatch", "may_run_trigger"]
 
 Operation = Callable[[EngineContext, dict], dict]
 
@@ -45,6 +45,9 @@ USER_POOL_OPERATIONS: dict[str, Operation] = {
     **federated_admin.OPERATIONS,
 }
 IDENTITY_OPERATIONS: dict[str, Operation] = dict(identity.OPERATIONS)
+CHECKED_EARLY: dict[str, Callable[[EngineContext, dict], None]] = dict(sign_in.CHECKED_EARLY)
+"""Operations whose password check runs first, in a read transaction, outside the write lock (other workers
+need not wait through a modexp); the operation then finds the answer in ``srp.remembering_checks``."""
 
 READ_ONLY = frozenset({
     "GetUser", "AdminGetUser", "ListUsers", "DescribeUserPool", "DescribeUserPoolClient", "ListUserPoolClients",
@@ -52,6 +55,11 @@ READ_ONLY = frozenset({
     "DescribeIdentityPool",
 })
 """Operations that never write: they run in a read transaction (no write lock; a write would be refused)."""
+
+WRITES_LATE = frozenset({"SignUp"})
+"""Operations that compute before they write (SignUp: the SRP verifier, a 3072-bit modexp): they start in a
+read transaction and take the write lock at ``store.start_writing()``, so other workers are not kept waiting
+through the math; the handler re-checks there what it read."""
 
 
 def dispatch(ctx: EngineContext, target: str, body: dict) -> dict:
@@ -81,10 +89,26 @@ def _run(ctx: EngineContext, target: str, body: dict) -> dict:
     else:
         raise CognitoError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
     shapes.check_request(service, operation, body)
-    with ctx.store.operation(write=operation not in READ_ONLY, keep_on=(CognitoError,)), ctx.signer.deferring():
-        ctx.sync_config()
-        result = handler(ctx, body)
+    with srp.remembering_checks():
+        early = CHECKED_EARLY.get(operation)
+        if early is not None:
+            _run_early(ctx, early, body)
+        with ctx.store.operation(write=operation not in READ_ONLY, late=operation in WRITES_LATE,
+                                 keep_on=(CognitoError,)), ctx.signer.deferring():
+            ctx.sync_config()
+            result = handler(ctx, body)
     return ctx.signer.seal(result)
+
+
+def _run_early(ctx: EngineContext, early: Operation, body: dict) -> None:
+    """A password check before the operation's write transaction (``CHECKED_EARLY``); what it finds wrong,
+    the operation itself reports."""
+    with ctx.store.operation(write=False):
+        ctx.sync_config()
+        try:
+            early(ctx, body)
+        except CognitoError:
+            pass
 
 
 def may_run_trigger(ctx: EngineContext, target: str, body: dict) -> bool:

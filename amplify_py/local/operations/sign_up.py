@@ -80,10 +80,11 @@ def sign_up(ctx: EngineContext, body: dict) -> dict:
     outcome = triggers.pre_sign_up(ctx, pool, user, client.id, "PreSignUp_SignUp",
                                    validation_data=pairs(body.get("ValidationData")),
                                    client_metadata=body.get("ClientMetadata"))
-    if exists():  # signed up by a concurrent request while the trigger ran (it runs without the store lock)
-        raise taken
     if password is not None:
-        passwords.set_password(pool, user, password)
+        passwords.set_password(pool, user, password)  # the math, before the write lock (WRITES_LATE)
+    ctx.store.start_writing()
+    if exists():  # signed up meanwhile, by another worker or while the trigger ran without the store lock
+        raise taken
     if outcome is not None and outcome.auto_confirm_user:
         user.status = UserStatus.CONFIRMED
     directory.save_user(ctx, pool, user)

@@ -1,0 +1,105 @@
+"""The SRP math of a sign-up and of a password sign-in runs while the database's writers' lock is free, so the
+workers of a multi-process engine do not wait through each other's modexps; and doing it early changes no
+answer: a password changed between the early check and the sign-in is checked again."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from amplify_py.local import LocalEngine, srp
+from amplify_py.local.errors import CognitoError
+from amplify_py.local.operations import registry
+from tests.engine.conftest import CLIENT, PASSWORD, POOL, template
+
+IDP = "AWSCognitoIdentityProviderService."
+
+
+@pytest.fixture()
+def engine(tmp_path: Path) -> Iterator[LocalEngine]:
+    engine = LocalEngine(tmp_path)  # not serving: operations are called as the HTTP face calls them
+    yield engine
+    engine.stop()
+
+
+def _call(engine: LocalEngine, operation: str, body: dict) -> dict:
+    return registry.dispatch(engine.context, IDP + operation, body)
+
+
+def _deploy(engine: LocalEngine) -> tuple[str, str]:
+    ids = engine.deploy("locks", template("email_default", ExplicitAuthFlows=[
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])).physical_ids
+    return ids[POOL], ids[CLIENT]
+
+
+def _modexps_with_the_lock(engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each g^e the engine computes from now on: was the writers' flock held (by anyone) at the time?"""
+    held: list[bool] = []
+    real_pow = srp._G_POW.pow
+
+    def pow_noting_the_lock(exponent: int) -> int:
+        probe = os.open(engine.state_dir / "engine.sqlite3-writer", os.O_RDWR)  # its own open file: it conflicts
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(probe, fcntl.LOCK_UN)
+            held.append(False)
+        except BlockingIOError:
+            held.append(True)
+        finally:
+            os.close(probe)
+        return real_pow(exponent)
+
+    monkeypatch.setattr(srp._G_POW, "pow", pow_noting_the_lock)
+    return held
+
+
+def test_sign_up_and_password_sign_in_compute_outside_the_writers_lock(engine: LocalEngine,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    pool_id, client_id = _deploy(engine)
+    assert (engine.state_dir / "engine.sqlite3-writer").exists()
+    held = _modexps_with_the_lock(engine, monkeypatch)
+    _call(engine, "SignUp", {"ClientId": client_id, "Username": "ada@example.com", "Password": PASSWORD,
+                             "UserAttributes": [{"Name": "email", "Value": "ada@example.com"}]})
+    assert held == [False]  # the verifier
+    _call(engine, "AdminConfirmSignUp", {"UserPoolId": pool_id, "Username": "ada@example.com"})
+    held.clear()
+    answer = _call(engine, "InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                                            "AuthParameters": {"USERNAME": "ada@example.com", "PASSWORD": PASSWORD}})
+    assert "AccessToken" in answer["AuthenticationResult"]
+    assert held == [False]  # one check, before the write transaction; the sign-in found it done
+    held.clear()
+    with pytest.raises(CognitoError, match="^NotAuthorizedException: Incorrect username or password.$"):
+        _call(engine, "AdminInitiateAuth", {"UserPoolId": pool_id, "ClientId": client_id,
+                                            "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                                            "AuthParameters": {"USERNAME": "ada@example.com", "PASSWORD": "Wr0ng-pass"}})
+    assert held == [False]
+    user = engine.context.store.one("SELECT data FROM users WHERE pool_id = ? AND email_key = ?",
+                                    (pool_id, "ada@example.com"))
+    assert '"failed": 1' in user[0]  # the failure was still counted, under the lock
+
+
+def test_a_password_changed_after_the_early_check_is_checked_again(engine: LocalEngine,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    pool_id, client_id = _deploy(engine)
+    _call(engine, "AdminCreateUser", {"UserPoolId": pool_id, "Username": "bo@example.com", "MessageAction": "SUPPRESS",
+                                      "UserAttributes": [{"Name": "email", "Value": "bo@example.com"}]})
+    _call(engine, "AdminSetUserPassword", {"UserPoolId": pool_id, "Username": "bo@example.com", "Password": PASSWORD,
+                                           "Permanent": True})
+    early = registry._run_early
+
+    def early_then_a_new_password(ctx, check, body):  # another request changes it between the two
+        early(ctx, check, body)
+        _call(engine, "AdminSetUserPassword", {"UserPoolId": pool_id, "Username": "bo@example.com",
+                                               "Password": "N3w-Passw0rd!", "Permanent": True})
+
+    monkeypatch.setattr(registry, "_run_early", early_then_a_new_password)
+    with pytest.raises(CognitoError, match="^NotAuthorizedException: Incorrect username or password.$"):
+        _call(engine, "InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                                       "AuthParameters": {"USERNAME": "bo@example.com", "PASSWORD": PASSWORD}})
+    answer = _call(engine, "InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                                            "AuthParameters": {"USERNAME": "bo@example.com", "PASSWORD": "N3w-Passw0rd!"}})
+    assert "AccessToken" in answer["AuthenticationResult"]
