@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import mmap
 import os
+import select
 import socket
 import struct
 from collections.abc import Callable
@@ -79,7 +80,7 @@ class BalancedAcceptor:
                  serve: Callable[[socket.socket], None]) -> None:
         self._sock, self._board, self._slot, self._serve = sock, board, slot, serve
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._aside_since: float | None = None
+        self._aside_since: float | None = None  # when this worker first left the waiting connection to others
         self._resume_handle: asyncio.TimerHandle | None = None
         self._open = 0  # connections accepted here and not yet ended
         self._closed = False
@@ -101,29 +102,32 @@ class BalancedAcceptor:
             self._board.publish(self._slot, self._open)
 
     def _readable(self) -> None:
+        """A connection waits (the socket is readable): take it, or step aside for a worker holding fewer.
+        One per call: the loop calls again while more wait, and each time the counts are read anew."""
         assert self._loop is not None
-        while not self._closed:
-            if self._open > self._board.least_other(self._slot):
-                now = self._loop.time()
-                if self._aside_since is None:
-                    self._aside_since = now
-                if now - self._aside_since < MAX_WAIT_S:
-                    self._step_aside()
-                    return
-            try:
-                conn, _ = self._sock.accept()
-            except (BlockingIOError, InterruptedError):
-                self._aside_since = None  # no connection waits (another worker took it)
-                return
-            except OSError:  # out of file descriptors, or the like: leave it in the backlog, try again soon
+        if self._closed:
+            return
+        if self._open > self._board.least_other(self._slot):
+            now = self._loop.time()
+            if self._aside_since is None:
+                self._aside_since = now
+            if now - self._aside_since < MAX_WAIT_S:
                 self._step_aside()
                 return
-            self._aside_since = None
-            conn.setblocking(False)
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # answers must not wait for Nagle
-            self._open += 1
-            self._board.publish(self._slot, self._open)
-            self._serve(conn)
+        try:
+            conn, _ = self._sock.accept()
+        except (BlockingIOError, InterruptedError):
+            self._aside_since = None  # no connection waits (another worker took it)
+            return
+        except OSError:  # out of file descriptors, or the like: leave it in the backlog, try again soon
+            self._step_aside()
+            return
+        self._aside_since = None
+        conn.setblocking(False)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # answers must not wait for Nagle
+        self._open += 1
+        self._board.publish(self._slot, self._open)
+        self._serve(conn)
 
     def _step_aside(self) -> None:
         assert self._loop is not None
@@ -132,8 +136,11 @@ class BalancedAcceptor:
 
     def _resume(self) -> None:
         self._resume_handle = None
-        if not self._closed and self._loop is not None:
-            self._loop.add_reader(self._sock.fileno(), self._readable)
+        if self._closed or self._loop is None:
+            return
+        if not select.select([self._sock], [], [], 0)[0]:
+            self._aside_since = None  # another worker took what waited: the next connection waits afresh
+        self._loop.add_reader(self._sock.fileno(), self._readable)
 
     def close(self) -> None:
         """Stop accepting (what the server's shutdown calls); the board says this worker is absent."""

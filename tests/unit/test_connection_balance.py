@@ -90,33 +90,80 @@ def test_a_burst_of_connections_is_split_evenly(tmp_path: Path) -> None:
     listener.close()
 
 
+class _Loop:
+    """Just what the acceptor uses of an event loop, with a clock the test sets."""
+
+    def __init__(self) -> None:
+        self.now, self.reading, self.timers = 0.0, False, []
+
+    def time(self) -> float:
+        return self.now
+
+    def add_reader(self, fd: int, callback: object) -> None:
+        self.reading = True
+
+    def remove_reader(self, fd: int) -> None:
+        self.reading = False
+
+    def call_later(self, delay: float, callback: object) -> "_Loop":
+        self.timers.append(delay)
+        return self  # the handle: the test calls _resume itself
+
+    def cancel(self) -> None:
+        pass
+
+
 def test_a_worker_with_more_connections_waits_at_most_max_wait(tmp_path: Path) -> None:
-    """The other worker says it holds none but never accepts (busy): each connection waits MAX_WAIT_S, then
-    this worker takes it."""
+    """The other worker holds none but does not accept (busy): this one steps aside for a waiting connection
+    until MAX_WAIT_S has passed since it first did, then takes it."""
     listener, board = _listener(), ConnectionBoard.create(tmp_path / "board", 2)
     board.publish(1, 0)
     held: list[socket.socket] = []
-    waited: list[float] = []
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        acceptor = BalancedAcceptor(listener, board, 0, held.append)
-        acceptor.start(loop)
-        clients = []
-        for expected in (1, 2, 3):
-            started = time.monotonic()
-            clients += await _burst(listener, 1)
-            while len(held) < expected and time.monotonic() - started < 5:
-                await asyncio.sleep(0.0005)
-            waited.append(time.monotonic() - started)
-        acceptor.close()
-        for client in clients:
-            client.close()
-
-    asyncio.run(main())
-    assert len(held) == 3
-    assert waited[0] < connection_balance.MAX_WAIT_S  # it held none: no reason to step aside
-    assert all(connection_balance.MAX_WAIT_S <= w < 1.0 for w in waited[1:]), waited
-    for conn in held:
+    loop = _Loop()
+    acceptor = BalancedAcceptor(listener, board, 0, held.append)
+    acceptor.start(loop)  # type: ignore[arg-type]
+    clients = [socket.create_connection(listener.getsockname()) for _ in range(2)]
+    acceptor._readable()
+    assert len(held) == 1 and board.count(0) == 1  # it held none: it took the first at once
+    for now in (0.0, 0.004, 0.0099):
+        loop.now = now
+        acceptor._readable()
+        assert len(held) == 1 and not loop.reading  # stepped aside: the other worker may take it
+        assert loop.timers[-1] == connection_balance.STEP_ASIDE_S
+        acceptor._resume()
+        assert loop.reading
+    loop.now = connection_balance.MAX_WAIT_S
+    acceptor._readable()
+    assert len(held) == 2 and board.count(0) == 2  # waited long enough: it took it
+    acceptor.connection_ended()
+    assert board.count(0) == 1
+    acceptor.close()
+    assert board.count(0) == ABSENT
+    for conn in [*held, *clients]:
         conn.close()
+    listener.close()
+
+
+def test_a_worker_steps_aside_afresh_for_each_waiting_connection(tmp_path: Path) -> None:
+    """Once what waited is gone (another worker took it), the next connection gets its own full wait."""
+    listener, board = _listener(), ConnectionBoard.create(tmp_path / "board", 2)
+    board.publish(1, 0)
+    held: list[socket.socket] = []
+    loop = _Loop()
+    acceptor = BalancedAcceptor(listener, board, 0, held.append)
+    acceptor.start(loop)  # type: ignore[arg-type]
+    first = socket.create_connection(listener.getsockname())
+    acceptor._readable()
+    second = socket.create_connection(listener.getsockname())
+    acceptor._readable()  # steps aside at 0 ...
+    taken, _ = listener.accept()  # ... and the other worker takes it
+    loop.now = 0.008
+    acceptor._resume()  # nothing waits now
+    third = socket.create_connection(listener.getsockname())
+    loop.now = 0.012  # past MAX_WAIT_S since the first step aside, not since this connection came
+    acceptor._readable()
+    assert len(held) == 1  # it stepped aside for this one too
+    for conn in [*held, first, second, third, taken]:
+        conn.close()
+    acceptor.close()
     listener.close()
