@@ -26,6 +26,12 @@ Checkpoints (copying the WAL back into the database, with its fsyncs) run after 
 ``CHECKPOINT_EVERY`` write transactions of a process, as PASSIVE ones that never wait for other writers.
 SQLite's automatic checkpoint (off here) runs inside the committing COMMIT, which is inside the flock: on a
 busy disk one took tens to hundreds of milliseconds, and every other worker waited for it.
+
+A PASSIVE checkpoint copies pages back but cannot start the WAL over while another process reads from it,
+and under steady load from several workers some worker nearly always does: the WAL then grows without end
+(4 GB after ten minutes of the benchmark). So once it is past ``WAL_RESTART_BYTES`` the checkpoint is a
+TRUNCATE one, taken under the flock: no writer appends meanwhile, readers (short) move off the WAL, SQLite
+waiting for them through its busy handler, and the file is emptied.
 """
 
 from __future__ import annotations
@@ -39,10 +45,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Database", "StoreLock", "ReadOnlyViolation", "BUSY_TIMEOUT_MS", "CHECKPOINT_EVERY"]
+__all__ = ["Database", "StoreLock", "ReadOnlyViolation", "BUSY_TIMEOUT_MS", "CHECKPOINT_EVERY", "WAL_RESTART_BYTES"]
 
 BUSY_TIMEOUT_MS = 30_000
 CHECKPOINT_EVERY = 200  # write transactions of one process between its checkpoints (SQLite's default: ~1000 pages)
+WAL_RESTART_BYTES = 64 << 20  # past this, a checkpoint empties the WAL (module docstring)
+RESTART_WAIT_MS = 20  # how long that checkpoint waits for readers (holding every writer) before it gives up
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -89,6 +97,7 @@ class Database:
 
     def __init__(self, path: Path, schema: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.lock = StoreLock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -213,7 +222,20 @@ class Database:
         self._writes += 1
         if self._writes >= CHECKPOINT_EVERY and not self._db.in_transaction:
             self._writes = 0
-            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            try:
+                wal_bytes = os.path.getsize(f"{self.path}-wal")
+            except OSError:
+                wal_bytes = 0
+            if wal_bytes <= WAL_RESTART_BYTES:
+                self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                return
+            fcntl.flock(self._writer, fcntl.LOCK_EX)
+            self._db.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # busy: the next checkpoint tries again
+            finally:
+                self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                fcntl.flock(self._writer, fcntl.LOCK_UN)
 
     @contextmanager
     def released(self) -> Iterator[None]:

@@ -46,3 +46,46 @@ def test_checkpoint_runs_every_n_writes_outside_the_writers_flock(tmp_path: Path
     finally:
         os.close(probe)
         db.close()
+
+
+def _write_beside_a_reader(tmp_path: Path, writes: int) -> int:
+    """``writes`` write transactions on one connection while another (a second worker) keeps reading; the
+    WAL's size after them."""
+    import threading
+    import time
+
+    schema = "CREATE TABLE IF NOT EXISTS t (n INTEGER, pad TEXT);"
+    writer, reader = (database.Database(tmp_path / "engine.db", schema) for _ in range(2))
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            with reader.operation(write=False):
+                reader.one("SELECT COUNT(*) FROM t")
+                time.sleep(0.0005)
+            time.sleep(0.0005)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        for n in range(writes):
+            with writer.operation(write=True):
+                writer.execute("INSERT INTO t VALUES (?, ?)", (n, "x" * 3000))
+    finally:
+        stop.set()
+        thread.join()
+    size = os.path.getsize(tmp_path / "engine.db-wal")
+    writer.close()
+    reader.close()
+    return size
+
+
+def test_the_wal_is_emptied_once_past_its_limit_though_another_process_keeps_reading(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(database, "CHECKPOINT_EVERY", 20)
+    monkeypatch.setattr(database, "WAL_RESTART_BYTES", 1 << 20)
+    (tmp_path / "bounded").mkdir()
+    assert _write_beside_a_reader(tmp_path / "bounded", 2000) < 4 << 20
+    monkeypatch.setattr(database, "WAL_RESTART_BYTES", 1 << 40)  # passive checkpoints only: what it did before
+    (tmp_path / "passive").mkdir()
+    assert _write_beside_a_reader(tmp_path / "passive", 2000) > 6 << 20  # 2000 rows of 3 KB: it only grows
