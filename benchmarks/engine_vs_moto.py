@@ -19,21 +19,22 @@ The load generator is kept cheap so that the servers get the cores: one process,
 HTTP/1.1 keep-alive client per connection and request bodies built as plain JSON (no botocore); the SRP loop's
 client math (gmpy2) is the same for both servers. Its own CPU per loop is printed beside each result.
 
-One run on the 2-vCPU AMD EPYC dev box (Python 3.11.7, moto 5.2.5, 2026-12-02; load average 1.3-2.6 from other
-jobs, printed beside each line), ours with two workers: password loop 103 vs 40 loops/s at c=1 (2.55x), 164 vs 41
-at c=4 (4.03x), 152 vs 47 at c=16 (3.25x); SRP loop 40 vs 27 (1.48x), 57 vs 29 (1.96x), 69 vs 33 (2.12x).
-Two workers against one at c=16: 142 vs 125 loops/s (1.13x; load generator 0.86 ms of CPU per loop). Over the
-wire, p50: USER_PASSWORD_AUTH 4.7 ms (moto 8.0), GetUser 1.8 (5.4), refresh 3.7 (7.9). Inside the engine: SRP
-sign-in 5.97 ms wall p50 (p99 15.1), 5.96 ms CPU p50 (p99 8.8); sign-in 2.9 vs 2.3 ms, GetUser 0.41 vs 0.39,
-ListUsers (prefix filter, two pages) 3.6 vs 3.3 with 131 vs 100,001 users. amplify_py.auth SRP sign-in +
-sign-out: 16.2 ms p50 (7.9 ms of it the client's own CPU).
+One run on a 2-vCPU Intel Xeon (KVM, 24 GiB, Python 3.11.7, moto 5.2.5, 2026-12-02; load average 1.7-2.8, the
+benchmark's own), ours with two workers: password loop 217 vs 88 loops/s at c=1 (2.47x), 332 vs 88 at c=4
+(3.77x), 325 vs 84 at c=16 (3.86x); SRP loop 77 vs 57 (1.34x), 119 vs 64 (1.86x), 148 vs 69 (2.16x). Two
+workers against one at c=16: 330 vs 247 loops/s (1.33x; load generator 0.46 ms of CPU per loop; 1.51x in a run
+of that part alone). Over the wire, p50: USER_PASSWORD_AUTH 1.95 ms (moto 3.44), GetUser 0.90 (2.42), refresh
+1.49 (3.36). Inside the engine: SRP sign-in 2.47 ms wall p50 (p99 8.9), 2.47 ms CPU p50 (p99 4.5); sign-in 1.07
+vs 1.11 ms, GetUser 0.19 vs 0.19, ListUsers (prefix filter, two pages) 2.04 vs 2.08 with 131 vs 100,001 users.
+amplify_py.auth SRP sign-in + sign-out: 9.2 ms p50 (4.8 ms of it the client's own CPU).
 
-Where the engine's SRP sign-in goes on this machine (thread CPU, medians): two RSA-2048 signatures, 0.8-0.9
-ms each (``openssl speed rsa2048``: 0.81 ms); the proof's (A*v^u)^b, a plain 256-bit modexp mod the 3072-bit N,
-0.9-1.1 ms; g^b 0.3 ms; v^u 0.25 ms through the verifier's comb
-(1.0 ms as a plain modexp); the rest (SQLite, shape checks, sessions, JSON) about 1.2 ms. The machine's noise
-between runs (+-1 ms at p50) is larger than the comb's saving; timed side by side in one process, the proof
-check is 1.7-1.9 ms against main's 2.6-2.8 ms.
+The same script on the 2-vCPU AMD EPYC of earlier runs (2026-12-02, before the changes below): 2.55x / 4.03x /
+3.25x against moto, two workers 1.13x, SRP sign-in inside the engine 5.96 ms CPU p50, the client 15.5 ms. There
+two RSA-2048 signatures took 0.8-0.9 ms each (``openssl speed rsa2048``: 0.81 ms; 0.30 ms on the Xeon), the
+proof's (A*v^u)^b 0.9-1.1 ms, g^b 0.3 ms, v^u 0.25 ms through the verifier's comb, the rest about 1.2 ms.
+What moved two workers from 1.13x: connections spread over the workers (connection_balance), the SRP math of
+sign-up and password sign-in outside the write lock (1.24 -> 0.85 ms of lock per loop), and a WAL that no
+longer grows without end under two workers (database.WAL_RESTART_BYTES).
 """
 
 from __future__ import annotations
