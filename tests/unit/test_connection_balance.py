@@ -40,19 +40,6 @@ def _listener() -> socket.socket:
     return sock
 
 
-async def _burst(listener: socket.socket, count: int) -> list[socket.socket]:
-    clients = []
-    for _ in range(count):
-        client = socket.socket()
-        client.setblocking(False)
-        try:
-            client.connect(listener.getsockname())
-        except BlockingIOError:
-            pass
-        clients.append(client)
-    return clients
-
-
 def test_a_burst_of_connections_is_split_evenly(tmp_path: Path) -> None:
     """Two acceptors, each on its own event loop (as each worker has), and ten clients connecting at once."""
     listener, board = _listener(), ConnectionBoard.create(tmp_path / "board", 2)
@@ -113,15 +100,22 @@ class _Loop:
         pass
 
 
-def test_a_worker_with_more_connections_waits_at_most_max_wait(tmp_path: Path) -> None:
-    """The other worker holds none but does not accept (busy): this one steps aside for a waiting connection
-    until MAX_WAIT_S has passed since it first did, then takes it."""
+def _beside_a_busy_worker(tmp_path: Path) -> tuple[socket.socket, ConnectionBoard, list[socket.socket], _Loop,
+                                                   BalancedAcceptor]:
+    """An acceptor in slot 0 on a fake loop; slot 1 says it holds no connection and never takes one."""
     listener, board = _listener(), ConnectionBoard.create(tmp_path / "board", 2)
     board.publish(1, 0)
     held: list[socket.socket] = []
     loop = _Loop()
     acceptor = BalancedAcceptor(listener, board, 0, held.append)
     acceptor.start(loop)  # type: ignore[arg-type]
+    return listener, board, held, loop, acceptor
+
+
+def test_a_worker_with_more_connections_waits_at_most_max_wait(tmp_path: Path) -> None:
+    """The other worker holds none but does not accept (busy): this one steps aside for a waiting connection
+    until MAX_WAIT_S has passed since it first did, then takes it."""
+    listener, board, held, loop, acceptor = _beside_a_busy_worker(tmp_path)
     clients = [socket.create_connection(listener.getsockname()) for _ in range(2)]
     acceptor._readable()
     assert len(held) == 1 and board.count(0) == 1  # it held none: it took the first at once
@@ -146,12 +140,7 @@ def test_a_worker_with_more_connections_waits_at_most_max_wait(tmp_path: Path) -
 
 def test_a_worker_steps_aside_afresh_for_each_waiting_connection(tmp_path: Path) -> None:
     """Once what waited is gone (another worker took it), the next connection gets its own full wait."""
-    listener, board = _listener(), ConnectionBoard.create(tmp_path / "board", 2)
-    board.publish(1, 0)
-    held: list[socket.socket] = []
-    loop = _Loop()
-    acceptor = BalancedAcceptor(listener, board, 0, held.append)
-    acceptor.start(loop)  # type: ignore[arg-type]
+    listener, board, held, loop, acceptor = _beside_a_busy_worker(tmp_path)
     first = socket.create_connection(listener.getsockname())
     acceptor._readable()
     second = socket.create_connection(listener.getsockname())
