@@ -28,7 +28,7 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -130,28 +130,34 @@ def password_matches(pool_id: str, user_id: str, password: str, salt_hex: str, v
     """Does ``password`` produce the stored verifier? Constant-time compare of the fixed-width values.
 
     Inside ``remembering_checks``, the same check asked twice is computed once."""
-    key = (pool_id, user_id, password, salt_hex, verifier_hex)
+    def compute() -> bool:
+        x = _x(pool_id.split("_", 1)[1], user_id, password, salt_hex)
+        width = len(_N_HEX)
+        given = format(_G_POW.pow(x), "x").zfill(width).encode()
+        stored = format(int(verifier_hex, 16), "x").zfill(width).encode()
+        return hmac.compare_digest(given, stored)
+
+    return _remembered(("password", pool_id, user_id, password, salt_hex, verifier_hex), compute)
+
+
+def _remembered(key: tuple, compute: Callable[[], bool]) -> bool:
     checked = _checked.get()
-    if checked is not None and key in checked:
-        return checked[key]
-    x = _x(pool_id.split("_", 1)[1], user_id, password, salt_hex)
-    width = len(_N_HEX)
-    given = format(_G_POW.pow(x), "x").zfill(width).encode()
-    stored = format(int(verifier_hex, 16), "x").zfill(width).encode()
-    matches = hmac.compare_digest(given, stored)
-    if checked is not None:
-        checked[key] = matches
-    return matches
+    if checked is None:
+        return compute()
+    if key not in checked:
+        checked[key] = compute()
+    return checked[key]
 
 
-_checked: ContextVar[dict[tuple[str, str, str, str, str], bool] | None] = ContextVar("srp_checked", default=None)
+_checked: ContextVar[dict[tuple, bool] | None] = ContextVar("srp_checked", default=None)
 
 
 @contextmanager
 def remembering_checks() -> Iterator[None]:
-    """One request's scope for ``password_matches``: the engine checks a sign-in's password before it takes the
-    database's write lock, and the sign-in, under the lock, finds the answer (for the same salt and verifier:
-    a password changed in between is checked again). Nothing outlives the request."""
+    """One request's scope for ``password_matches`` and the proof checks: the engine checks a sign-in's password
+    or SRP proof before it takes the database's write lock, and the sign-in, under the lock, finds the answer
+    (for the same salt, verifier and challenge: a password changed in between is checked again). Nothing
+    outlives the request."""
     token = _checked.set({})
     try:
         yield
@@ -222,6 +228,15 @@ def verify_device_proof(challenge: ServerChallenge, verifier_hex: str, device_gr
 
 def _proof_matches(challenge: ServerChallenge, verifier_hex: str, pool_name: str, user_id: str, secret_block: str,
                    timestamp: str, signature_b64: str) -> bool:
+    """Inside ``remembering_checks``, the same proof asked twice is computed once."""
+    return _remembered(("proof", challenge.a, challenge.b, challenge.big_b, verifier_hex, pool_name, user_id,
+                        secret_block, timestamp, signature_b64),
+                       lambda: _compute_proof_matches(challenge, verifier_hex, pool_name, user_id, secret_block,
+                                                      timestamp, signature_b64))
+
+
+def _compute_proof_matches(challenge: ServerChallenge, verifier_hex: str, pool_name: str, user_id: str,
+                           secret_block: str, timestamp: str, signature_b64: str) -> bool:
     v = int(verifier_hex, 16)
     u = _hash_hex(pad_hex(challenge.a) + pad_hex(challenge.big_b))
     if u == 0:

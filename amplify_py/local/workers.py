@@ -69,7 +69,6 @@ class WorkerPool:
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
         self._lifelines: dict[int, int] = {}
         self._ready = threading.Semaphore(0)
-        self._serving = threading.Semaphore(0)
         self._stopping = False
 
     @property
@@ -85,12 +84,8 @@ class WorkerPool:
             if not self._ready.acquire(timeout=max(0.0, deadline - time.monotonic())):
                 self.stop()
                 raise RuntimeError(f"the local engine's workers did not start on {self._engine.endpoint}")
-        for lifeline in self._lifelines.values():  # all are ready: they start serving together
+        for lifeline in self._lifelines.values():  # all are ready (set up to accept): they start together
             os.write(lifeline, b"g")
-        for _ in range(self.count):  # and each accepts before start() returns, so none takes every connection
-            if not self._serving.acquire(timeout=max(0.0, deadline - time.monotonic())):
-                self.stop()
-                raise RuntimeError(f"the local engine's workers did not start on {self._engine.endpoint}")
 
     def _spawn(self, index: int) -> None:
         events_read, events_write = os.pipe()
@@ -120,8 +115,6 @@ class WorkerPool:
                     ctx.log(*event["log"])
                 elif "ready" in event:
                     self._ready.release()
-                elif "serving" in event:
-                    self._serving.release()
         code = proc.wait()
         if not self._stopping and self._procs.get(index) is proc:
             ctx.log("engine", f"Worker {index} (pid {proc.pid}) exited with code {code}; starting another.")
@@ -267,9 +260,9 @@ def _worker_server_class() -> type:
         """uvicorn's server, accepting by the connection board's rule (``connection_balance``) and without its
         signal handling: a worker stops when its parent closes the lifeline."""
 
-        def __init__(self, config: Any, board: ConnectionBoard, slot: int, on_serving: Callable[[], None]) -> None:
+        def __init__(self, config: Any, board: ConnectionBoard, slot: int, await_go: Callable[[], bool]) -> None:
             super().__init__(config)
-            self._board, self._slot, self._on_serving = board, slot, on_serving
+            self._board, self._slot, self._await_go = board, slot, await_go
 
         @contextlib.contextmanager
         def capture_signals(self) -> Iterator[None]:
@@ -316,10 +309,12 @@ def _worker_server_class() -> type:
                 task.add_done_callback(connecting.discard)
 
             acceptor = BalancedAcceptor(sockets[0], self._board, self._slot, serve)
-            acceptor.start(loop)
             self.servers = [acceptor]  # type: ignore[list-item]  (shutdown calls close and wait_closed)
             self.started = True
-            self._on_serving()
+            if not self._await_go():  # everything is set up: accepting starts the moment the parent says go
+                self.should_exit = True
+                return
+            acceptor.start(loop)
 
     return WorkerServer
 
@@ -346,18 +341,21 @@ def serve_worker(settings: dict[str, Any]) -> None:
     limits = Limits(**settings["limits"]) if settings["limits"] else None
     sock = socket.socket(fileno=settings["fd"])
     board = ConnectionBoard(Path(settings["board"]), settings["workers"])
+
+    def await_go() -> bool:
+        """Say ready, then wait for the parent's go (sent once every worker is ready; nothing: it is gone)."""
+        board.publish(settings["slot"], 0)  # from now on a worker that accepts first leaves connections to this one
+        events.send({"ready": os.getpid()})
+        if not os.read(0, 1):
+            return False
+        threading.Thread(target=_watch_parent, args=(server, lambda: None), daemon=True).start()
+        return True
+
     server = _worker_server_class()(server_config(engine.context, http=settings["http"], loop=settings["loop"],
-                                                  limits=limits), board, settings["slot"],
-                                         lambda: events.send({"serving": os.getpid()}))
+                                                  limits=limits), board, settings["slot"], await_go)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
     shapes.load_models()  # what the first requests would build, before serving
     srp.load_tables()
-    board.publish(settings["slot"], 0)  # from now on a worker that accepts first leaves connections for this one
-    events.send({"ready": os.getpid()})
-    if not os.read(0, 1):  # the parent's go, once every worker is ready (nothing: it is gone)
-        engine.stop()
-        return
-    threading.Thread(target=_watch_parent, args=(server, lambda: None), daemon=True).start()
     try:
         server.run(sockets=[sock])
     finally:

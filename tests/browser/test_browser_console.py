@@ -14,6 +14,7 @@ import boto3
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.common.keys import Keys
 
 from amplify_py.deploy import background_engine
@@ -123,6 +124,7 @@ def test_the_console_in_chromium_shows_the_user_and_its_forms_work_without_javas
     assert driver.find_element(By.XPATH, "//tr[th[code[.='name']]]/td").text == HOSTILE  # shown as text
     _check_accessibility(browser)
     driver.find_element(By.XPATH, "//button[.='Confirm user']").click()
+    WebDriverWait(driver, 20).until(lambda d: "done=confirm" in d.current_url)  # the POST, then its redirect
     assert driver.find_element(By.CSS_SELECTOR, "[role=status]").text == "User confirmed."
     assert driver.find_element(By.CSS_SELECTOR, ".facts .status").text == "CONFIRMED"
     [user] = sandbox["idp"].list_users(UserPoolId=pool_id)["Users"]
@@ -130,6 +132,7 @@ def test_the_console_in_chromium_shows_the_user_and_its_forms_work_without_javas
 
     driver.find_element(By.ID, "password").send_keys("short")
     driver.find_element(By.XPATH, "//button[.='Set password']").click()
+    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#password[aria-invalid=true]"))
     field = driver.find_element(By.ID, "password")
     assert field.get_attribute("aria-invalid") == "true"
     error = driver.find_element(By.ID, field.get_attribute("aria-describedby").split()[0])

@@ -103,3 +103,48 @@ def test_a_password_changed_after_the_early_check_is_checked_again(engine: Local
     answer = _call(engine, "InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
                                             "AuthParameters": {"USERNAME": "bo@example.com", "PASSWORD": "N3w-Passw0rd!"}})
     assert "AccessToken" in answer["AuthenticationResult"]
+
+
+def test_an_srp_proof_is_checked_outside_the_writers_lock(engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amplify_py import _bigint
+    from amplify_py.auth._srp import SrpClient
+
+    pool_id, client_id = _deploy(engine)
+    engine.deploy("locks", template("email_default", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH",
+                                                                        "ALLOW_REFRESH_TOKEN_AUTH"]))
+    _call(engine, "AdminCreateUser", {"UserPoolId": pool_id, "Username": "cy@example.com", "MessageAction": "SUPPRESS",
+                                      "UserAttributes": [{"Name": "email", "Value": "cy@example.com"}]})
+    _call(engine, "AdminSetUserPassword", {"UserPoolId": pool_id, "Username": "cy@example.com", "Password": PASSWORD,
+                                           "Permanent": True})
+    proofs: list[bool] = []  # the proof's (A * v^u)^b: was the writers' flock held?
+    real_powmod = _bigint.powmod
+
+    def powmod_noting_the_lock(base: int, exponent: int, modulus: int) -> int:
+        if modulus == srp.N and exponent.bit_length() <= 256:  # the server's b: 256 bits
+            probe = os.open(engine.state_dir / "engine.sqlite3-writer", os.O_RDWR)
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(probe, fcntl.LOCK_UN)
+                proofs.append(False)
+            except BlockingIOError:
+                proofs.append(True)
+            finally:
+                os.close(probe)
+        return real_powmod(base, exponent, modulus)
+
+    for wrong in (False, True):
+        client = SrpClient.create(pool_id.split("_", 1)[1])
+        challenge = _call(engine, "InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_SRP_AUTH",
+                                                   "AuthParameters": {"USERNAME": "cy@example.com", "SRP_A": client.srp_a}})
+        responses = client.password_verifier_responses(challenge["ChallengeParameters"],
+                                                       "Wr0ng-pass" if wrong else PASSWORD)
+        monkeypatch.setattr(_bigint, "powmod", powmod_noting_the_lock)
+        body = {"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER", "ChallengeResponses": responses}
+        if wrong:
+            with pytest.raises(CognitoError, match="^NotAuthorizedException: Incorrect username or password.$"):
+                _call(engine, "RespondToAuthChallenge", body)
+        else:
+            assert "AccessToken" in _call(engine, "RespondToAuthChallenge", body)["AuthenticationResult"]
+        monkeypatch.setattr(_bigint, "powmod", real_powmod)
+        assert proofs == [False], proofs  # once, early; the sign-in under the lock found the answer
+        proofs.clear()

@@ -41,7 +41,8 @@ from amplify_py.local.rules.messages import (
 from amplify_py.local.rules.attribute_updates import check_alias_free
 from amplify_py.local.rules.phantoms import phantom_user
 
-__all__ = ["SignIn", "unknown_user", "unknown_user_password", "check_password", "srp_challenge", "password_verifier", "after_first_factor",
+__all__ = ["SignIn", "unknown_user", "unknown_user_password", "check_password", "srp_challenge", "password_verifier", "srp_session_id",
+           "srp_challenge_of", "srp_user", "verify_proof", "after_first_factor",
            "complete", "available_first_factors", "answer_first_factor", "code_challenge", "check_code_answer",
            "email_mfa_setup", "new_password", "web_authn_challenge", "web_authn_answer", "MFA_CODE_KEYS"]
 
@@ -130,7 +131,7 @@ def srp_challenge(s: SignIn, user: User | None, srp_a: str, given_username: str,
     session = SrpSession(s.client.id, user.username if user else None, user_id=user_id, b=format(challenge.b, "x"),
                          big_b=challenge.srp_b_hex, a=srp_a, secret_block=challenge.secret_block,
                          custom_history=custom_history)
-    sessions.start(s.ctx, s.pool, s.client, session, session_id=_srp_session_id(challenge.secret_block))
+    sessions.start(s.ctx, s.pool, s.client, session, session_id=srp_session_id(challenge.secret_block))
     out: dict[str, Any] = {
         "ChallengeName": "PASSWORD_VERIFIER",
         "ChallengeParameters": {"SALT": verifier_salt, "SECRET_BLOCK": challenge.secret_block,
@@ -141,31 +142,39 @@ def srp_challenge(s: SignIn, user: User | None, srp_a: str, given_username: str,
     return out
 
 
-def _srp_session_id(secret_block: str) -> str:
+def srp_session_id(secret_block: str) -> str:
     return "srp:" + secret_block
+
+
+def srp_challenge_of(session: SrpSession) -> srp.ServerChallenge:
+    return srp.ServerChallenge(b=int(session.b, 16), big_b=int(session.big_b, 16), a=int(session.a, 16),
+                               secret_block=session.secret_block)
+
+
+def srp_user(s: SignIn, session: SrpSession) -> User | None:
+    return directory.get_user(s.ctx, s.pool, session.username) if session.username is not None else None
 
 
 def password_verifier(s: SignIn, responses: dict) -> tuple[User, SrpSession]:
     """Check the client's SRP proof; returns the user and the SRP session (CUSTOM_AUTH continues from it)."""
     block = responses.get("PASSWORD_CLAIM_SECRET_BLOCK") or ""
-    session = sessions.load(s.ctx, _srp_session_id(block), s.client)
-    sessions.end(s.ctx, _srp_session_id(block))
+    session = sessions.load(s.ctx, srp_session_id(block), s.client)
+    sessions.end(s.ctx, srp_session_id(block))
     if not isinstance(session, SrpSession):
         raise not_authorized(INCORRECT_CREDENTIALS)
-    challenge = srp.ServerChallenge(b=int(session.b, 16), big_b=int(session.big_b, 16), a=int(session.a, 16),
-                                    secret_block=session.secret_block)
-    user = directory.get_user(s.ctx, s.pool, session.username) if session.username is not None else None
+    challenge = srp_challenge_of(session)
+    user = srp_user(s, session)
     if user is None and session.username is None:
         # unknown (existence errors prevented): the lockout, then the same proof computation on the dummy verifier
         phantom = _phantom_before_password(s, session.user_id)
-        _verify_proof(s, challenge, passwords.DUMMY_VERIFIER, session.user_id, block, responses)
+        verify_proof(s, challenge, passwords.DUMMY_VERIFIER, session.user_id, block, responses)
         passwords.record_failure(s.ctx, s.pool, phantom)
         raise not_authorized(INCORRECT_CREDENTIALS)
     if user is None:  # deleted since the first step
         raise unknown_user(s.client)
     passwords.check_lockout(s.ctx, s.pool, user)
     _pre_authentication(s, user)
-    ok = _verify_proof(s, challenge, user.srp_verifier or passwords.DUMMY_VERIFIER, session.user_id, block,
+    ok = verify_proof(s, challenge, user.srp_verifier or passwords.DUMMY_VERIFIER, session.user_id, block,
                        responses) and user.has_password
     if not ok:
         passwords.record_failure(s.ctx, s.pool, user)
@@ -173,7 +182,7 @@ def password_verifier(s: SignIn, responses: dict) -> tuple[User, SrpSession]:
     return user, session
 
 
-def _verify_proof(s: SignIn, challenge: srp.ServerChallenge, verifier: str, user_id: str, block: str,
+def verify_proof(s: SignIn, challenge: srp.ServerChallenge, verifier: str, user_id: str, block: str,
                   responses: dict) -> bool:
     return srp.verify_proof(challenge, verifier, s.pool.id, user_id, block, responses.get("TIMESTAMP") or "",
                             responses.get("PASSWORD_CLAIM_SIGNATURE") or "")

@@ -14,6 +14,7 @@ from amplify_py.local import shapes, srp
 from amplify_py.local.context import EngineContext
 from amplify_py.local.errors import CognitoError
 from amplify_py.local.operations import (
+    _early_checks,
     account,
     admin,
     devices,
@@ -45,9 +46,9 @@ USER_POOL_OPERATIONS: dict[str, Operation] = {
     **federated_admin.OPERATIONS,
 }
 IDENTITY_OPERATIONS: dict[str, Operation] = dict(identity.OPERATIONS)
-CHECKED_EARLY: dict[str, Callable[[EngineContext, dict], None]] = dict(sign_in.CHECKED_EARLY)
-"""Operations whose password check runs first, in a read transaction, outside the write lock (other workers
-need not wait through a modexp); the operation then finds the answer in ``srp.remembering_checks``."""
+CHECKED_EARLY: dict[str, Callable[[EngineContext, dict], None]] = dict(_early_checks.CHECKED_EARLY)
+"""Operations whose password or SRP proof check runs first, in a read transaction, outside the write lock (other
+workers need not wait through a modexp); the operation then finds the answer in ``srp.remembering_checks``."""
 
 READ_ONLY = frozenset({
     "GetUser", "AdminGetUser", "ListUsers", "DescribeUserPool", "DescribeUserPoolClient", "ListUserPoolClients",

@@ -25,12 +25,12 @@ from amplify_py.local.operations import _custom_auth as custom_auth
 from amplify_py.local.operations import _device_sign_in as device_sign_in
 from amplify_py.local.operations import _sign_in_steps as steps
 from amplify_py.local.operations._sign_in_steps import MFA_CODE_KEYS, SignIn
-from amplify_py.local.rules import devices, directory, passwords, sessions, tokens
+from amplify_py.local.rules import devices, directory, sessions, tokens
 from amplify_py.local.rules.attributes import pairs
 from amplify_py.local.rules.clients import check_secret_hash
 from amplify_py.local.rules.migration import migrate_user
 
-__all__ = ["OPERATIONS", "CHECKED_EARLY", "sign_in_with_password", "answer_challenge", "check_password_early"]
+__all__ = ["OPERATIONS", "PASSWORD_FLOWS", "pool_and_client", "sign_in_with_password", "answer_challenge"]
 
 _FLOW_PERMISSION = {
     "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
@@ -42,10 +42,10 @@ _FLOW_PERMISSION = {
     "USER_AUTH": "ALLOW_USER_AUTH",
     "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
 }
-_PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
+PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 
 
-def _pool_and_client(ctx: EngineContext, body: dict, admin: bool) -> tuple[Pool, Client]:
+def pool_and_client(ctx: EngineContext, body: dict, admin: bool) -> tuple[Pool, Client]:
     pool, client = ctx.client(body.get("ClientId"))
     if admin and body.get("UserPoolId") != pool.id:
         raise CognitoError("ResourceNotFoundException", f"User pool client {client.id} does not exist.")
@@ -54,7 +54,7 @@ def _pool_and_client(ctx: EngineContext, body: dict, admin: bool) -> tuple[Pool,
 
 # --- InitiateAuth -------------------------------------------------------------------------
 def initiate_auth(ctx: EngineContext, body: dict, *, admin: bool = False) -> dict:
-    pool, client = _pool_and_client(ctx, body, admin)
+    pool, client = pool_and_client(ctx, body, admin)
     flow = body.get("AuthFlow") or ""
     params = body.get("AuthParameters") or {}
     if flow not in _FLOW_PERMISSION or (flow.startswith("ADMIN_") and not admin):
@@ -77,7 +77,7 @@ def initiate_auth(ctx: EngineContext, body: dict, *, admin: bool = False) -> dic
         if not params.get("SRP_A"):
             raise invalid_parameter("Missing required parameter SRP_A")
         return steps.srp_challenge(s, user, params["SRP_A"], username, with_session=False)
-    if flow in _PASSWORD_FLOWS:
+    if flow in PASSWORD_FLOWS:
         return sign_in_with_password(s, username, params.get("PASSWORD"), body.get("ValidationData"), user=user,
                                      looked_up=True)
     if flow == "USER_AUTH":
@@ -118,7 +118,7 @@ def _user_auth(s: SignIn, user: User | None, username: str, params: dict, sessio
 
 # --- RespondToAuthChallenge -----------------------------------------------------------------
 def respond_to_auth_challenge(ctx: EngineContext, body: dict, *, admin: bool = False) -> dict:
-    pool, client = _pool_and_client(ctx, body, admin)
+    pool, client = pool_and_client(ctx, body, admin)
     responses = body.get("ChallengeResponses") or {}
     s = SignIn(ctx, pool, client, client_metadata=body.get("ClientMetadata") or {},
                device_key=responses.get("DEVICE_KEY"))
@@ -191,30 +191,6 @@ def answer_challenge(s: SignIn, name: str, responses: dict, session_id: str) -> 
         return custom_auth.answer(s, session, responses)
     raise invalid_parameter(f"Invalid challenge name {name} for the current session.")
 
-
-def check_password_early(ctx: EngineContext, body: dict, *, admin: bool = False) -> None:
-    """Before the write lock: the verifier math of a password sign-in (``srp.remembering_checks``), so that the
-    sign-in, under the lock, finds it done. The same check on the same user as the sign-in makes (an unknown
-    name: the dummy verifier's); a warm-up only, so it decides nothing and raises what the sign-in would."""
-    if body.get("AuthFlow") not in _PASSWORD_FLOWS:
-        return
-    params = body.get("AuthParameters") or {}
-    username, password = params.get("USERNAME"), params.get("PASSWORD")
-    if not isinstance(username, str) or not isinstance(password, str):
-        return
-    pool, client = _pool_and_client(ctx, body, admin)
-    user = directory.find_user(ctx, pool, username)
-    if user is not None:
-        passwords.password_matches(pool, user, password)
-    elif client.prevent_user_existence_errors:
-        passwords.spend_password_check(pool, username, password)
-
-
-CHECKED_EARLY = {
-    "InitiateAuth": check_password_early,
-    "AdminInitiateAuth": lambda ctx, body: check_password_early(ctx, body, admin=True),
-}
-"""What registry runs in a read transaction before these operations' write transaction."""
 
 OPERATIONS = {
     "InitiateAuth": initiate_auth,
