@@ -62,7 +62,7 @@ def serve(
     def log(source: str, line: str) -> None:
         console.print(f"[dim]{escape(source)}[/] {escape(line)}")
 
-    from amplify_py.deploy.background_engine import CONSOLE_TOKEN_ENV
+    from amplify_py.deploy.background_engine import CONSOLE_TOKEN_ENV, LISTENING
 
     with _StopSignals() as signals:  # taken before the port opens, so no stop request is missed
         from amplify_py.local.workers import default_workers
@@ -86,7 +86,7 @@ def serve(
             engine.stop()
             raise
         served_by = f"{engine.workers} processes" if engine.workers > 1 else "1 process"
-        console.print(f"Local engine listening on [bold]{engine.endpoint}[/] (state in {state_dir}, {served_by}); "
+        console.print(f"{LISTENING} [bold]{engine.endpoint}[/] (state in {state_dir}, {served_by}); "
                       "Ctrl+C to stop.")
         if engine.context.managed_login_domain:
             console.print(f"Managed login on [bold]https://{engine.context.managed_login_domain}[/] "

@@ -36,6 +36,7 @@ from amplify_py.errors import AmpyUserError
 __all__ = [
     "CONSOLE_TOKEN_ENV",
     "DEFAULT_PORT",
+    "LISTENING",
     "LOCAL_HOST",
     "STOP_MARK",
     "ServerInfo",
@@ -245,6 +246,10 @@ def require_free_port(host: str, port: int) -> None:
         )
 
 
+LISTENING = "Local engine listening on"
+"""How ``ampy local serve`` announces it serves (the start of its line; the detached start waits for it)."""
+
+
 def _log_tail(path: Path, lines: int = 20) -> str:
     try:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
@@ -269,13 +274,14 @@ def start_detached_server(state_dir: Path, *, host: str = LOCAL_HOST, port: int 
     log_path = state_dir / _SERVER_LOG
     with open(os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as log:
         os.chmod(log_path, 0o600)  # a log from before the console may have been readable by all
+        log_start = os.fstat(log.fileno()).st_size
         proc = subprocess.Popen(
             server_command(state_dir, host, port), cwd=state_dir, env=env,
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     endpoint = f"http://{host}:{port}"
     try:
-        _wait_until_serving(proc, endpoint, log_path)
+        _wait_until_serving(proc, endpoint, log_path, log_start)
     except BaseException:  # Ctrl-C included: an unrecorded server would keep the port with no way to stop it
         proc.kill()
         proc.wait()
@@ -289,7 +295,9 @@ def start_detached_server(state_dir: Path, *, host: str = LOCAL_HOST, port: int 
     return info
 
 
-def _wait_until_serving(proc: subprocess.Popen, endpoint: str, log_path: Path) -> None:
+def _wait_until_serving(proc: subprocess.Popen, endpoint: str, log_path: Path, log_start: int) -> None:
+    """Until the server answers HTTP and its log (from ``log_start``, this start's part) says it listens: a
+    worker may answer a moment before the server logs that line, and whoever reads the log must find it."""
     deadline = time.monotonic() + _START_TIMEOUT_S
     while True:
         code = proc.poll()
@@ -302,16 +310,27 @@ def _wait_until_serving(proc: subprocess.Popen, endpoint: str, log_path: Path) -
             )
         try:
             httpx.get(endpoint + "/", timeout=0.5)
-            break
+            if LISTENING.encode() in _read_from(log_path, log_start):
+                return
         except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise AmpyUserError(
-                    "LocalEngineStartError",
-                    f"The local engine server did not answer on {endpoint} within {_START_TIMEOUT_S:.0f} s.",
-                    f"See its log at {log_path}.",
-                    details=_log_tail(log_path) or None,
-                ) from None
-            time.sleep(0.05)
+            pass
+        if time.monotonic() > deadline:
+            raise AmpyUserError(
+                "LocalEngineStartError",
+                f"The local engine server did not answer on {endpoint} within {_START_TIMEOUT_S:.0f} s.",
+                f"See its log at {log_path}.",
+                details=_log_tail(log_path) or None,
+            ) from None
+        time.sleep(0.05)
+
+
+def _read_from(path: Path, offset: int) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def stop_detached_server(state_dir: Path) -> ServerInfo | None:
