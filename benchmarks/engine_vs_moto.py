@@ -19,14 +19,14 @@ The load generator is kept cheap so that the servers get the cores: one process,
 HTTP/1.1 keep-alive client per connection and request bodies built as plain JSON (no botocore); the SRP loop's
 client math (gmpy2) is the same for both servers. Its own CPU per loop is printed beside each result.
 
-One run on a 2-vCPU Intel Xeon (KVM, 24 GiB, Python 3.11.7, moto 5.2.5, 2026-12-02; load average 1.7-2.8, the
-benchmark's own), ours with two workers: password loop 217 vs 88 loops/s at c=1 (2.47x), 332 vs 88 at c=4
-(3.77x), 325 vs 84 at c=16 (3.86x); SRP loop 77 vs 57 (1.34x), 119 vs 64 (1.86x), 148 vs 69 (2.16x). Two
-workers against one at c=16: 330 vs 247 loops/s (1.33x; load generator 0.46 ms of CPU per loop; 1.51x in a run
-of that part alone). Over the wire, p50: USER_PASSWORD_AUTH 1.95 ms (moto 3.44), GetUser 0.90 (2.42), refresh
-1.49 (3.36). Inside the engine: SRP sign-in 2.47 ms wall p50 (p99 8.9), 2.47 ms CPU p50 (p99 4.5); sign-in 1.07
-vs 1.11 ms, GetUser 0.19 vs 0.19, ListUsers (prefix filter, two pages) 2.04 vs 2.08 with 131 vs 100,001 users.
-amplify_py.auth SRP sign-in + sign-out: 9.2 ms p50 (4.8 ms of it the client's own CPU).
+One run on a 2-vCPU Intel Xeon (KVM, 24 GiB, Python 3.11.7, moto 5.2.5, 2026-12-02; load average 1.6-2.8, the
+benchmark's own), ours with two workers: password loop 252 vs 98 loops/s at c=1 (2.57x), 393 vs 98 at c=4
+(4.00x), 386 vs 96 at c=16 (4.02x); SRP loop 92 vs 67 (1.38x), 145 vs 74 (1.95x), 167 vs 73 (2.27x). Two
+workers against one at c=16, both on new state: 410 vs 289 loops/s (1.42x; load generator 0.38 ms of CPU per
+loop). Over the wire, p50: USER_PASSWORD_AUTH 1.66 ms (moto 2.99), GetUser 0.74 (2.08), refresh 1.28 (2.96).
+Inside the engine: SRP sign-in 2.32 ms wall p50 (p99 9.0), 2.32 ms CPU p50 (p99 3.9); sign-in 0.96 vs 0.94 ms,
+GetUser 0.14 vs 0.14, ListUsers (prefix filter, two pages) 1.79 vs 1.84 with 131 vs 100,001 users.
+amplify_py.auth SRP sign-in + sign-out: 8.5 ms p50 (4.5 ms of it the client's own CPU).
 
 The same script on the 2-vCPU AMD EPYC of earlier runs (2026-12-02, before the changes below): 2.55x / 4.03x /
 3.25x against moto, two workers 1.13x, SRP sign-in inside the engine 5.96 ms CPU p50, the client 15.5 ms. There
@@ -496,10 +496,10 @@ def main() -> None:
             servers += [ours, moto]
             if "compare" in only:
                 compare(ours, moto, args.seconds, args.reps)
-            if "workers" in only:
-                one = Ours(1)
-                servers.append(one)
-                workers_scaling(one, ours, args.seconds, args.reps)
+            if "workers" in only:  # both on new state: the compare runs above left thousands of users in ours
+                one, two = Ours(1), Ours(2)
+                servers += [one, two]
+                workers_scaling(one, two, args.seconds, args.reps)
             if "single" in only:
                 single_operations([ours, moto], args.samples)
             if "client" in only:

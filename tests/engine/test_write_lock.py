@@ -4,8 +4,6 @@ answer: a password changed between the early check and the sign-in is checked ag
 
 from __future__ import annotations
 
-import fcntl
-import os
 from pathlib import Path
 from typing import Iterator
 
@@ -14,6 +12,7 @@ import pytest
 from amplify_py.local import LocalEngine, srp
 from amplify_py.local.errors import CognitoError
 from amplify_py.local.operations import registry
+from tests._flock import writers_lock_held
 from tests.engine.conftest import CLIENT, PASSWORD, POOL, template
 
 IDP = "AWSCognitoIdentityProviderService."
@@ -36,21 +35,17 @@ def _deploy(engine: LocalEngine) -> tuple[str, str]:
     return ids[POOL], ids[CLIENT]
 
 
+def _writers_lock_held(engine: LocalEngine) -> bool:
+    return writers_lock_held(engine.state_dir / "engine.sqlite3-writer")
+
+
 def _modexps_with_the_lock(engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """For each g^e the engine computes from now on: was the writers' flock held (by anyone) at the time?"""
     held: list[bool] = []
     real_pow = srp._G_POW.pow
 
     def pow_noting_the_lock(exponent: int) -> int:
-        probe = os.open(engine.state_dir / "engine.sqlite3-writer", os.O_RDWR)  # its own open file: it conflicts
-        try:
-            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            fcntl.flock(probe, fcntl.LOCK_UN)
-            held.append(False)
-        except BlockingIOError:
-            held.append(True)
-        finally:
-            os.close(probe)
+        held.append(_writers_lock_held(engine))
         return real_pow(exponent)
 
     monkeypatch.setattr(srp._G_POW, "pow", pow_noting_the_lock)
@@ -121,15 +116,7 @@ def test_an_srp_proof_is_checked_outside_the_writers_lock(engine: LocalEngine, m
 
     def powmod_noting_the_lock(base: int, exponent: int, modulus: int) -> int:
         if modulus == srp.N and exponent.bit_length() <= 256:  # the server's b: 256 bits
-            probe = os.open(engine.state_dir / "engine.sqlite3-writer", os.O_RDWR)
-            try:
-                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(probe, fcntl.LOCK_UN)
-                proofs.append(False)
-            except BlockingIOError:
-                proofs.append(True)
-            finally:
-                os.close(probe)
+            proofs.append(_writers_lock_held(engine))
         return real_powmod(base, exponent, modulus)
 
     for wrong in (False, True):

@@ -4,28 +4,18 @@ engine bug and is refused."""
 
 from __future__ import annotations
 
-import fcntl
-import os
 from pathlib import Path
 
 import pytest
 
 from amplify_py.local import database
+from tests._flock import writers_lock_held
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS t (n INTEGER);"
 
 
 def _writers_flock_free(tmp_path: Path) -> bool:
-    """Could another process take the writers' flock right now?"""
-    probe = os.open(tmp_path / "engine.db-writer", os.O_RDWR)
-    try:
-        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        fcntl.flock(probe, fcntl.LOCK_UN)
-        return True
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(probe)
+    return not writers_lock_held(tmp_path / "engine.db-writer")
 
 
 @pytest.fixture()
