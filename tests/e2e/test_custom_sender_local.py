@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,10 +40,16 @@ class Local:
     def __init__(self, engine: LocalEngine, logs: list[tuple[str, str]]) -> None:
         self.engine, self.logs = engine, logs
 
-    def sent(self, recipient: str) -> list[dict[str, str]]:
-        """What the sender function logged it sent to ``recipient``: subject and code."""
-        found = [_SENT.match(line) for name, line in self.logs if name == "custom_email_sender"]
-        return [m.groupdict() for m in found if m and m["to"] == recipient]
+    def sent(self, recipient: str, count: int = 1) -> list[dict[str, str]]:
+        """What the sender function logged it sent to ``recipient`` (subject and code), once there are ``count``
+        such messages: the function's log lines reach us from its process a moment after the call returns."""
+        deadline = time.monotonic() + 10
+        while True:
+            found = [_SENT.match(line) for name, line in list(self.logs) if name == "custom_email_sender"]
+            messages = [m.groupdict() for m in found if m and m["to"] == recipient]
+            if len(messages) >= count or time.monotonic() > deadline:
+                return messages
+            time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +102,7 @@ def test_the_sender_gets_the_forgot_password_code(local, backend) -> None:
     sign_up(username="peter@example.com", password=PASSWORD, options={"user_attributes": {"email": "peter@example.com"}})
     confirm_sign_up(username="peter@example.com", confirmation_code=local.sent("peter@example.com")[-1]["code"])
     reset_password(username="peter@example.com")
-    sent = local.sent("peter@example.com")[-1]
+    sent = local.sent("peter@example.com", count=2)[-1]  # after the sign-up's
     assert sent["subject"].strip() == "Reset your password"
     confirm_reset_password(username="peter@example.com", new_password="N3w-secret!!", confirmation_code=sent["code"])
     assert sign_in(username="peter@example.com", password="N3w-secret!!").is_signed_in
