@@ -41,7 +41,7 @@ class ConnectionBoard:
 
     def __init__(self, path: Path, slots: int) -> None:
         """Map the board the parent made (``create``) for ``slots`` workers."""
-        self.path, self.slots = path, slots
+        self.slots = slots
         fd = os.open(path, os.O_RDWR)
         try:
             self._map = mmap.mmap(fd, slots * _SLOT.size)
@@ -85,10 +85,6 @@ class BalancedAcceptor:
         self._open = 0  # connections accepted here and not yet ended
         self._closed = False
         self._closed_event = asyncio.Event()
-
-    @property
-    def open_connections(self) -> int:
-        return self._open
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop

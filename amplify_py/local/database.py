@@ -222,20 +222,24 @@ class Database:
         self._writes += 1
         if self._writes >= CHECKPOINT_EVERY and not self._db.in_transaction:
             self._writes = 0
-            try:
-                wal_bytes = os.path.getsize(f"{self.path}-wal")
-            except OSError:
-                wal_bytes = 0
-            if wal_bytes <= WAL_RESTART_BYTES:
-                self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                return
-            fcntl.flock(self._writer, fcntl.LOCK_EX)
-            self._db.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
-            try:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # busy: the next checkpoint tries again
-            finally:
-                self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-                fcntl.flock(self._writer, fcntl.LOCK_UN)
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """PASSIVE; past WAL_RESTART_BYTES, TRUNCATE under the flock (module docstring)."""
+        try:
+            wal_bytes = os.path.getsize(f"{self.path}-wal")
+        except OSError:
+            wal_bytes = 0
+        if wal_bytes <= WAL_RESTART_BYTES:
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            return
+        fcntl.flock(self._writer, fcntl.LOCK_EX)
+        self._db.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # busy: the next checkpoint tries again
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            fcntl.flock(self._writer, fcntl.LOCK_UN)
 
     @contextmanager
     def released(self) -> Iterator[None]:

@@ -64,7 +64,8 @@ class WorkerPool:
         self._settings = {"state_dir": str(engine.state_dir), "host": engine.host, "region": engine.region,
                           "endpoint": engine.endpoint, "http": http, "loop": loop, "clock": clock_path,
                           "limits": asdict(limits) if limits is not None else None, "fd": sock.fileno(),
-                          "console_token": engine.console_token, "board": str(engine.state_dir / _BOARD_FILE), "workers": count}
+                          "console_token": engine.console_token, "board": str(engine.state_dir / _BOARD_FILE),
+                          "workers": count}
         self._board = ConnectionBoard.create(engine.state_dir / _BOARD_FILE, count)
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
         self._lifelines: dict[int, int] = {}

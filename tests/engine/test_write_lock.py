@@ -84,14 +84,14 @@ def test_a_password_changed_after_the_early_check_is_checked_again(engine: Local
                                       "UserAttributes": [{"Name": "email", "Value": "bo@example.com"}]})
     _call(engine, "AdminSetUserPassword", {"UserPoolId": pool_id, "Username": "bo@example.com", "Password": PASSWORD,
                                            "Permanent": True})
-    early = registry._run_early
+    early = registry.CHECKED_EARLY["InitiateAuth"]
 
-    def early_then_a_new_password(ctx, check, body):  # another request changes it between the two
-        early(ctx, check, body)
+    def early_then_a_new_password(ctx, body):  # another request changes it between the two
+        early(ctx, body)
         _call(engine, "AdminSetUserPassword", {"UserPoolId": pool_id, "Username": "bo@example.com",
                                                "Password": "N3w-Passw0rd!", "Permanent": True})
 
-    monkeypatch.setattr(registry, "_run_early", early_then_a_new_password)
+    monkeypatch.setitem(registry.CHECKED_EARLY, "InitiateAuth", early_then_a_new_password)
     with pytest.raises(CognitoError, match="^NotAuthorizedException: Incorrect username or password.$"):
         _call(engine, "InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
                                        "AuthParameters": {"USERNAME": "bo@example.com", "PASSWORD": PASSWORD}})

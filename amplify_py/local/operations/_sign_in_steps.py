@@ -41,8 +41,8 @@ from amplify_py.local.rules.messages import (
 from amplify_py.local.rules.attribute_updates import check_alias_free
 from amplify_py.local.rules.phantoms import phantom_user
 
-__all__ = ["SignIn", "unknown_user", "unknown_user_password", "check_password", "srp_challenge", "password_verifier", "srp_session_id",
-           "srp_challenge_of", "srp_user", "verify_proof", "after_first_factor",
+__all__ = ["SignIn", "unknown_user", "unknown_user_password", "check_password", "srp_challenge", "password_verifier",
+           "srp_session_id", "srp_challenge_of", "srp_user", "verify_proof", "after_first_factor",
            "complete", "available_first_factors", "answer_first_factor", "code_challenge", "check_code_answer",
            "email_mfa_setup", "new_password", "web_authn_challenge", "web_authn_answer", "MFA_CODE_KEYS"]
 

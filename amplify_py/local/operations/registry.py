@@ -93,23 +93,12 @@ def _run(ctx: EngineContext, target: str, body: dict) -> dict:
     with srp.remembering_checks():
         early = CHECKED_EARLY.get(operation)
         if early is not None:
-            _run_early(ctx, early, body)
+            early(ctx, body)  # in its own read transaction, when the request calls for a check
         with ctx.store.operation(write=operation not in READ_ONLY, late=operation in WRITES_LATE,
                                  keep_on=(CognitoError,)), ctx.signer.deferring():
             ctx.sync_config()
             result = handler(ctx, body)
     return ctx.signer.seal(result)
-
-
-def _run_early(ctx: EngineContext, early: Operation, body: dict) -> None:
-    """A password check before the operation's write transaction (``CHECKED_EARLY``); what it finds wrong,
-    the operation itself reports."""
-    with ctx.store.operation(write=False):
-        ctx.sync_config()
-        try:
-            early(ctx, body)
-        except CognitoError:
-            pass
 
 
 def may_run_trigger(ctx: EngineContext, target: str, body: dict) -> bool:
